@@ -1,0 +1,32 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ALL_MIGRATIONS } from '../../migrations/index.js';
+import { ALL_ENTITIES } from './entities.js';
+
+/** TypeORM options for one PostgreSQL database; the schema comes from migrations only. */
+export function dataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ALL_ENTITIES,
+    migrations: ALL_MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    logging: ['error'],
+    applicationName: 'mitroa',
+    extra: { max: 20 },
+    ...overrides,
+  } as DataSourceOptions;
+}
+
+/** Opens a connection, applies pending migrations and closes it again. */
+export async function migrate(url: string): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(url, { extra: { max: 2 } }));
+  await ds.initialize();
+  try {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { withDatabase } from '../../src/database/database-url.js';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database for one test file, cloned from the migrated template built by global-setup. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.MITROA_TEST_SERVER_URL;
+  const template = process.env.MITROA_TEST_TEMPLATE;
+  if (!serverUrl || !template) throw new Error('test database server not prepared: run the tests through jest (global-setup)');
+  const name = `mitroa_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  return {
+    name,
+    url: withDatabase(serverUrl, name),
+    drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}
+
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
