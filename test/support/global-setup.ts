@@ -9,8 +9,6 @@ import { withDatabase } from '../../src/database/database-url.js';
  * clones that template into a database of its own (see test-database.ts), which takes milliseconds.
  */
 export default async function globalSetup(): Promise<void> {
-  // Pure unit tests can be run alone without any database: MITROA_UNIT_ONLY=1 jest src/...
-  if (process.env.MITROA_UNIT_ONLY === '1') return;
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const embedded = await startEmbeddedPostgres(process.env.TEST_DATA_DIR ?? '.data/test');

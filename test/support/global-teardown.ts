@@ -9,6 +9,7 @@ export default async function globalTeardown(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
     await admin.end();
   }
-  const embedded = (globalThis as Record<string, unknown>).__mitroaEmbedded as { stop(): Promise<void> } | undefined;
+  const embedded = (globalThis as Record<string, unknown>).__mitroaEmbedded as
+    { stop(): Promise<void> } | undefined;
   await embedded?.stop();
 }

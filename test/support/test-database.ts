@@ -12,7 +12,8 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.MITROA_TEST_SERVER_URL;
   const template = process.env.MITROA_TEST_TEMPLATE;
-  if (!serverUrl || !template) throw new Error('test database server not prepared: run the tests through jest (global-setup)');
+  if (!serverUrl || !template)
+    throw new Error('test database server not prepared: run the tests through jest (global-setup)');
   const name = `mitroa_t_${process.pid}_${randomBytes(4).toString('hex')}`;
   await adminQuery(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
   return {

@@ -1,0 +1,4 @@
+import { Foundation1763800000000 } from './1763800000000-foundation.js';
+
+/** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
+export const ALL_MIGRATIONS = [Foundation1763800000000];

@@ -1,0 +1,54 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module.js';
+import { AuthMiddleware } from './auth/auth.middleware.js';
+import type { AppConfig } from './config/app-config.js';
+import { mountGraphiql } from './common/graphql/graphiql.js';
+
+export const REST_PREFIX = 'api/v1';
+
+/** Builds the whole service on an already migrated database; main.ts and the e2e tests share it. */
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  options: { logger?: boolean } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    bufferLogs: true,
+    logger: options.logger === false ? false : undefined,
+  });
+  if (options.logger !== false) app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.useBodyParser('json', { limit: '1mb' });
+  // Every API call is authenticated before anything else runs; health, metrics and docs are open.
+  const auth = app.get(AuthMiddleware);
+  const authenticate = (req: Request, res: Response, next: NextFunction) => void auth.use(req, res, next);
+  app.use(`/${REST_PREFIX}`, authenticate);
+  app.use('/graphql', authenticate);
+  app.setGlobalPrefix(REST_PREFIX, { exclude: ['health', 'health/live', 'metrics', 'graphql'] });
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('mitroa REST API')
+      .setDescription(
+        'Regional integrations with the registries of the national mechanism for social inclusion. Errors are application/problem+json (RFC 9457).',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/openapi.json',
+    yamlDocumentUrl: 'api/openapi.yaml',
+  });
+  if (!config.isProduction) mountGraphiql(app);
+  await app.init();
+  return app;
+}

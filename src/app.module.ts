@@ -1,0 +1,125 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import {
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { complexityPlugin } from './common/graphql/complexity.plugin.js';
+import { formatGraphqlError } from './common/graphql/format-error.js';
+import type { GqlContext } from './common/graphql/gql-context.js';
+import { transactionPlugin } from './common/graphql/transaction.plugin.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './common/pagination.js';
+import { createValidationPipe } from './common/validation.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { RestTransactionInterceptor } from './database/rest-transaction.interceptor.js';
+import { TransactionService } from './database/transaction.service.js';
+import { GeographyModule } from './geography/geography.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsMiddleware } from './health/metrics.js';
+
+/** Feature modules; each registers its own resolvers and controllers. */
+export const FEATURE_MODULES = [AuthModule, AuditModule, GeographyModule];
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function graphqlModule() {
+  return GraphQLModule.forRootAsync<ApolloDriverConfig>({
+    driver: ApolloDriver,
+    inject: [AppConfig, TransactionService, GraphQLSchemaHost],
+    useFactory: (config: AppConfig, tx: TransactionService, schemaHost: GraphQLSchemaHost) => {
+      const armor = new ApolloArmor({
+        maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
+        maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
+        maxDirectives: { n: 20 },
+        maxTokens: { n: 3000 },
+        costLimit: { enabled: false }, // page-aware cost below instead
+        blockFieldSuggestion: { enabled: true },
+      }).protect();
+      return {
+        path: '/graphql',
+        autoSchemaFile: true,
+        sortSchema: true,
+        playground: false,
+        graphiql: false,
+        introspection: !config.isProduction,
+        includeStacktraceInErrorResponses: false,
+        allowBatchedHttpRequests: false,
+        csrfPrevention: true,
+        validationRules: armor.validationRules,
+        // @nestjs/apollo is typed against @apollo/server's CommonJS declarations, ours against its ESM ones.
+        plugins: [
+          ...armor.plugins,
+          ApolloServerPluginLandingPageDisabled(),
+          complexityPlugin(() => schemaHost.schema, config.GRAPHQL_MAX_COST, {
+            defaultSize: DEFAULT_PAGE_SIZE,
+            maxSize: MAX_PAGE_SIZE,
+          }),
+          transactionPlugin(tx),
+        ] as unknown as ApolloDriverConfig['plugins'],
+        context: ({ req, res }: GqlContext) => ({ req, res }),
+        formatError: formatGraphqlError,
+      };
+    },
+  });
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forConfig(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            genReqId: (req: IncomingMessage, res) => {
+              const incoming = req.headers['x-request-id'];
+              const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+              res.setHeader('X-Request-Id', id);
+              return id;
+            },
+            // Never a name, AFM or AMKA in a log line: no query strings, bodies or credentials.
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                path: req.url.split('?')[0],
+              }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+          },
+        }),
+        DatabaseModule.forUrl(databaseUrl),
+        HealthModule,
+        graphqlModule(),
+        ...FEATURE_MODULES,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_INTERCEPTOR, useClass: RestTransactionInterceptor },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(MetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
+}

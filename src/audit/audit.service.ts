@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../auth/request-context.js';
+import { Permission } from '../auth/roles.js';
+import { decodeCursor, DEFAULT_PAGE_SIZE, toConnection, type ConnectionShape } from '../common/pagination.js';
+import { AuditEvent } from './audit-event.entity.js';
+import type { AuditEventView } from './audit.model.js';
+import type { AuditFilterArgs } from './dto/audit-filter.dto.js';
+import type { AccessPurpose } from './purpose.js';
+
+/** Reading the audit trail (writing goes through RequestContext.audit). Newest first, keyset-paged. */
+@Injectable()
+export class AuditService {
+  async list(ctx: RequestContext, filter: AuditFilterArgs): Promise<ConnectionShape<AuditEventView>> {
+    ctx.require(Permission.AUDIT_READ, 'audit.read');
+    const purpose = ctx.requirePurpose('audit.read');
+    const limit = filter.first ?? DEFAULT_PAGE_SIZE;
+    const qb = ctx.em.getRepository(AuditEvent).createQueryBuilder('a');
+    if (filter.subjectType) qb.andWhere('a.subject_type = :subjectType', { subjectType: filter.subjectType });
+    if (filter.subjectId) qb.andWhere('a.subject_id = :subjectId', { subjectId: filter.subjectId });
+    if (filter.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: filter.actorId });
+    if (filter.outcome) qb.andWhere('a.outcome = :outcome', { outcome: filter.outcome });
+    if (filter.since) qb.andWhere('a.occurred_at >= :since', { since: filter.since });
+    const totalCount = await qb.getCount();
+    if (filter.after) {
+      const [id] = decodeCursor(filter.after, 1);
+      qb.andWhere('a.id < :afterId', { afterId: String(id) });
+    }
+    const rows = await qb
+      .orderBy('a.id', 'DESC')
+      .limit(limit + 1)
+      .getMany();
+    ctx.audit({
+      action: 'audit.read',
+      subjectType: filter.subjectType,
+      subjectId: filter.subjectId,
+      outcome: 'allowed',
+      purpose,
+    });
+    return toConnection(rows.map(toView), limit, totalCount, (r) => [r.id], !!filter.after);
+  }
+}
+
+function toView(e: AuditEvent): AuditEventView {
+  return {
+    id: e.id,
+    occurredAt: e.occurredAt,
+    actorId: e.actorId,
+    actorKind: e.actorKind,
+    actorRoles: e.actorRoles,
+    action: e.action,
+    subjectType: e.subjectType,
+    subjectId: e.subjectId,
+    purpose: e.purpose as AccessPurpose | null,
+    outcome: e.outcome,
+    reason: e.reason,
+    requestId: e.requestId,
+  };
+}

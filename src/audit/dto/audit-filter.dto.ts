@@ -1,0 +1,68 @@
+import { ArgsType, Field } from '@nestjs/graphql';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsEnum, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_PAGE_SIZE, PageArgs } from '../../common/pagination.js';
+import { AccessPurpose } from '../purpose.js';
+
+@ArgsType()
+export class AuditFilterArgs extends PageArgs {
+  @Field({ nullable: true })
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  subjectType?: string;
+
+  @Field({ nullable: true })
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  subjectId?: string;
+
+  @Field({ nullable: true })
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  actorId?: string;
+
+  @Field({ nullable: true })
+  @ApiPropertyOptional({ enum: ['allowed', 'denied'] })
+  @IsOptional()
+  @IsIn(['allowed', 'denied'])
+  outcome?: 'allowed' | 'denied';
+
+  @Field(() => AccessPurpose, {
+    nullable: true,
+    description: 'Why the trail is read (or the X-Purpose header)',
+  })
+  @ApiPropertyOptional({ enum: AccessPurpose, description: 'Prefer the X-Purpose header' })
+  @IsOptional()
+  @IsEnum(AccessPurpose)
+  purpose?: AccessPurpose;
+
+  @Field({ nullable: true, description: 'Entries at or after this time' })
+  @ApiPropertyOptional({ type: String, format: 'date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  since?: Date;
+}
+
+export class AuditQuery extends AuditFilterArgs {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}

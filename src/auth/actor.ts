@@ -1,0 +1,27 @@
+import type { AreaScope } from './area-scope.js';
+import { Permission, ROLE_PERMISSIONS, type Role } from './roles.js';
+
+/** Who is calling: a person with a token, a regional system with an API key, or the service itself. */
+export interface Actor {
+  /** Stable identifier: the token's `sub`, `api-key:<id>` or `system:<job>`. Never a person's name. */
+  id: string;
+  kind: 'user' | 'api_key' | 'system';
+  roles: Role[];
+  permissions: ReadonlySet<Permission>;
+  scope: AreaScope;
+}
+
+export function permissionsOf(roles: Role[], extra: Permission[] = []): Set<Permission> {
+  return new Set([...roles.flatMap((r) => ROLE_PERMISSIONS[r] ?? []), ...extra]);
+}
+
+/** The actor for the command line and jobs, which act for the whole country. */
+export function systemActor(job: string, extra: Permission[] = []): Actor {
+  return {
+    id: `system:${job}`,
+    kind: 'system',
+    roles: [],
+    permissions: new Set([...Object.values(Permission), ...extra]),
+    scope: { level: 'national' },
+  };
+}

@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiKey } from './api-key.entity.js';
+import { ApiKeyService } from './api-key.service.js';
+import { Ctx } from './ctx.decorator.js';
+import { ApiKeyView, CreateApiKeyDto, CreatedApiKeyView } from './dto/create-api-key.dto.js';
+import type { RequestContext } from './request-context.js';
+
+const view = (k: ApiKey): ApiKeyView => ({
+  id: k.id,
+  name: k.name,
+  roles: k.roles,
+  regionCode: k.regionCode,
+  createdBy: k.createdBy,
+  createdAt: k.createdAt,
+  expiresAt: k.expiresAt,
+  revokedAt: k.revokedAt,
+});
+
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@ApiSecurity('apiKey')
+@Controller('api-keys')
+export class ApiKeyController {
+  constructor(private readonly apiKeys: ApiKeyService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CreatedApiKeyView })
+  async create(@Ctx() ctx: RequestContext, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyView> {
+    const { apiKey, key } = await this.apiKeys.create(ctx, body);
+    return { ...view(apiKey), key };
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [ApiKeyView] })
+  async list(@Ctx() ctx: RequestContext): Promise<ApiKeyView[]> {
+    return (await this.apiKeys.list(ctx)).map(view);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ApiKeyView })
+  async revoke(
+    @Ctx() ctx: RequestContext,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<ApiKeyView> {
+    return view(await this.apiKeys.revoke(ctx, id));
+  }
+}

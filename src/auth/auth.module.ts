@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { ApiKeyController } from './auth.controller.js';
+import { ApiKeyService } from './api-key.service.js';
+import { AuthMiddleware } from './auth.middleware.js';
+import { AuthService } from './auth.service.js';
+import { ViewerResolver } from './viewer.resolver.js';
+
+@Global()
+@Module({
+  providers: [AuthService, AuthMiddleware, ApiKeyService, ViewerResolver],
+  controllers: [ApiKeyController],
+  exports: [AuthService, AuthMiddleware],
+})
+export class AuthModule {}

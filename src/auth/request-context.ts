@@ -1,0 +1,83 @@
+import type { EntityManager, QueryRunner } from 'typeorm';
+import { AccessErrorCode, ForbiddenError, InputError, InputErrorCode } from '../common/domain-error.js';
+import type { AccessPurpose } from '../audit/purpose.js';
+import type { Actor } from './actor.js';
+import type { Permission } from './roles.js';
+
+/** One audit trail entry before it is written; the actor and request id come from the context. */
+export interface AuditEntry {
+  action: string;
+  subjectType?: string;
+  subjectId?: string;
+  purpose?: AccessPurpose;
+  outcome: 'allowed' | 'denied';
+  reason?: string;
+  municipalityCode?: string;
+}
+
+/**
+ * Everything a service method needs to know about the call it serves (rule 2): who is calling,
+ * what area they see, why they read personal data, and the transaction the entry point opened.
+ * Audit entries are collected here and written in one statement when the transaction ends, even
+ * when it rolls back (see TransactionService).
+ */
+export class RequestContext {
+  readonly pendingAudit: AuditEntry[] = [];
+  private queryRunner?: QueryRunner;
+
+  constructor(
+    readonly requestId: string,
+    readonly actor: Actor,
+    public purpose?: AccessPurpose,
+  ) {}
+
+  get em(): EntityManager {
+    if (!this.queryRunner)
+      throw new Error('RequestContext has no open transaction: the entry point must open one');
+    return this.queryRunner.manager;
+  }
+
+  get inTransaction(): boolean {
+    return this.queryRunner !== undefined;
+  }
+
+  bind(queryRunner: QueryRunner | undefined): void {
+    this.queryRunner = queryRunner;
+  }
+
+  can(permission: Permission): boolean {
+    return this.actor.permissions.has(permission);
+  }
+
+  /** Refuses the operation unless the caller holds `permission`; the refusal is audited. */
+  require(permission: Permission, action: string, subject?: { type: string; id?: string }): void {
+    if (this.can(permission)) return;
+    this.audit({
+      action,
+      subjectType: subject?.type,
+      subjectId: subject?.id,
+      outcome: 'denied',
+      reason: `missing ${permission}`,
+    });
+    throw new ForbiddenError(
+      `You are not allowed to ${action.replace(/[._]/g, ' ')}: it needs the ${permission} permission.`,
+    );
+  }
+
+  /** The declared purpose of a read of personal data; reading without one is refused. */
+  requirePurpose(action: string): AccessPurpose {
+    if (this.purpose) return this.purpose;
+    this.audit({ action, outcome: 'denied', reason: 'no purpose declared' });
+    throw new InputError(
+      InputErrorCode.PURPOSE_REQUIRED,
+      'Reading personal data needs a declared purpose: send the X-Purpose header or the purpose argument (see AccessPurpose).',
+      [{ field: 'purpose', reason: 'required for reads of personal data' }],
+    );
+  }
+
+  audit(entry: AuditEntry): void {
+    this.pendingAudit.push({ purpose: this.purpose, ...entry });
+  }
+}
+
+export { AccessErrorCode };

@@ -1,0 +1,153 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { printSchema } from 'graphql';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import pg from 'pg';
+import type { MitroaClaims } from './auth/auth.service.js';
+import { generateApiKey, hashSecret } from './auth/auth.service.js';
+import { Permission, Role } from './auth/roles.js';
+import { signToken } from './auth/tokens.js';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { openDatabase } from './database/bootstrap.js';
+import { seedDemoData } from './demo/seed-demo.js';
+
+const USAGE = `mitroa command line (npm run cli -- <command> [options])
+
+  migrate                         apply pending migrations
+  seed-demo                       load the demo data
+  token --role R [options]        print a development access token
+        --region N | --municipalities 4912,4904 | --provider ID
+        --special-category        grant the special-category permission
+        --subject S  --ttl 12h
+  api-key --name N --role R [--region N]
+                                  create an API key for a regional system (printed once)
+  schema [--out schema.gql]       write the GraphQL schema
+
+DATABASE_URL selects the database; without it the embedded one in DATA_DIR is used.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      role: { type: 'string', multiple: true },
+      region: { type: 'string' },
+      municipalities: { type: 'string' },
+      provider: { type: 'string' },
+      'special-category': { type: 'boolean' },
+      subject: { type: 'string' },
+      ttl: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const config = loadConfig();
+  const log = (m: string) => console.error(`[mitroa] ${m}`);
+  switch (command) {
+    case 'migrate': {
+      const db = await openDatabase(config, log);
+      log(db.appliedMigrations.length ? 'migrated' : 'already up to date');
+      await db.embedded?.stop();
+      return 0;
+    }
+    case 'seed-demo': {
+      const db = await openDatabase(config, log);
+      await seedDemoData(db.url, log);
+      await db.embedded?.stop();
+      return 0;
+    }
+    case 'token':
+      console.log(
+        await signToken(
+          config,
+          values.subject ?? `cli-${values.role?.join('-')}`,
+          claimsFrom(values),
+          values.ttl ?? '12h',
+        ),
+      );
+      return 0;
+    case 'api-key':
+      return createApiKey(config, values, log);
+    case 'schema':
+      return writeSchema(config, values.out ?? 'schema.gql', log);
+    default:
+      console.error(USAGE);
+      return command === undefined || command === 'help' ? 0 : 64;
+  }
+}
+
+function claimsFrom(values: {
+  role?: string[];
+  region?: string;
+  municipalities?: string;
+  provider?: string;
+  'special-category'?: boolean;
+}): MitroaClaims {
+  const known = Object.values(Role) as string[];
+  const roles = values.role ?? [];
+  if (roles.length === 0 || !roles.every((r) => known.includes(r)))
+    throw new UsageError(`--role must be one of: ${known.join(', ')}`);
+  return {
+    roles: roles as Role[],
+    ...(values.region ? { region: values.region } : {}),
+    ...(values.municipalities
+      ? { municipalities: values.municipalities.split(',').map((s) => s.trim()) }
+      : {}),
+    ...(values.provider ? { provider: values.provider } : {}),
+    ...(values['special-category'] ? { permissions: [Permission.SPECIAL_CATEGORY] } : {}),
+  };
+}
+
+async function createApiKey(
+  config: AppConfig,
+  values: { name?: string; role?: string[]; region?: string },
+  log: (m: string) => void,
+): Promise<number> {
+  const claims = claimsFrom(values);
+  if (!values.name) throw new UsageError('--name is required');
+  const db = await openDatabase(config, log);
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const key = generateApiKey();
+    await client.query(
+      `INSERT INTO api_key (id, name, secret_hash, roles, region_code, created_by) VALUES ($1, $2, $3, $4, $5, 'system:cli')`,
+      [key.id, values.name, hashSecret(key.secret), claims.roles, values.region ?? null],
+    );
+    await client.query(
+      `INSERT INTO audit_event (actor_id, actor_kind, action, subject_type, subject_id, outcome) VALUES ('system:cli', 'system', 'api_key.create', 'api_key', $1, 'allowed')`,
+      [key.id],
+    );
+    console.log(key.key);
+  } finally {
+    await client.end();
+    await db.embedded?.stop();
+  }
+  return 0;
+}
+
+async function writeSchema(config: AppConfig, out: string, log: (m: string) => void): Promise<number> {
+  const { createApp } = await import('./app.factory.js');
+  const db = await openDatabase(config, log);
+  const app = await createApp(config, db.url, { logger: false });
+  writeFileSync(out, printSchema(app.get(GraphQLSchemaHost).schema) + '\n');
+  await app.close();
+  await db.embedded?.stop();
+  log(`wrote ${out}`);
+  return 0;
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      console.error(error.message);
+      process.exit(64);
+    }
+    console.error('[mitroa]', error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,48 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from './domain-error.js';
+import { genericProblem, problemOf } from './http-errors.js';
+
+/**
+ * The one place REST errors are shaped (rule 4): domain errors map to their status and code, Nest's
+ * own HTTP errors (unknown route, bad JSON) keep their status, anything else is a 500 that reveals
+ * nothing but the request id. GraphQL errors pass through to Apollo's formatError.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): unknown {
+    if (host.getType<string>() === 'graphql') return exception;
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    let problem;
+    if (exception instanceof DomainError) {
+      problem = problemOf(exception, req);
+    } else if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const message =
+        typeof body === 'object' && body && 'message' in body
+          ? String((body as { message: unknown }).message)
+          : exception.message;
+      problem = genericProblem(
+        status,
+        status === 404 ? 'ROUTE_NOT_FOUND' : `HTTP_${status}`,
+        status >= 500 ? 'The request could not be completed.' : message,
+        req,
+      );
+    } else {
+      this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
+      problem = genericProblem(
+        500,
+        'INTERNAL',
+        `Something went wrong on our side. Quote request id ${String(req.id ?? '')} when reporting it.`,
+        req,
+      );
+    }
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    return undefined;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * How a failure is shown to clients. Each module has one error class with its own code enum
+ * (rule 4); the kind decides the HTTP status and is the only thing transports look at.
+ */
+export type ErrorKind =
+  'BAD_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_COMPLEX';
+
+export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
+  BAD_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_COMPLEX: 400,
+};
+
+/** A field-level problem in a client's input, as reported to the client. */
+export interface FieldProblem {
+  field: string;
+  reason: string;
+  line?: number;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  abstract readonly kind: ErrorKind;
+  constructor(
+    message: string,
+    readonly fields: FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export enum InputErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  PURPOSE_REQUIRED = 'PURPOSE_REQUIRED',
+}
+
+/** Input that failed validation at the edge (class-validator) or a service's own checks. */
+export class InputError extends DomainError {
+  readonly kind = 'BAD_INPUT' as const;
+  constructor(
+    readonly code: InputErrorCode,
+    message: string,
+    fields: FieldProblem[] = [],
+  ) {
+    super(message, fields);
+  }
+}
+
+export enum AccessErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+  FORBIDDEN = 'FORBIDDEN',
+}
+
+export class AuthenticationError extends DomainError {
+  readonly kind = 'UNAUTHENTICATED' as const;
+  constructor(
+    readonly code: AccessErrorCode.UNAUTHENTICATED | AccessErrorCode.INVALID_CREDENTIALS,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'FORBIDDEN' as const;
+  readonly code = AccessErrorCode.FORBIDDEN;
+}
+
+/**
+ * Thrown when an object does not exist or lies outside the caller's area: the two must look the
+ * same to the caller, so this error never says which.
+ */
+export class NotFoundError extends DomainError {
+  readonly kind = 'NOT_FOUND' as const;
+  readonly code = 'NOT_FOUND';
+  constructor(subjectType: string, id: string) {
+    super(`No ${subjectType} ${id} was found in your area.`);
+  }
+}

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+
+const ASSETS: Record<string, [module: string, type: string]> = {
+  'react.js': ['react/umd/react.production.min.js', 'text/javascript'],
+  'react-dom.js': ['react-dom/umd/react-dom.production.min.js', 'text/javascript'],
+  'graphiql.js': ['graphiql/graphiql.min.js', 'text/javascript'],
+  'graphiql.css': ['graphiql/graphiql.min.css', 'text/css'],
+};
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mitroa GraphiQL</title>
+<link rel="stylesheet" href="/graphiql/graphiql.css"><style>body{margin:0;height:100vh}#graphiql{height:100vh}</style></head>
+<body><div id="graphiql">Loading…</div>
+<script src="/graphiql/react.js"></script><script src="/graphiql/react-dom.js"></script><script src="/graphiql/graphiql.js"></script>
+<script>
+  const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+  ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, {
+    fetcher, defaultEditorToolsVisibility: 'headers', shouldPersistHeaders: true,
+    defaultHeaders: JSON.stringify({ Authorization: 'Bearer <paste a token printed by npm start>' }, null, 2),
+  }));
+</script></body></html>`;
+
+/**
+ * A GraphiQL page at /graphiql for development, served from the npm packages (no CDN). The packages
+ * are development dependencies, so a production image has no page to serve.
+ */
+export function mountGraphiql(app: NestExpressApplication): boolean {
+  const require = createRequire(import.meta.url);
+  const files: Record<string, [string, string]> = {};
+  for (const [name, [module, type]] of Object.entries(ASSETS)) {
+    let path: string;
+    try {
+      path = require.resolve(module);
+    } catch {
+      return false;
+    }
+    if (!existsSync(path)) return false;
+    files[name] = [path, type];
+  }
+  const http = app.getHttpAdapter().getInstance();
+  http.get('/graphiql', (_req: Request, res: Response) => {
+    res
+      .type('html')
+      .setHeader(
+        'Content-Security-Policy',
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+      );
+    res.send(PAGE);
+  });
+  http.get('/graphiql/:file', (req: Request, res: Response) => {
+    const file = files[String(req.params.file)];
+    if (!file) return void res.status(404).end();
+    res.type(file[1]).sendFile(file[0]);
+  });
+  return true;
+}

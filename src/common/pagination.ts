@@ -1,0 +1,144 @@
+import type { Type } from '@nestjs/common';
+import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { InputError, InputErrorCode } from './domain-error.js';
+
+/** Every list is capped (rule 6): a page holds at most this many items, whatever the client asks. */
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `Page size, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first?: number;
+
+  @Field({ nullable: true, description: 'The endCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  after?: string;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field()
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface ConnectionShape<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** A Relay connection type for `T` (code-first): `XConnection { edges { cursor node } pageInfo totalCount }`. */
+export function Connection<T>(node: Type<T>, name = node.name): Type<ConnectionShape<T>> {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field()
+    cursor: string;
+
+    @Field(() => node)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionType {
+    @Field(() => [EdgeType])
+    edges: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int, { description: 'Items matching the query in all pages' })
+    totalCount: number;
+  }
+  return ConnectionType;
+}
+
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** The keyset values in a cursor; a cursor that was not made by us is refused clearly. */
+export function decodeCursor(cursor: string, arity: number): unknown[] {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(key) && key.length === arity) return key;
+  } catch {
+    // fall through to the error below
+  }
+  throw new InputError(
+    InputErrorCode.BAD_USER_INPUT,
+    'The cursor is not valid: use the endCursor of the previous page.',
+    [{ field: 'after', reason: 'not a cursor from this list' }],
+  );
+}
+
+/**
+ * Builds a connection from rows fetched with `limit + 1` (rule 6: one extra row tells whether there
+ * is a next page).
+ */
+export function toConnection<T>(
+  rows: T[],
+  limit: number,
+  totalCount: number,
+  keyOf: (row: T) => unknown[],
+  hasPrevious: boolean,
+): ConnectionShape<T> {
+  const page = rows.slice(0, limit);
+  const edges = page.map((node) => ({ node, cursor: encodeCursor(keyOf(node)) }));
+  return {
+    edges,
+    totalCount,
+    pageInfo: {
+      hasNextPage: rows.length > limit,
+      hasPreviousPage: hasPrevious,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/** Pages a list already in memory (reference data) with the same cursors as a keyset query. */
+export function paginateInMemory<T>(
+  items: T[],
+  args: PageArgs,
+  keyOf: (item: T) => string,
+): ConnectionShape<T> {
+  const limit = args.first ?? DEFAULT_PAGE_SIZE;
+  let start = 0;
+  if (args.after) {
+    const [key] = decodeCursor(args.after, 1);
+    start = items.findIndex((i) => keyOf(i) === key) + 1;
+    if (start === 0) decodeCursor('', 1);
+  }
+  return toConnection(
+    items.slice(start, start + limit + 1),
+    limit,
+    items.length,
+    (i) => [keyOf(i)],
+    start > 0,
+  );
+}

@@ -1,0 +1,140 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || typeof value === 'boolean'
+    ? value
+    : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+
+/**
+ * Every setting of the service, read from the environment once at start-up and validated.
+ * A bad or missing setting stops start-up with a message naming it (see loadConfig).
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: NodeEnv = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_POOL_SIZE = 20;
+
+  /** A real PostgreSQL server (15 to 18). When unset, an embedded PostgreSQL is started in DATA_DIR. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, {
+    message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string',
+  })
+  DATABASE_URL?: string;
+
+  /** Folder that keeps the embedded database between restarts. */
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = '.data';
+
+  /**
+   * The database role that requests run as (SET LOCAL ROLE): it may append to the audit trail but
+   * never change it. Empty disables the switch, for managed databases where the role cannot be made.
+   */
+  @IsString()
+  @Matches(/^$|^[a-z_][a-z0-9_]*$/, {
+    message: 'DATABASE_APP_ROLE must be a lower-case SQL identifier or empty',
+  })
+  DATABASE_APP_ROLE = 'mitroa_app';
+
+  /** HS256 secret for bearer tokens. Required outside development and tests. */
+  @ValidateIf((c: AppConfig) => c.NODE_ENV === 'production' || c.JWT_SECRET !== undefined)
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsString()
+  JWT_ISSUER = 'mitroa';
+
+  @IsString()
+  JWT_AUDIENCE = 'mitroa-api';
+
+  /** JWKS URL of an OIDC issuer (e.g. Keycloak); tokens it signs are accepted besides HS256 ones. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  OIDC_JWKS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_ISSUER?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  /** Seed demo data (synthetic people, the seed documents' centres) at start-up; on by default in development. */
+  @Transform(toBool)
+  @IsBoolean()
+  SEED_DEMO = false;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(50)
+  GRAPHQL_MAX_DEPTH = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  GRAPHQL_MAX_COST = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  GRAPHQL_MAX_ALIASES = 15;
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Builds and validates the config; throws ConfigError naming every bad setting. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const raw: Record<string, string> = {};
+  for (const key of [...known, 'DATABASE_URL', 'JWT_SECRET', 'OIDC_JWKS_URL', 'OIDC_ISSUER']) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  if (env.DATABASE_APP_ROLE === '') raw.DATABASE_APP_ROLE = '';
+  if (raw.SEED_DEMO === undefined && (raw.NODE_ENV ?? 'development') === 'development')
+    raw.SEED_DEMO = 'true';
+  const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`Invalid configuration, the service cannot start:\n${lines.join('\n')}`);
+  }
+  return config;
+}

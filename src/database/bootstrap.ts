@@ -1,0 +1,45 @@
+import type { AppConfig } from '../config/app-config.js';
+import { migrate } from './data-source.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+
+export interface DatabaseHandle {
+  url: string;
+  embedded?: EmbeddedDatabase;
+  appliedMigrations: string[];
+}
+
+/**
+ * The database the service runs on: DATABASE_URL when set, otherwise an embedded PostgreSQL kept in
+ * DATA_DIR; pending migrations are applied either way.
+ */
+export async function openDatabase(
+  config: AppConfig,
+  log: (message: string) => void,
+): Promise<DatabaseHandle> {
+  let url = config.DATABASE_URL;
+  let embedded: EmbeddedDatabase | undefined;
+  if (!url) {
+    log(
+      `DATABASE_URL is not set: starting the embedded PostgreSQL in ${config.DATA_DIR}/pg (unix socket, no TCP port)`,
+    );
+    embedded = await startEmbeddedPostgres(config.DATA_DIR);
+    url = await ensureDatabase(embedded.url, 'mitroa');
+  }
+  const appliedMigrations = await migrate(url);
+  if (appliedMigrations.length) log(`applied migrations: ${appliedMigrations.join(', ')}`);
+  return { url, embedded, appliedMigrations };
+}
+
+async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const { withDatabase } = await import('./database-url.js');
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return withDatabase(serverUrl, name);
+}

@@ -1,0 +1,1 @@
+module.exports = (...args) => require('./global-setup.cjs').teardown(...args);

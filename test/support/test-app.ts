@@ -1,0 +1,53 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createApp } from '../../src/app.factory.js';
+import { AuthService, type MitroaClaims } from '../../src/auth/auth.service.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  db: TestDatabase;
+  http: ReturnType<typeof request>;
+  token(claims: MitroaClaims, subject?: string): Promise<string>;
+  gql(
+    token: string | undefined,
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): request.Test;
+  close(): Promise<void>;
+}
+
+export const TEST_JWT_SECRET = 'test-secret-of-at-least-32-characters-long';
+
+/** The whole service over HTTP on a database of this test file's own. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: '.data/test',
+    ...env,
+  });
+  const app = await createApp(config, db.url, { logger: env.LOG_LEVEL !== undefined });
+  const server = app.getHttpServer();
+  const auth = app.get(AuthService);
+  return {
+    app,
+    db,
+    http: request(server),
+    token: (claims, subject = 'test-user') => auth.issueToken(subject, claims),
+    gql: (token, query, variables, headers = {}) => {
+      const req = request(server).post('/graphql').set('Content-Type', 'application/json');
+      if (token) req.set('Authorization', `Bearer ${token}`);
+      for (const [k, v] of Object.entries(headers)) req.set(k, v);
+      return req.send({ query, variables });
+    },
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
