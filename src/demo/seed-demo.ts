@@ -1,7 +1,48 @@
+import { DataSource } from 'typeorm';
+import { systemActor } from '../auth/actor.js';
+import { RequestContext } from '../auth/request-context.js';
+import { dataSourceOptions } from '../database/data-source.js';
+import { flushAudit } from '../audit/audit-writer.js';
+
 /**
- * Demo data for `npm start`. The foundation has only reference data (geography, seeded by migration);
- * the registries add their demo records here as they land.
+ * One registry's demo data. Each runs in its own transaction, as the system actor, and must be
+ * idempotent: `npm start` calls every seeder at each start-up, so a seeder checks whether its data
+ * is there before adding it.
  */
-export async function seedDemoData(_databaseUrl: string, log: (message: string) => void): Promise<void> {
-  log('demo data: geography is seeded by migration; no registry demo data yet');
+export interface DemoSeeder {
+  name: string;
+  seed(ctx: RequestContext): Promise<string>;
+}
+
+/** Registries add their seeders here, in dependency order (providers before people who are referred to them). */
+export const DEMO_SEEDERS: DemoSeeder[] = [];
+
+export async function seedDemoData(databaseUrl: string, log: (message: string) => void): Promise<void> {
+  const dataSource = new DataSource(dataSourceOptions(databaseUrl, { extra: { max: 2 } }));
+  await dataSource.initialize();
+  try {
+    for (const seeder of DEMO_SEEDERS) {
+      const ctx = new RequestContext('seed-demo', systemActor('seed-demo'));
+      const runner = dataSource.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      ctx.bind(runner);
+      try {
+        const summary = await seeder.seed(ctx);
+        await flushAudit(ctx, runner.manager);
+        await runner.commitTransaction();
+        log(`demo data, ${seeder.name}: ${summary}`);
+      } catch (error) {
+        await runner.rollbackTransaction();
+        throw error;
+      } finally {
+        ctx.bind(undefined);
+        await runner.release();
+      }
+    }
+    if (DEMO_SEEDERS.length === 0)
+      log('demo data: geography is seeded by migration; no registry demo data yet');
+  } finally {
+    await dataSource.destroy();
+  }
 }
