@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 async function serverVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query<{ v: string }>('SHOW server_version');
+  const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   await client.end();
   return rows[0]!.v;
 }

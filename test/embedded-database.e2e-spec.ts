@@ -51,6 +51,40 @@ describe('embedded database', () => {
     const kept = await again.query(`SELECT 1 FROM audit_event WHERE actor_id = 'restart-test'`);
     expect(kept.rowCount).toBe(1);
     await again.end();
+
+    // What made PGlite-over-a-socket unfit (docs/embedded-database.md): connections must be real sessions.
+    const a = new pg.Client({ connectionString: second.url });
+    const b = new pg.Client({ connectionString: second.url });
+    await Promise.all([a.connect(), b.connect()]);
+    try {
+      await a.query(`SET application_name = 'session-a'`);
+      const other = await b.query<{ name: string }>(`SELECT current_setting('application_name') AS name`);
+      expect(other.rows[0]!.name).not.toBe('session-a');
+
+      await a.query('SELECT pg_advisory_lock(42)');
+      const tryLock = await b.query<{ got: boolean }>('SELECT pg_try_advisory_lock(42) AS got');
+      expect(tryLock.rows[0]!.got).toBe(false);
+      await a.query('SELECT pg_advisory_unlock(42)');
+
+      const notified = new Promise<string>((resolve) => a.on('notification', (n) => resolve(n.payload ?? '')));
+      await a.query('LISTEN mitroa_probe');
+      await b.query(`NOTIFY mitroa_probe, 'hello'`);
+      expect(await notified).toBe('hello');
+
+      // A transaction waiting on another connection's row lock waits; it does not deadlock the server.
+      await a.query(`CREATE TABLE lock_probe (id int PRIMARY KEY, v int)`);
+      await a.query(`INSERT INTO lock_probe VALUES (1, 0)`);
+      await a.query('BEGIN');
+      await a.query('UPDATE lock_probe SET v = 1 WHERE id = 1');
+      const waiting = b.query('UPDATE lock_probe SET v = 2 WHERE id = 1');
+      await new Promise((r) => setTimeout(r, 100));
+      await a.query('COMMIT');
+      await waiting;
+      const final = await a.query<{ v: number }>('SELECT v FROM lock_probe WHERE id = 1');
+      expect(final.rows[0]!.v).toBe(2);
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
     await second.embedded!.stop();
   });
 });
