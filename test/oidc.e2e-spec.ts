@@ -1,0 +1,54 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { Role } from '../src/auth/roles.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/** Tokens of an OIDC issuer (e.g. Keycloak) are verified against its JWKS. */
+describe('OIDC bearer tokens', () => {
+  let t: TestApp;
+  let jwks: Server;
+  let privateKey: CryptoKey;
+  const issuer = 'https://keycloak.example/realms/mitroa';
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    jwks = createServer((_req, res) =>
+      res.setHeader('Content-Type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+    );
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const { port } = jwks.address() as AddressInfo;
+    t = await startTestApp({ OIDC_JWKS_URL: `http://127.0.0.1:${port}/certs`, OIDC_ISSUER: issuer });
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise((resolve) => jwks.close(resolve));
+  });
+
+  const sign = (claims: Record<string, unknown>, iss = issuer) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('kc-user-1')
+      .setIssuer(iss)
+      .setAudience('mitroa-api')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+
+  it('accepts a token signed by the issuer, with its roles and area', async () => {
+    const token = await sign({ roles: [Role.REGIONAL_OFFICER], region: '2' });
+    const res = await t.gql(token, '{ me { id roles scope { level regionCode } } }');
+    expect(res.body.data.me).toEqual({
+      id: 'kc-user-1',
+      roles: ['REGIONAL_OFFICER'],
+      scope: { level: 'region', regionCode: '2' },
+    });
+  });
+
+  it('refuses a token from another issuer', async () => {
+    const token = await sign({ roles: [Role.NATIONAL_ADMIN] }, 'https://evil.example');
+    const res = await t.gql(token, '{ me { id } }');
+    expect(res.status).toBe(401);
+  });
+});
