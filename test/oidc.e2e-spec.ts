@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 describe('OIDC bearer tokens', () => {
   let t: TestApp;
   let jwks: Server;
-  let privateKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   const issuer = 'https://keycloak.example/realms/mitroa';
 
   beforeAll(async () => {
