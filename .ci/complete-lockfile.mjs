@@ -14,14 +14,21 @@ for (const [path, meta] of Object.entries(packages)) {
     const base = path === '' ? '' : `${path}/`;
     const key = `${base}node_modules/${name}`;
     if (packages[key] || packages[`node_modules/${name}`]) continue;
-    const platform = /-(android|darwin|freebsd|linux|openharmony|win32)-([a-z0-9]+)(?:-(gnu|musl|gnueabihf|musleabihf|msvc|eabi))?$/.exec(name);
+    const platform =
+      /-(android|darwin|freebsd|linux|openharmony|win32)-([a-z0-9]+)(?:-(gnu|musl|gnueabihf|musleabihf|msvc|eabi))?$/.exec(
+        name,
+      );
     if (!platform) continue;
     const [, os, cpu, abi] = platform;
     packages[`node_modules/${name}`] = {
       version,
       cpu: [cpu],
       os: [os],
-      ...(abi === 'gnu' || abi === 'gnueabihf' ? { libc: ['glibc'] } : abi?.startsWith('musl') ? { libc: ['musl'] } : {}),
+      ...(abi === 'gnu' || abi === 'gnueabihf'
+        ? { libc: ['glibc'] }
+        : abi?.startsWith('musl')
+          ? { libc: ['musl'] }
+          : {}),
       optional: true,
     };
     added++;

@@ -66,7 +66,9 @@ describe('embedded database', () => {
       expect(tryLock.rows[0]!.got).toBe(false);
       await a.query('SELECT pg_advisory_unlock(42)');
 
-      const notified = new Promise<string>((resolve) => a.on('notification', (n) => resolve(n.payload ?? '')));
+      const notified = new Promise<string>((resolve) =>
+        a.on('notification', (n) => resolve(n.payload ?? '')),
+      );
       await a.query('LISTEN mitroa_probe');
       await b.query(`NOTIFY mitroa_probe, 'hello'`);
       expect(await notified).toBe('hello');
