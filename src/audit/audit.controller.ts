@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
+import { pageArgsOf, toRestPage } from '../common/pagination.js';
 import { AuditEventView } from './audit.model.js';
 import { AuditService } from './audit.service.js';
 import { AuditQuery } from './dto/audit-filter.dto.js';
@@ -42,11 +43,6 @@ export class AuditController {
   async list(@Ctx() ctx: RequestContext, @Query() query: AuditQuery): Promise<AuditPage> {
     const { limit, cursor, ...filter } = query;
     if (filter.purpose) ctx.purpose = filter.purpose;
-    const page = await this.audit.list(ctx, { ...filter, first: limit, after: cursor });
-    return {
-      items: page.edges.map((e) => e.node),
-      total: page.totalCount,
-      nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
-    };
+    return toRestPage(await this.audit.list(ctx, { ...filter, ...pageArgsOf({ limit, cursor }) }));
   }
 }

@@ -1,5 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type as TransformType } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { InputError, InputErrorCode } from './domain-error.js';
 
@@ -141,4 +143,39 @@ export function paginateInMemory<T>(
     (i) => [keyOf(i)],
     start > 0,
   );
+}
+
+/** Paging of a REST list: `?limit=&cursor=`, answered as `{ items, total, nextCursor }`. */
+export class RestPageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
+export interface RestPage<T> {
+  items: T[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export function pageArgsOf(query: RestPageQuery): PageArgs {
+  return { first: query.limit, after: query.cursor };
+}
+
+export function toRestPage<T>(connection: ConnectionShape<T>): RestPage<T> {
+  return {
+    items: connection.edges.map((e) => e.node),
+    total: connection.totalCount,
+    nextCursor: connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null,
+  };
 }

@@ -7,7 +7,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { paginateInMemory } from '../common/pagination.js';
+import { pageArgsOf, paginateInMemory, toRestPage } from '../common/pagination.js';
 import { MunicipalityQuery } from './dto/municipality-filter.args.js';
 import { Municipality, Region, RegionalUnit } from './geography.entity.js';
 import { GeographyService } from './geography.service.js';
@@ -60,12 +60,7 @@ export class GeographyController {
       regionCode: query.region,
       regionalUnitCode: query.regionalUnit,
     });
-    const page = paginateInMemory(found, { first: query.limit, after: query.cursor }, (m) => m.code);
-    return {
-      items: page.edges.map((e) => e.node),
-      total: page.totalCount,
-      nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
-    };
+    return toRestPage(paginateInMemory(found, pageArgsOf(query), (m) => m.code));
   }
 
   @Get('municipalities/:code')

@@ -1,8 +1,8 @@
 import { ArgsType, Field } from '@nestjs/graphql';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsEnum, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { MAX_PAGE_SIZE, PageArgs } from '../../common/pagination.js';
+import { IsDate, IsEnum, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageArgs, RestPageQuery } from '../../common/pagination.js';
 import { AccessPurpose } from '../purpose.js';
 
 @ArgsType()
@@ -51,18 +51,4 @@ export class AuditFilterArgs extends PageArgs {
   since?: Date;
 }
 
-export class AuditQuery extends AuditFilterArgs {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-}
+export class AuditQuery extends IntersectionType(AuditFilterArgs, RestPageQuery) {}

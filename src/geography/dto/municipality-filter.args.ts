@@ -1,8 +1,7 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { Type } from 'class-transformer';
-import { MAX_PAGE_SIZE, PageArgs } from '../../common/pagination.js';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageArgs, RestPageQuery } from '../../common/pagination.js';
 
 @ArgsType()
 export class MunicipalityFilterArgs extends PageArgs {
@@ -27,7 +26,7 @@ export class MunicipalityFilterArgs extends PageArgs {
 }
 
 /** REST query of GET /api/v1/geography/municipalities. */
-export class MunicipalityQuery {
+export class MunicipalityQuery extends RestPageQuery {
   @ApiPropertyOptional({ description: 'A code, or a name in any accents, case or script', example: 'spaton' })
   @IsOptional()
   @IsString()
@@ -43,18 +42,4 @@ export class MunicipalityQuery {
   @IsOptional()
   @Matches(/^\d{4}$/, { message: 'regionalUnit must be a 4-digit code' })
   regionalUnit?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
