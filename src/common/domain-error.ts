@@ -3,7 +3,7 @@
  * (rule 4); the kind decides the HTTP status and is the only thing transports look at.
  */
 export type ErrorKind =
-  'BAD_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_COMPLEX';
+  'BAD_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_COMPLEX' | 'RATE_LIMITED';
 
 export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   BAD_INPUT: 400,
@@ -12,6 +12,7 @@ export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   TOO_COMPLEX: 400,
+  RATE_LIMITED: 429,
 };
 
 /** A field-level problem in a client's input, as reported to the client. */
@@ -80,5 +81,14 @@ export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
   constructor(subjectType: string, id: string) {
     super(`No ${subjectType} ${id} was found in your area.`);
+  }
+}
+
+/** Too many requests from one caller in the rate-limit window. */
+export class RateLimitError extends DomainError {
+  readonly kind = 'RATE_LIMITED' as const;
+  readonly code = 'RATE_LIMITED';
+  constructor(retryAfterSeconds: number) {
+    super(`Too many requests: wait ${retryAfterSeconds} s and try again.`);
   }
 }

@@ -112,6 +112,13 @@ export class AppConfig {
   @Max(100)
   GRAPHQL_MAX_ALIASES = 15;
 
+  /** Requests per minute per caller (per API key or user, else per address), per process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  RATE_LIMIT_PER_MINUTE = 1200;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
