@@ -356,9 +356,12 @@ describe('service foundation over HTTP', () => {
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
       expect((await t.http.get('/health/live')).body).toEqual({ status: 'ok' });
+      await t.http.get('/api/v1/geography/municipalities/4912').set('Authorization', `Bearer ${admin}`);
       const metrics = await t.http.get('/metrics');
       expect(metrics.text).toMatch(/mitroa_http_request_duration_seconds_bucket/);
-      expect(metrics.text).not.toMatch(/4912/);
+      // labels carry route patterns, never ids from a path
+      expect(metrics.text).not.toMatch(/route="[^"]*[0-9]{4}/);
+      expect(metrics.text).toMatch(/route="\/api\/v1\/geography\/municipalities\/:code"/);
     });
 
     it('serves OpenAPI 3 and answers unknown routes with problem+json', async () => {
@@ -370,6 +373,16 @@ describe('service foundation over HTTP', () => {
       const unknown = await t.http.get('/api/v1/nothing-here').set('Authorization', `Bearer ${admin}`);
       expect(unknown.status).toBe(404);
       expect(unknown.headers['content-type']).toMatch(/problem\+json/);
+    });
+
+    it('serves a local GraphiQL page and its assets outside production, with no CDN', async () => {
+      const page = await t.http.get('/graphiql');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('/graphiql/graphiql.js');
+      expect(page.text).not.toMatch(/https?:\/\//);
+      const script = await t.http.get('/graphiql/graphiql.js');
+      expect(script.status).toBe(200);
+      expect(script.headers['content-type']).toMatch(/javascript/);
     });
 
     it('echoes a safe request id and makes one when none is given', async () => {
@@ -393,5 +406,6 @@ describe('service foundation in production mode', () => {
     const res = await t.gql(token, '{ __schema { types { name } } }');
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).not.toMatch(/stack|\.ts:/);
+    expect((await t.http.get('/graphiql')).status).toBe(404);
   });
 });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 
@@ -28,16 +29,10 @@ const PAGE = `<!doctype html>
  * are development dependencies, so a production image has no page to serve.
  */
 export function mountGraphiql(app: NestExpressApplication): boolean {
-  const require = createRequire(import.meta.url);
   const files: Record<string, [string, string]> = {};
   for (const [name, [module, type]] of Object.entries(ASSETS)) {
-    let path: string;
-    try {
-      path = require.resolve(module);
-    } catch {
-      return false;
-    }
-    if (!existsSync(path)) return false;
+    const path = findInNodeModules(module);
+    if (!path) return false;
     files[name] = [path, type];
   }
   const http = app.getHttpAdapter().getInstance();
@@ -56,4 +51,16 @@ export function mountGraphiql(app: NestExpressApplication): boolean {
     res.type(file[1]).sendFile(file[0]);
   });
   return true;
+}
+
+/** The file in the nearest node_modules up from here (these UMD files are not in the packages' exports maps). */
+function findInNodeModules(file: string): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'node_modules', file);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }
