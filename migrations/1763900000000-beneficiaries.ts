@@ -58,6 +58,11 @@ export class Beneficiaries1763900000000 implements MigrationInterface {
     await q.query(`CREATE INDEX person_phonetic_key_trgm ON person USING gin (phonetic_key gin_trgm_ops)`);
     await q.query(`CREATE INDEX person_municipality_birth_idx ON person (municipality_code, birth_date)`);
     await q.query(`CREATE INDEX person_updated_idx ON person (updated_at, id)`);
+    // Likely duplicates are looked for among people born the same day, anywhere in the country.
+    await q.query(`CREATE INDEX person_birth_date_idx ON person (birth_date)`);
+    await q.query(
+      `CREATE INDEX person_merged_into_idx ON person (merged_into) WHERE merged_into IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE person_group (
