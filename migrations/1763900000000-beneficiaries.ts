@@ -162,6 +162,14 @@ export class Beneficiaries1763900000000 implements MigrationInterface {
         snapshot jsonb NOT NULL
       )`);
     await q.query(`CREATE INDEX person_history_person_idx ON person_history (person_id, changed_at)`);
+    // History is evidence: the application role may add to it, never rewrite it.
+    await q.query(`
+      DO $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mitroa_app') THEN
+          REVOKE UPDATE, DELETE, TRUNCATE ON person_history FROM mitroa_app;
+        END IF;
+      END $$`);
 
     await q.query(`
       CREATE TABLE duplicate_review (
