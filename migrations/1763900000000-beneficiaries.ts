@@ -58,6 +58,10 @@ export class Beneficiaries1763900000000 implements MigrationInterface {
     await q.query(`CREATE INDEX person_phonetic_key_trgm ON person USING gin (phonetic_key gin_trgm_ops)`);
     await q.query(`CREATE INDEX person_municipality_birth_idx ON person (municipality_code, birth_date)`);
     await q.query(`CREATE INDEX person_updated_idx ON person (updated_at, id)`);
+    // Lists without a name to rank by are in surname order (BeneficiaryService.search).
+    await q.query(
+      `CREATE INDEX person_sort_idx ON person ((lower(surname_latin || ' ' || given_name_latin)), id)`,
+    );
     // Likely duplicates are looked for among people born the same day, anywhere in the country.
     await q.query(`CREATE INDEX person_birth_date_idx ON person (birth_date)`);
     await q.query(

@@ -48,6 +48,9 @@ import {
   type PersonRow,
 } from './person-rows.js';
 
+/** Surname order for lists without a name to rank by (expression index person_sort_idx). */
+const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;
+
 /**
  * The beneficiary registry's people: registration, look-up, search, changes with history, hand-over
  * between municipalities, closing. Every read of a person is audited with its purpose; every method
@@ -256,6 +259,7 @@ export class BeneficiaryService {
     if (filter.group) where.push(this.groupPredicate(filter.group, param));
 
     let score = '1::numeric';
+    let ranked = false;
     const text = filter.text?.trim() ?? '';
     if (/^\d{9}$/.test(text)) where.push(`p.afm = ${param(text)}`);
     else if (/^\d{11}$/.test(text)) where.push(`p.amka = ${param(text)}`);
@@ -269,28 +273,51 @@ export class BeneficiaryService {
       await ctx.em.query(`SET LOCAL pg_trgm.word_similarity_threshold = 0.5`);
       where.push(`(${pk} <% p.phonetic_key OR ${k} <% p.name_key)`);
       score = `round(greatest(word_similarity(${pk}, p.phonetic_key), word_similarity(${k}, p.name_key))::numeric, 4)`;
+      ranked = true;
     }
 
     const filterParams = params.length;
-    let after = 'TRUE';
+    let cursor: { score: string; sortKey: string; id: string } | undefined;
     if (page.after) {
       const [s, sortKey, id] = decodeCursor(page.after, 3);
       if (typeof s !== 'string' || typeof sortKey !== 'string' || typeof id !== 'string' || !isUuid(id))
         decodeCursor('', 3);
-      after = `(m.score < ${param(s)}::numeric OR (m.score = $${params.length}::numeric AND (m.sort_key, m.id) > (${param(sortKey)}, ${param(id)}::uuid)))`;
+      cursor = { score: s as string, sortKey: sortKey as string, id: id as string };
     }
-    const rows: Array<PersonRow & { score: string; sort_key: string; total: number }> = await ctx.em.query(
-      `WITH m AS MATERIALIZED (
-         SELECT ${PERSON_COLUMNS}, ${score} AS score, lower(p.surname_latin || ' ' || p.given_name_latin) AS sort_key
-           FROM person p WHERE ${where.join(' AND ')})
-       SELECT m.*, (SELECT count(*)::int FROM m) AS total FROM m
-        WHERE ${after}
-        ORDER BY m.score DESC, m.sort_key, m.id
-        LIMIT ${limit + 1}`,
-      params,
-    );
-    const total =
-      rows[0]?.total ?? (page.after ? await this.countOnly(ctx, where, params.slice(0, filterParams)) : 0);
+    type Ranked = PersonRow & { score: string; sort_key: string; total?: number };
+    let rows: Ranked[];
+    let total: number;
+    if (ranked) {
+      // Name matches are bounded by the trigram index: rank them all once, count them, page them.
+      const after = cursor
+        ? `(m.score < ${param(cursor.score)}::numeric OR (m.score = $${params.length}::numeric AND (m.sort_key, m.id) > (${param(cursor.sortKey)}, ${param(cursor.id)}::uuid)))`
+        : 'TRUE';
+      rows = await ctx.em.query(
+        `WITH m AS MATERIALIZED (
+           SELECT ${PERSON_COLUMNS}, ${score} AS score, ${SORT_KEY} AS sort_key
+             FROM person p WHERE ${where.join(' AND ')})
+         SELECT m.*, (SELECT count(*)::int FROM m) AS total FROM m
+          WHERE ${after}
+          ORDER BY m.score DESC, m.sort_key, m.id
+          LIMIT ${limit + 1}`,
+        params,
+      );
+      total =
+        rows[0]?.total ?? (cursor ? await this.countOnly(ctx, where, params.slice(0, filterParams)) : 0);
+    } else {
+      // Without a name, the list is in surname order: walk the sort index from the cursor, count apart.
+      const after = cursor
+        ? `(${SORT_KEY}, p.id) > (${param(cursor.sortKey)}, ${param(cursor.id)}::uuid)`
+        : 'TRUE';
+      rows = await ctx.em.query(
+        `SELECT ${PERSON_COLUMNS}, ${score} AS score, ${SORT_KEY} AS sort_key
+           FROM person p WHERE ${where.join(' AND ')} AND ${after}
+          ORDER BY ${SORT_KEY}, p.id
+          LIMIT ${limit + 1}`,
+        params,
+      );
+      total = await this.countOnly(ctx, where, params.slice(0, filterParams));
+    }
     for (const row of rows.slice(0, limit)) this.auditRead(ctx, 'person.search', row, purpose);
     const today = todayInAthens();
     const keyed = rows.map((r) => ({

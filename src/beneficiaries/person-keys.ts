@@ -13,10 +13,7 @@ export interface PersonNames {
  * the transliteration leaves on Latin letters (a capital with tonos and dialytika) are dropped.
  */
 export function latinName(greek: string): string {
-  return transliterate(greek.normalize('NFC'))
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toUpperCase();
+  return transliterate(greek.normalize('NFC')).normalize('NFD').replace(/\p{M}/gu, '').toUpperCase();
 }
 
 /**
