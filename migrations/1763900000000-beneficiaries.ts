@@ -58,6 +58,15 @@ export class Beneficiaries1763900000000 implements MigrationInterface {
     await q.query(`CREATE INDEX person_phonetic_key_trgm ON person USING gin (phonetic_key gin_trgm_ops)`);
     await q.query(`CREATE INDEX person_municipality_birth_idx ON person (municipality_code, birth_date)`);
     await q.query(`CREATE INDEX person_updated_idx ON person (updated_at, id)`);
+    // Lists without a name to rank by are in surname order (BeneficiaryService.search).
+    await q.query(
+      `CREATE INDEX person_sort_idx ON person ((lower(surname_latin || ' ' || given_name_latin)), id)`,
+    );
+    // Likely duplicates are looked for among people born the same day, anywhere in the country.
+    await q.query(`CREATE INDEX person_birth_date_idx ON person (birth_date)`);
+    await q.query(
+      `CREATE INDEX person_merged_into_idx ON person (merged_into) WHERE merged_into IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE person_group (
@@ -157,6 +166,14 @@ export class Beneficiaries1763900000000 implements MigrationInterface {
         snapshot jsonb NOT NULL
       )`);
     await q.query(`CREATE INDEX person_history_person_idx ON person_history (person_id, changed_at)`);
+    // History is evidence: the application role may add to it, never rewrite it.
+    await q.query(`
+      DO $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mitroa_app') THEN
+          REVOKE UPDATE, DELETE, TRUNCATE ON person_history FROM mitroa_app;
+        END IF;
+      END $$`);
 
     await q.query(`
       CREATE TABLE duplicate_review (

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BeneficiariesModule } from './beneficiaries/beneficiaries.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { complexityPlugin } from './common/graphql/complexity.plugin.js';
 import { formatGraphqlError } from './common/graphql/format-error.js';
@@ -32,7 +33,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsMiddleware } from './health/metrics.js';
 
 /** Feature modules; each registers its own resolvers and controllers. */
-export const FEATURE_MODULES = [AuthModule, AuditModule, GeographyModule];
+export const FEATURE_MODULES = [AuthModule, AuditModule, GeographyModule, BeneficiariesModule];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -8,9 +8,12 @@ export interface PersonNames {
   surnameLatin?: string | null;
 }
 
-/** The Latin form of a Greek name by ELOT 743, in capitals as on Greek identity documents. */
+/**
+ * The Latin form of a Greek name by ELOT 743, in capitals as on Greek identity documents. Accents
+ * the transliteration leaves on Latin letters (a capital with tonos and dialytika) are dropped.
+ */
 export function latinName(greek: string): string {
-  return transliterate(greek.normalize('NFC')).toUpperCase();
+  return transliterate(greek.normalize('NFC')).normalize('NFD').replace(/\p{M}/gu, '').toUpperCase();
 }
 
 /**

@@ -119,6 +119,20 @@ export class AppConfig {
   @Max(1000000)
   RATE_LIMIT_PER_MINUTE = 1200;
 
+  /** Age from which a person is an adult: younger people are in the CHILD group. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  ADULT_AGE = 18;
+
+  /** Age from which a person is in the ELDERLY group. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(100)
+  ELDERLY_AGE = 65;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }

@@ -5,6 +5,8 @@ import { withDatabase } from '../../src/database/database-url.js';
 export interface TestDatabase {
   url: string;
   name: string;
+  /** Runs SQL as the database owner, to check what a request wrote (or did not). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
 }
 
@@ -16,10 +18,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     throw new Error('test database server not prepared: run the tests through jest (global-setup)');
   const name = `mitroa_t_${process.pid}_${randomBytes(4).toString('hex')}`;
   await adminQuery(serverUrl, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  const url = withDatabase(serverUrl, name);
+  let pool: pg.Pool | undefined;
   return {
     name,
-    url: withDatabase(serverUrl, name),
-    drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    url,
+    query: async <T>(sql: string, params: unknown[] = []) => {
+      pool ??= new pg.Pool({ connectionString: url, max: 2 });
+      return (await pool.query(sql, params)).rows as T[];
+    },
+    drop: async () => {
+      await pool?.end();
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
   };
 }
 

@@ -27,13 +27,22 @@ export function complexityPlugin(
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema: getSchema(),
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables ?? {},
-            estimators: [pageAwareEstimator(page.defaultSize, page.maxSize)],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema: getSchema(),
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables ?? {},
+              estimators: [pageAwareEstimator(page.defaultSize, page.maxSize)],
+            });
+          } catch (error) {
+            // Costing coerces the variables before Apollo does; a bad variable is the client's error.
+            if (!(error instanceof GraphQLError)) throw error;
+            throw new GraphQLError(error.message, {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
+          }
           if (cost > maxCost) {
             throw new GraphQLError(
               `The query is too costly: estimated cost ${cost}, the limit is ${maxCost}. Ask for fewer fields or smaller pages.`,

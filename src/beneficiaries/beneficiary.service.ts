@@ -1,0 +1,678 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AccessPurpose } from '../audit/purpose.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { Permission } from '../auth/roles.js';
+import { InputError, InputErrorCode } from '../common/domain-error.js';
+import { phoneticKey, searchKey } from '../common/greek/search-key.js';
+import { amkaMatchesBirthDate } from '../common/identifiers/amka.js';
+import {
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  toConnection,
+  type ConnectionShape,
+  type PageArgs,
+} from '../common/pagination.js';
+import { AppConfig } from '../config/app-config.js';
+import { queryRows } from '../database/query-rows.js';
+import { GeographyService } from '../geography/geography.service.js';
+import { BeneficiaryError, BeneficiaryErrorCode } from './beneficiary.errors.js';
+import {
+  BeneficiaryGroup,
+  DuplicatePerson,
+  PersonChange,
+  PersonIdentifier,
+  PersonRegistered,
+  SPECIAL_CATEGORY_GROUPS,
+  type Beneficiary,
+  type FieldChange,
+} from './beneficiary.model.js';
+import { DuplicateService } from './duplicate.service.js';
+import type {
+  ClosePersonInput,
+  MovePersonInput,
+  RegisterPersonInput,
+  UpdatePersonInput,
+} from './dto/person.input.js';
+import type { PersonSearchFilter } from './dto/person-search.args.js';
+import { latinName, personKeys } from './person-keys.js';
+import {
+  API_NAME_OF_COLUMN,
+  EDITABLE_COLUMNS,
+  isUuid,
+  PERSON_COLUMNS,
+  personInScope,
+  scopeSql,
+  toBeneficiary,
+  todayInAthens,
+  type EditableColumn,
+  type PersonRow,
+} from './person-rows.js';
+
+/** Surname order for lists without a name to rank by (expression index person_sort_idx). */
+const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;
+
+/**
+ * The beneficiary registry's people: registration, look-up, search, changes with history, hand-over
+ * between municipalities, closing. Every read of a person is audited with its purpose; every method
+ * applies the caller's area inside its SQL.
+ */
+@Injectable()
+export class BeneficiaryService {
+  constructor(
+    private readonly geography: GeographyService,
+    private readonly duplicates: DuplicateService,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Registers a person in a municipality of the caller's area. An AFM or AMKA already registered is
+   * not an error but a result (DuplicatePerson) that points to the record when the caller may see
+   * it and otherwise says only that it exists elsewhere. Likely duplicates (same birth date,
+   * similar names in any script) are queued for review.
+   */
+  async register(
+    ctx: RequestContext,
+    input: RegisterPersonInput,
+  ): Promise<PersonRegistered | DuplicatePerson> {
+    ctx.require(Permission.PERSON_WRITE, 'person.create', { type: 'person' });
+    this.geography.getMunicipality(input.municipalityCode);
+    if (
+      ctx.actor.scope.level !== 'national' &&
+      !ctx.actor.scope.municipalityCodes.includes(input.municipalityCode)
+    ) {
+      ctx.audit({
+        action: 'person.create',
+        subjectType: 'person',
+        outcome: 'denied',
+        reason: 'municipality outside area',
+        municipalityCode: input.municipalityCode,
+      });
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.OUTSIDE_YOUR_AREA,
+        `You can register people only in the municipalities of your area; ${input.municipalityCode} is not one of them.`,
+        [{ field: 'municipalityCode', reason: 'outside your area' }],
+      );
+    }
+    this.checkIdentity(input.birthDate, input);
+
+    const existing = await this.findExisting(ctx, input.afm, input.amka);
+    if (existing) return this.duplicateResult(ctx, existing, input);
+
+    const givenNameLatin = input.givenNameLatin ?? latinName(input.givenName);
+    const surnameLatin = input.surnameLatin ?? latinName(input.surname);
+    const keys = personKeys({
+      givenName: input.givenName,
+      surname: input.surname,
+      givenNameLatin,
+      surnameLatin,
+    });
+    // ON CONFLICT DO NOTHING: a concurrent registration of the same AFM/AMKA becomes a duplicate
+    // result instead of an aborted transaction.
+    const inserted: PersonRow[] = await ctx.em.query(
+      `INSERT INTO person (municipality_code, given_name, surname, father_name, mother_name, given_name_latin,
+         surname_latin, birth_date, gender, afm, amka, paaypa, id_document_type, id_document_number, citizenship,
+         phone, email, address, name_key, phonetic_key, created_by, updated_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+       ON CONFLICT DO NOTHING
+       RETURNING ${PERSON_COLUMNS.replace(/p\./g, '')}`,
+      [
+        input.municipalityCode,
+        input.givenName.trim(),
+        input.surname.trim(),
+        input.fatherName ?? null,
+        input.motherName ?? null,
+        givenNameLatin,
+        surnameLatin,
+        input.birthDate,
+        input.gender,
+        input.afm ?? null,
+        input.amka ?? null,
+        input.paaypa ?? null,
+        input.idDocumentType ?? null,
+        input.idDocumentNumber ?? null,
+        input.citizenship ?? null,
+        input.phone ?? null,
+        input.email ?? null,
+        input.address ?? null,
+        keys.nameKey,
+        keys.phoneticKey,
+        ctx.actor.id,
+      ],
+    );
+    const row = inserted[0];
+    if (!row) {
+      const raced = await this.findExisting(ctx, input.afm, input.amka);
+      if (raced) return this.duplicateResult(ctx, raced, input);
+      throw new Error('person insert conflicted but no conflicting person was found');
+    }
+    await this.recordHistory(ctx, row.id, 'CREATED', null);
+    const likelyDuplicates = await this.duplicates.queueLikelyDuplicates(ctx, row.id);
+    ctx.audit({
+      action: 'person.create',
+      subjectType: 'person',
+      subjectId: row.id,
+      outcome: 'allowed',
+      municipalityCode: row.municipality_code,
+      purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+    });
+    const registered = new PersonRegistered();
+    registered.beneficiary = toBeneficiary(row);
+    registered.likelyDuplicates = likelyDuplicates;
+    return registered;
+  }
+
+  /** One person of the caller's area, by id; the read is audited with its purpose. */
+  async get(ctx: RequestContext, id: string): Promise<Beneficiary> {
+    ctx.require(Permission.PERSON_READ, 'person.read', { type: 'person', id });
+    const purpose = ctx.requirePurpose('person.read');
+    const row = await personInScope(ctx, id, 'person.read');
+    this.auditRead(ctx, 'person.read', row, purpose);
+    return toBeneficiary(row);
+  }
+
+  /**
+   * Several people by id in one query (loader batch for relation fields): those outside the area
+   * come back as null, indistinguishable from absent ones; each person read is audited.
+   */
+  async getMany(ctx: RequestContext, ids: readonly string[]): Promise<Array<Beneficiary | null>> {
+    ctx.require(Permission.PERSON_READ, 'person.read', { type: 'person' });
+    const purpose = ctx.requirePurpose('person.read');
+    const params: unknown[] = [ids.filter(isUuid)];
+    const scope = scopeSql(ctx, 'p.municipality_code', params);
+    const rows: PersonRow[] = await ctx.em.query(
+      `SELECT ${PERSON_COLUMNS} FROM person p WHERE p.id = ANY($1::uuid[]) AND ${scope}`,
+      params,
+    );
+    const today = todayInAthens();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      if (!row) return null;
+      this.auditRead(ctx, 'person.read', row, purpose);
+      return toBeneficiary(row, today);
+    });
+  }
+
+  /**
+   * Exact look-up by AFM or AMKA within the caller's area (null when there is none there). A merged
+   * record no longer answers to its identifiers; its survivor does.
+   */
+  async findByIdentifier(
+    ctx: RequestContext,
+    identifier: { afm?: string; amka?: string },
+  ): Promise<Beneficiary | null> {
+    ctx.require(Permission.PERSON_READ, 'person.lookup', { type: 'person' });
+    const purpose = ctx.requirePurpose('person.lookup');
+    if (!identifier.afm === !identifier.amka)
+      throw new InputError(InputErrorCode.BAD_USER_INPUT, 'Give exactly one of afm and amka.', [
+        { field: identifier.afm ? 'amka' : 'afm', reason: 'give exactly one identifier' },
+      ]);
+    const column = identifier.afm ? 'afm' : 'amka';
+    const params: unknown[] = [identifier.afm ?? identifier.amka];
+    const scope = scopeSql(ctx, 'p.municipality_code', params);
+    const rows: PersonRow[] = await ctx.em.query(
+      `SELECT ${PERSON_COLUMNS} FROM person p WHERE p.${column} = $1 AND p.status <> 'MERGED' AND ${scope}`,
+      params,
+    );
+    const row = rows[0];
+    if (!row) {
+      ctx.audit({
+        action: 'person.lookup',
+        subjectType: 'person',
+        outcome: 'allowed',
+        reason: 'no match',
+        purpose,
+      });
+      return null;
+    }
+    this.auditRead(ctx, 'person.lookup', row, purpose);
+    return toBeneficiary(row);
+  }
+
+  /**
+   * Finds people of the caller's area by name in any script, accents or case, tolerant of typos
+   * (trigram word similarity on the ELOT and phonetic keys), or exactly by AFM/AMKA when the text is
+   * one; filters by birth year, municipality and group. Best matches first, keyset-paged.
+   */
+  async search(
+    ctx: RequestContext,
+    filter: PersonSearchFilter,
+    page: PageArgs = {},
+  ): Promise<ConnectionShape<Beneficiary>> {
+    ctx.require(Permission.PERSON_READ, 'person.search', { type: 'person' });
+    const purpose = ctx.requirePurpose('person.search');
+    if (filter.group && SPECIAL_CATEGORY_GROUPS.has(filter.group))
+      ctx.require(Permission.SPECIAL_CATEGORY, 'person.search_by_special_category');
+    const limit = page.first ?? DEFAULT_PAGE_SIZE;
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = [scopeSql(ctx, 'p.municipality_code', params)];
+    where.push(filter.includeClosed ? `p.status <> 'MERGED'` : `p.status = 'ACTIVE'`);
+    if (filter.municipalityCode) where.push(`p.municipality_code = ${param(filter.municipalityCode)}`);
+    if (filter.birthYear) {
+      where.push(`p.birth_date >= ${param(`${filter.birthYear}-01-01`)}::date`);
+      where.push(`p.birth_date < ${param(`${filter.birthYear + 1}-01-01`)}::date`);
+    }
+    if (filter.group) where.push(this.groupPredicate(filter.group, param));
+
+    let score = '1::numeric';
+    let ranked = false;
+    const text = filter.text?.trim() ?? '';
+    if (/^\d{9}$/.test(text)) where.push(`p.afm = ${param(text)}`);
+    else if (/^\d{11}$/.test(text)) where.push(`p.amka = ${param(text)}`);
+    else if (text) {
+      const key = searchKey(text);
+      const phonetic = phoneticKey(text);
+      if (!key) return toConnection([], limit, 0, () => [], false);
+      const k = param(key);
+      const pk = param(phonetic);
+      // The threshold applies to this transaction only; 0.5 lets one typo in a long surname through.
+      await ctx.em.query(`SET LOCAL pg_trgm.word_similarity_threshold = 0.5`);
+      where.push(`(${pk} <% p.phonetic_key OR ${k} <% p.name_key)`);
+      score = `round(greatest(word_similarity(${pk}, p.phonetic_key), word_similarity(${k}, p.name_key))::numeric, 4)`;
+      ranked = true;
+    }
+
+    const filterParams = params.length;
+    let cursor: { score: string; sortKey: string; id: string } | undefined;
+    if (page.after) {
+      const [s, sortKey, id] = decodeCursor(page.after, 3);
+      if (typeof s !== 'string' || typeof sortKey !== 'string' || typeof id !== 'string' || !isUuid(id))
+        decodeCursor('', 3);
+      cursor = { score: s as string, sortKey: sortKey as string, id: id as string };
+    }
+    type Ranked = PersonRow & { score: string; sort_key: string; total?: number };
+    let rows: Ranked[];
+    let total: number;
+    if (ranked) {
+      // Name matches are bounded by the trigram index: rank them all once, count them, page them.
+      const after = cursor
+        ? `(m.score < ${param(cursor.score)}::numeric OR (m.score = $${params.length}::numeric AND (m.sort_key, m.id) > (${param(cursor.sortKey)}, ${param(cursor.id)}::uuid)))`
+        : 'TRUE';
+      rows = await ctx.em.query(
+        `WITH m AS MATERIALIZED (
+           SELECT ${PERSON_COLUMNS}, ${score} AS score, ${SORT_KEY} AS sort_key
+             FROM person p WHERE ${where.join(' AND ')})
+         SELECT m.*, (SELECT count(*)::int FROM m) AS total FROM m
+          WHERE ${after}
+          ORDER BY m.score DESC, m.sort_key, m.id
+          LIMIT ${limit + 1}`,
+        params,
+      );
+      total =
+        rows[0]?.total ?? (cursor ? await this.countOnly(ctx, where, params.slice(0, filterParams)) : 0);
+    } else {
+      // Without a name, the list is in surname order: walk the sort index from the cursor, count apart.
+      const after = cursor
+        ? `(${SORT_KEY}, p.id) > (${param(cursor.sortKey)}, ${param(cursor.id)}::uuid)`
+        : 'TRUE';
+      rows = await ctx.em.query(
+        `SELECT ${PERSON_COLUMNS}, ${score} AS score, ${SORT_KEY} AS sort_key
+           FROM person p WHERE ${where.join(' AND ')} AND ${after}
+          ORDER BY ${SORT_KEY}, p.id
+          LIMIT ${limit + 1}`,
+        params,
+      );
+      total = await this.countOnly(ctx, where, params.slice(0, filterParams));
+    }
+    for (const row of rows.slice(0, limit)) this.auditRead(ctx, 'person.search', row, purpose);
+    const today = todayInAthens();
+    const keyed = rows.map((r) => ({
+      node: toBeneficiary(r, today),
+      key: [String(r.score), r.sort_key, r.id],
+    }));
+    const connection = toConnection(keyed, limit, total, (r) => r.key, !!page.after);
+    return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: e.node.node })) };
+  }
+
+  /**
+   * Changes a person. The caller sends the version it read: a write based on a stale read is
+   * refused (STALE_VERSION), never silently lost. Latin names follow the Greek ones by ELOT 743
+   * unless given; every change is kept in the history with the old values.
+   */
+  async update(ctx: RequestContext, input: UpdatePersonInput): Promise<Beneficiary> {
+    ctx.require(Permission.PERSON_WRITE, 'person.update', { type: 'person', id: input.id });
+    const row = await personInScope(ctx, input.id, 'person.update', { forUpdate: true });
+    this.assertChangeable(row, input.version);
+
+    const next: Record<EditableColumn, string | null> = {} as Record<EditableColumn, string | null>;
+    for (const [column, field] of Object.entries(EDITABLE_COLUMNS) as Array<[EditableColumn, string]>) {
+      const given = (input as unknown as Record<string, string | undefined>)[field];
+      next[column] = given !== undefined ? given : (row[column] as string | null);
+    }
+    if (input.givenName !== undefined && input.givenNameLatin === undefined)
+      next.given_name_latin = latinName(input.givenName);
+    if (input.surname !== undefined && input.surnameLatin === undefined)
+      next.surname_latin = latinName(input.surname);
+    this.checkIdentity(next.birth_date!, { afm: next.afm ?? undefined, amka: next.amka ?? undefined });
+
+    const changed = (Object.keys(next) as EditableColumn[]).filter((c) => next[c] !== row[c]);
+    if (changed.length === 0) return toBeneficiary(row);
+    await this.assertIdentifiersFree(ctx, row.id, {
+      afm: changed.includes('afm') ? next.afm : null,
+      amka: changed.includes('amka') ? next.amka : null,
+    });
+
+    const keys = personKeys({
+      givenName: next.given_name!,
+      surname: next.surname!,
+      givenNameLatin: next.given_name_latin,
+      surnameLatin: next.surname_latin,
+    });
+    const params: unknown[] = [row.id, ctx.actor.id, keys.nameKey, keys.phoneticKey];
+    const sets = changed.map((c) => {
+      params.push(next[c]);
+      return `${c} = $${params.length}`;
+    });
+    const updated = await queryRows<PersonRow>(
+      ctx.em,
+      `UPDATE person p SET ${sets.join(', ')}, name_key = $3, phonetic_key = $4, version = version + 1,
+              updated_at = now(), updated_by = $2
+        WHERE p.id = $1 RETURNING ${PERSON_COLUMNS}`,
+      params,
+    );
+    await this.recordHistory(ctx, row.id, 'UPDATED', Object.fromEntries(changed.map((c) => [c, row[c]])));
+    if (changed.some((c) => c.includes('name') || c === 'birth_date'))
+      await this.duplicates.queueLikelyDuplicates(ctx, row.id);
+    ctx.audit({
+      action: 'person.update',
+      subjectType: 'person',
+      subjectId: row.id,
+      outcome: 'allowed',
+      municipalityCode: row.municipality_code,
+      purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+    });
+    return toBeneficiary(updated[0]!);
+  }
+
+  /**
+   * Hands a person over to another municipality, and so to its centre: from then on the old centre
+   * no longer sees them. A current household in the old municipality is left (its other members
+   * stay; move them one by one if the whole household moves).
+   */
+  async move(ctx: RequestContext, input: MovePersonInput): Promise<Beneficiary> {
+    ctx.require(Permission.PERSON_WRITE, 'person.move', { type: 'person', id: input.id });
+    const row = await personInScope(ctx, input.id, 'person.move', { forUpdate: true });
+    this.assertChangeable(row, input.version);
+    this.geography.getMunicipality(input.municipalityCode);
+    if (input.municipalityCode === row.municipality_code && input.address === undefined)
+      return toBeneficiary(row);
+    await ctx.em.query(
+      `UPDATE household_member hm SET left_on = $2
+         FROM household h
+        WHERE h.id = hm.household_id AND hm.person_id = $1 AND hm.left_on IS NULL AND h.municipality_code <> $3`,
+      [row.id, todayInAthens(), input.municipalityCode],
+    );
+    const updated = await queryRows<PersonRow>(
+      ctx.em,
+      `UPDATE person p SET municipality_code = $2, address = $3, version = version + 1, updated_at = now(), updated_by = $4
+        WHERE p.id = $1 RETURNING ${PERSON_COLUMNS}`,
+      [row.id, input.municipalityCode, input.address ?? row.address, ctx.actor.id],
+    );
+    await this.recordHistory(ctx, row.id, 'MOVED', {
+      municipality_code: row.municipality_code,
+      address: row.address,
+    });
+    for (const municipalityCode of new Set([row.municipality_code, input.municipalityCode]))
+      ctx.audit({
+        action: 'person.move',
+        subjectType: 'person',
+        subjectId: row.id,
+        outcome: 'allowed',
+        municipalityCode,
+        purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+      });
+    return toBeneficiary(updated[0]!);
+  }
+
+  /** Closes a person's record (kept, with its history; no longer in searches unless asked). */
+  async close(ctx: RequestContext, input: ClosePersonInput): Promise<Beneficiary> {
+    ctx.require(Permission.PERSON_WRITE, 'person.close', { type: 'person', id: input.id });
+    const row = await personInScope(ctx, input.id, 'person.close', { forUpdate: true });
+    this.assertChangeable(row, input.version);
+    await ctx.em.query(`UPDATE household_member SET left_on = $2 WHERE person_id = $1 AND left_on IS NULL`, [
+      row.id,
+      todayInAthens(),
+    ]);
+    const updated = await queryRows<PersonRow>(
+      ctx.em,
+      `UPDATE person p SET status = 'CLOSED', closed_reason = $2, version = version + 1, updated_at = now(), updated_by = $3
+        WHERE p.id = $1 RETURNING ${PERSON_COLUMNS}`,
+      [row.id, input.reason, ctx.actor.id],
+    );
+    await this.recordHistory(ctx, row.id, 'CLOSED', { status: row.status, closed_reason: row.closed_reason });
+    ctx.audit({
+      action: 'person.close',
+      subjectType: 'person',
+      subjectId: row.id,
+      outcome: 'allowed',
+      municipalityCode: row.municipality_code,
+      purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+    });
+    return toBeneficiary(updated[0]!);
+  }
+
+  /**
+   * The person as the registry knew them at `at`: the snapshot of the last change up to then. The
+   * person must be in the caller's area now; null when the record did not exist yet.
+   */
+  async asOf(ctx: RequestContext, id: string, at: Date): Promise<Beneficiary | null> {
+    ctx.require(Permission.PERSON_READ, 'person.read_as_of', { type: 'person', id });
+    const purpose = ctx.requirePurpose('person.read_as_of');
+    const current = await personInScope(ctx, id, 'person.read_as_of');
+    const rows: Array<{ snapshot: Record<string, unknown> }> = await ctx.em.query(
+      `SELECT snapshot FROM person_history WHERE person_id = $1 AND changed_at <= $2 ORDER BY changed_at DESC, id DESC LIMIT 1`,
+      [id, at],
+    );
+    this.auditRead(ctx, 'person.read_as_of', current, purpose);
+    const snapshot = rows[0]?.snapshot;
+    if (!snapshot) return null;
+    return toBeneficiary(
+      { ...(snapshot as unknown as PersonRow), birth_date: String(snapshot.birth_date).slice(0, 10) },
+      at.toISOString().slice(0, 10),
+    );
+  }
+
+  /**
+   * Every change of a person, newest first, including the history of records merged into them.
+   * The parent read was audited; this is part of it.
+   */
+  async history(
+    ctx: RequestContext,
+    personId: string,
+    page: PageArgs,
+  ): Promise<ConnectionShape<PersonChange>> {
+    const limit = page.first ?? DEFAULT_PAGE_SIZE;
+    const params: unknown[] = [personId];
+    let after = '';
+    if (page.after) {
+      const [id] = decodeCursor(page.after, 1);
+      params.push(String(id));
+      after = `AND h.id < $2::bigint`;
+    }
+    const rows: Array<{
+      id: string;
+      person_id: string;
+      changed_at: Date;
+      changed_by: string;
+      change: string;
+      old_values: Record<string, unknown> | null;
+      snapshot: Record<string, unknown>;
+      total: number;
+    }> = await ctx.em.query(
+      `WITH RECURSIVE family AS (
+         SELECT id FROM person WHERE id = $1
+         UNION SELECT p.id FROM person p JOIN family f ON p.merged_into = f.id)
+       SELECT h.*, count(*) OVER ()::int AS total FROM person_history h
+        WHERE h.person_id IN (SELECT id FROM family) ${after}
+        ORDER BY h.id DESC LIMIT ${limit + 1}`,
+      params,
+    );
+    const changes = rows.map((r) => {
+      const change = new PersonChange();
+      change.id = String(r.id);
+      change.personId = r.person_id;
+      change.changedAt = r.changed_at;
+      change.changedBy = r.changed_by;
+      change.change = r.change;
+      change.fields = Object.entries(r.old_values ?? {}).map(([column, old]): FieldChange => ({
+        field: API_NAME_OF_COLUMN[column] ?? column,
+        oldValue: old === null || old === undefined ? null : String(old),
+        newValue:
+          r.snapshot[column] === null || r.snapshot[column] === undefined ? null : String(r.snapshot[column]),
+      }));
+      return change;
+    });
+    const total = rows[0]?.total ?? 0;
+    return toConnection(changes, limit, total, (c) => [c.id], !!page.after);
+  }
+
+  /** Appends a history row: the old values of what changed and a snapshot of the whole record after. */
+  async recordHistory(
+    ctx: RequestContext,
+    personId: string,
+    change: string,
+    oldValues: Record<string, unknown> | null,
+  ): Promise<void> {
+    await ctx.em.query(
+      `INSERT INTO person_history (person_id, changed_by, change, old_values, snapshot)
+       SELECT p.id, $2, $3, $4::jsonb, to_jsonb(p) - 'name_key' - 'phonetic_key' FROM person p WHERE p.id = $1`,
+      [personId, ctx.actor.id, change, oldValues ? JSON.stringify(oldValues) : null],
+    );
+  }
+
+  auditRead(ctx: RequestContext, action: string, row: PersonRow, purpose: AccessPurpose): void {
+    ctx.audit({
+      action,
+      subjectType: 'person',
+      subjectId: row.id,
+      outcome: 'allowed',
+      municipalityCode: row.municipality_code,
+      purpose,
+    });
+  }
+
+  private groupPredicate(group: BeneficiaryGroup, param: (value: unknown) => string): string {
+    if (group === BeneficiaryGroup.CHILD)
+      return `p.birth_date > current_date - make_interval(years => ${param(this.config.ADULT_AGE)}::int)`;
+    if (group === BeneficiaryGroup.ELDERLY)
+      return `p.birth_date <= current_date - make_interval(years => ${param(this.config.ELDERLY_AGE)}::int)`;
+    return `EXISTS (SELECT 1 FROM person_group g WHERE g.person_id = p.id AND g.group_code = ${param(group)}
+              AND g.valid_from <= current_date AND (g.valid_to IS NULL OR g.valid_to >= current_date))`;
+  }
+
+  /** The total of a search when the page after the cursor is empty. */
+  private async countOnly(ctx: RequestContext, where: string[], params: unknown[]): Promise<number> {
+    const rows: Array<{ n: number }> = await ctx.em.query(
+      `SELECT count(*)::int AS n FROM person p WHERE ${where.join(' AND ')}`,
+      params,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Identity checks that need more than one field. */
+  private checkIdentity(birthDate: string, ids: { afm?: string; amka?: string; paaypa?: string }): void {
+    if (birthDate > todayInAthens())
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.BIRTH_DATE_IN_FUTURE,
+        'The birth date is in the future.',
+        [{ field: 'birthDate', reason: 'in the future' }],
+      );
+    if (ids.amka && !amkaMatchesBirthDate(ids.amka, birthDate))
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.AMKA_BIRTH_DATE_MISMATCH,
+        `The AMKA ${ids.amka} begins with ${ids.amka.slice(0, 6)} (DDMMYY) but the birth date is ${birthDate}: check both.`,
+        [
+          { field: 'amka', reason: 'its first six digits do not match the birth date' },
+          { field: 'birthDate', reason: 'does not match the AMKA' },
+        ],
+      );
+  }
+
+  private async findExisting(
+    ctx: RequestContext,
+    afm?: string,
+    amka?: string,
+  ): Promise<{ row: PersonRow; identifier: PersonIdentifier } | null> {
+    if (!afm && !amka) return null;
+    const rows: PersonRow[] = await ctx.em.query(
+      `SELECT ${PERSON_COLUMNS} FROM person p
+        WHERE p.status <> 'MERGED' AND ((p.afm = $1 AND $1 IS NOT NULL) OR (p.amka = $2 AND $2 IS NOT NULL))
+        LIMIT 1`,
+      [afm ?? null, amka ?? null],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return { row, identifier: amka && row.amka === amka ? PersonIdentifier.AMKA : PersonIdentifier.AFM };
+  }
+
+  private duplicateResult(
+    ctx: RequestContext,
+    existing: { row: PersonRow; identifier: PersonIdentifier },
+    input: RegisterPersonInput,
+  ): DuplicatePerson {
+    const { row, identifier } = existing;
+    const scope = ctx.actor.scope;
+    const visible = scope.level === 'national' || scope.municipalityCodes.includes(row.municipality_code);
+    const result = new DuplicatePerson();
+    result.identifier = identifier;
+    result.inYourArea = visible;
+    result.existing = null;
+    if (visible) {
+      this.auditRead(ctx, 'person.duplicate_check', row, ctx.purpose ?? AccessPurpose.REGISTRATION);
+      result.existing = toBeneficiary(row);
+      result.message = `A person with this ${identifier} is already registered in your area: update that record instead.`;
+    } else {
+      ctx.audit({
+        action: 'person.duplicate_check',
+        subjectType: 'person',
+        subjectId: row.id,
+        outcome: 'denied',
+        reason: 'registered in another area',
+        municipalityCode: input.municipalityCode,
+      });
+      result.message = `A person with this ${identifier} is already registered in another area. Ask the person where they are registered; that centre can hand them over to you by moving them to your municipality.`;
+    }
+    return result;
+  }
+
+  private assertChangeable(row: PersonRow, version: number): void {
+    if (row.status !== 'ACTIVE')
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.PERSON_NOT_ACTIVE,
+        row.status === 'MERGED'
+          ? `This record was merged into ${row.merged_into}: change that one instead.`
+          : 'This record is closed and can no longer be changed.',
+      );
+    if (row.version !== version)
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.STALE_VERSION,
+        `Someone changed this person since you read them (you sent version ${version}, it is now ${row.version}). Read the person again and reapply your change.`,
+        [{ field: 'version', reason: `current version is ${row.version}` }],
+      );
+  }
+
+  private async assertIdentifiersFree(
+    ctx: RequestContext,
+    id: string,
+    ids: { afm: string | null; amka: string | null },
+  ): Promise<void> {
+    if (!ids.afm && !ids.amka) return;
+    const taken: Array<{ afm: string | null; amka: string | null }> = await ctx.em.query(
+      `SELECT afm, amka FROM person WHERE id <> $1 AND status <> 'MERGED'
+          AND ((afm = $2 AND $2 IS NOT NULL) OR (amka = $3 AND $3 IS NOT NULL)) LIMIT 1`,
+      [id, ids.afm, ids.amka],
+    );
+    if (taken[0]) {
+      const field = ids.amka && taken[0].amka === ids.amka ? 'amka' : 'afm';
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.IDENTIFIER_TAKEN,
+        `Another person is registered with this ${field.toUpperCase()}: if they are the same person, ask for the two records to be merged.`,
+        [{ field, reason: 'registered to another person' }],
+      );
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import { Field, ID, InputType } from '@nestjs/graphql';
+import { IsEnum, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
+import {
+  BeneficiaryGroup,
+  ConsentPurpose,
+  EducationLevel,
+  EmploymentStatus,
+  EsfAnswer,
+  HouseholdRelationship,
+  MembershipBasis,
+} from '../beneficiary.model.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+@InputType({ description: 'Record that a person belongs to one of the recorded groups' })
+export class AddGroupMembershipInput {
+  @Field(() => ID)
+  @IsUUID()
+  personId: string;
+
+  @Field(() => BeneficiaryGroup, {
+    description: 'DISABILITY, ROMA, HOMELESS or DESTITUTE (CHILD and ELDERLY are derived)',
+  })
+  @IsEnum(BeneficiaryGroup)
+  group: BeneficiaryGroup;
+
+  @Field(() => MembershipBasis)
+  @IsEnum(MembershipBasis)
+  basis: MembershipBasis;
+
+  @Field({ description: 'YYYY-MM-DD' })
+  @IsISO8601({ strict: true })
+  @Matches(DATE, { message: 'validFrom must be a date YYYY-MM-DD' })
+  validFrom: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(DATE, { message: 'validTo must be a date YYYY-MM-DD' })
+  validTo?: string;
+}
+
+@InputType()
+export class EndGroupMembershipInput {
+  @Field(() => ID)
+  @IsUUID()
+  membershipId: string;
+
+  @Field({ description: 'Last day of membership, YYYY-MM-DD' })
+  @IsISO8601({ strict: true })
+  @Matches(DATE, { message: 'validTo must be a date YYYY-MM-DD' })
+  validTo: string;
+}
+
+@InputType({ description: 'ESF participant answers; every answer allows PREFER_NOT_TO_ANSWER' })
+export class EsfParticipationInput {
+  @Field(() => ID)
+  @IsUUID()
+  personId: string;
+
+  @Field(() => EmploymentStatus)
+  @IsEnum(EmploymentStatus)
+  employmentStatus: EmploymentStatus;
+
+  @Field(() => EducationLevel)
+  @IsEnum(EducationLevel)
+  educationLevel: EducationLevel;
+
+  @Field(() => EsfAnswer)
+  @IsEnum(EsfAnswer)
+  migrantOrForeignBackground: EsfAnswer;
+
+  @Field(() => EsfAnswer, {
+    nullable: true,
+    description: 'Special category: answering needs special_category; left out, the recorded answer stays',
+  })
+  @IsOptional()
+  @IsEnum(EsfAnswer)
+  minority?: EsfAnswer;
+
+  @Field(() => EsfAnswer, {
+    nullable: true,
+    description: 'Special category: answering needs special_category; left out, the recorded answer stays',
+  })
+  @IsOptional()
+  @IsEnum(EsfAnswer)
+  disability?: EsfAnswer;
+
+  @Field(() => EsfAnswer)
+  @IsEnum(EsfAnswer)
+  homelessOrHousingExclusion: EsfAnswer;
+
+  @Field(() => EsfAnswer)
+  @IsEnum(EsfAnswer)
+  ruralArea: EsfAnswer;
+}
+
+@InputType()
+export class GiveConsentInput {
+  @Field(() => ID)
+  @IsUUID()
+  personId: string;
+
+  @Field(() => ConsentPurpose)
+  @IsEnum(ConsentPurpose)
+  purpose: ConsentPurpose;
+}
+
+@InputType({ description: 'Start a household with its reference person' })
+export class CreateHouseholdInput {
+  @Field(() => ID)
+  @IsUUID()
+  referencePersonId: string;
+
+  @Field({ nullable: true, description: "Defaults to the reference person's address" })
+  @IsOptional()
+  @Matches(/^[^\n]{1,300}$/, { message: 'address must be one line of at most 300 characters' })
+  address?: string;
+}
+
+@InputType()
+export class AddHouseholdMemberInput {
+  @Field(() => ID)
+  @IsUUID()
+  householdId: string;
+
+  @Field(() => ID)
+  @IsUUID()
+  personId: string;
+
+  @Field(() => HouseholdRelationship, { description: 'Relationship to the reference person' })
+  @IsEnum(HouseholdRelationship)
+  relationship: HouseholdRelationship;
+}
+
+@InputType()
+export class RemoveHouseholdMemberInput {
+  @Field(() => ID)
+  @IsUUID()
+  householdId: string;
+
+  @Field(() => ID)
+  @IsUUID()
+  personId: string;
+}

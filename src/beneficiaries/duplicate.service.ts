@@ -1,0 +1,278 @@
+import { Injectable } from '@nestjs/common';
+import { AccessPurpose } from '../audit/purpose.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { Permission } from '../auth/roles.js';
+import { NotFoundError } from '../common/domain-error.js';
+import {
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  toConnection,
+  type ConnectionShape,
+  type PageArgs,
+} from '../common/pagination.js';
+import { queryRows } from '../database/query-rows.js';
+import { BeneficiaryError, BeneficiaryErrorCode } from './beneficiary.errors.js';
+import { DuplicateReviewStatus, DuplicateReviewView, type Beneficiary } from './beneficiary.model.js';
+import {
+  isUuid,
+  PERSON_COLUMNS,
+  personInScope,
+  scopeSql,
+  toBeneficiary,
+  todayInAthens,
+  type PersonRow,
+} from './person-rows.js';
+
+/** Names at least this similar (trigram similarity of the phonetic keys) on the same birth date are queued. */
+const LIKELY_DUPLICATE_SIMILARITY = 0.5;
+
+/** Fields a merge fills on the surviving record when it has none and the merged one has. */
+const FILLED_ON_MERGE = [
+  'father_name',
+  'mother_name',
+  'afm',
+  'amka',
+  'paaypa',
+  'id_document_type',
+  'id_document_number',
+  'citizenship',
+  'phone',
+  'email',
+  'address',
+] as const;
+
+interface ReviewRow {
+  id: string;
+  person_a: string;
+  person_b: string;
+  reason: string;
+  status: string;
+  created_at: Date;
+  /** created_at with its microseconds, for keyset cursors */
+  created_key: string;
+  reviewed_at: Date | null;
+}
+
+/**
+ * Likely duplicates: records that may be the same person though their identifiers differ or are
+ * missing (same birth date, names alike in any script). They are queued for a person to review;
+ * nothing is merged automatically. A centre reviews pairs whose both records are in its area;
+ * pairs across areas are for national administrators.
+ */
+@Injectable()
+export class DuplicateService {
+  /** Queues pairs of `personId` with active records born the same day with similar names; returns how many are open. */
+  async queueLikelyDuplicates(ctx: RequestContext, personId: string): Promise<number> {
+    const rows: Array<{ n: number }> = await ctx.em.query(
+      `WITH me AS (SELECT id, birth_date, phonetic_key FROM person WHERE id = $1),
+            found AS (
+              SELECT q.id, round(similarity(q.phonetic_key, me.phonetic_key)::numeric, 2) AS s
+                FROM person q, me
+               WHERE q.birth_date = me.birth_date AND q.id <> me.id AND q.status = 'ACTIVE'
+                 AND similarity(q.phonetic_key, me.phonetic_key) >= $2),
+            queued AS (
+              INSERT INTO duplicate_review (person_a, person_b, reason)
+              SELECT least(found.id, $1::uuid), greatest(found.id, $1::uuid),
+                     'same birth date, names ' || (found.s * 100)::int || '% alike'
+                FROM found
+              ON CONFLICT (person_a, person_b) DO NOTHING RETURNING 1)
+       SELECT (SELECT count(*)::int FROM found) AS n`,
+      [personId, LIKELY_DUPLICATE_SIMILARITY],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Review pairs whose both records are active and in the caller's area, oldest first. */
+  async list(
+    ctx: RequestContext,
+    status: DuplicateReviewStatus,
+    page: PageArgs,
+  ): Promise<ConnectionShape<DuplicateReviewView>> {
+    ctx.require(Permission.PERSON_READ, 'duplicate_review.list');
+    ctx.requirePurpose('duplicate_review.list');
+    const limit = page.first ?? DEFAULT_PAGE_SIZE;
+    const params: unknown[] = [status];
+    const scopeA = scopeSql(ctx, 'a.municipality_code', params);
+    const scopeB = scopeSql(ctx, 'b.municipality_code', params);
+    const where = `r.status = $1 AND ${scopeA} AND ${scopeB}
+      AND ($1 <> 'OPEN' OR (a.status = 'ACTIVE' AND b.status = 'ACTIVE'))`;
+    const [{ n }] = (await ctx.em.query(
+      `SELECT count(*)::int AS n FROM duplicate_review r JOIN person a ON a.id = r.person_a JOIN person b ON b.id = r.person_b WHERE ${where}`,
+      params,
+    )) as Array<{ n: number }>;
+    let after = '';
+    if (page.after) {
+      const [createdAt, id] = decodeCursor(page.after, 2);
+      if (typeof id !== 'string' || !isUuid(id)) decodeCursor('', 2);
+      params.push(createdAt, id);
+      after = `AND (r.created_at, r.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+    }
+    const rows: ReviewRow[] = await ctx.em.query(
+      `SELECT r.*, r.created_at::text AS created_key FROM duplicate_review r
+         JOIN person a ON a.id = r.person_a JOIN person b ON b.id = r.person_b
+        WHERE ${where} ${after} ORDER BY r.created_at, r.id LIMIT ${limit + 1}`,
+      params,
+    );
+    const keyed = rows.map((r) => ({ view: toView(r), key: [r.created_key, r.id] }));
+    const connection = toConnection(keyed, limit, n, (r) => r.key, !!page.after);
+    return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: e.node.view })) };
+  }
+
+  /** Marks a pair as two different people. */
+  async dismiss(ctx: RequestContext, reviewId: string): Promise<DuplicateReviewView> {
+    ctx.require(Permission.PERSON_WRITE, 'duplicate_review.dismiss', {
+      type: 'duplicate_review',
+      id: reviewId,
+    });
+    const review = await this.openReviewInScope(ctx, reviewId, 'duplicate_review.dismiss');
+    const [row] = await queryRows<ReviewRow>(
+      ctx.em,
+      `UPDATE duplicate_review SET status = 'DISMISSED', reviewed_by = $2, reviewed_at = now()
+        WHERE id = $1 RETURNING *, created_at::text AS created_key`,
+      [review.id, ctx.actor.id],
+    );
+    ctx.audit({
+      action: 'duplicate_review.dismiss',
+      subjectType: 'duplicate_review',
+      subjectId: review.id,
+      outcome: 'allowed',
+    });
+    return toView(row!);
+  }
+
+  /**
+   * Merges the pair into `survivorId`. Nothing is lost: the other record stays, marked MERGED and
+   * pointing at the survivor, with its own history (which the survivor's history then includes);
+   * its group memberships, consents, facts, ESF answers and household place move to the survivor
+   * where the survivor has none; fields empty on the survivor are filled from it.
+   */
+  async merge(ctx: RequestContext, reviewId: string, survivorId: string): Promise<Beneficiary> {
+    ctx.require(Permission.PERSON_WRITE, 'person.merge', { type: 'duplicate_review', id: reviewId });
+    const review = await this.openReviewInScope(ctx, reviewId, 'person.merge');
+    if (survivorId !== review.person_a && survivorId !== review.person_b)
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.REVIEW_CLOSED,
+        'The surviving record must be one of the two records of the review.',
+        [{ field: 'survivorId', reason: 'not part of this review' }],
+      );
+    // Lock both in a fixed order so that two merges of overlapping pairs cannot deadlock.
+    const [first, second] = [review.person_a, review.person_b];
+    const a = await personInScope(ctx, first, 'person.merge', { forUpdate: true });
+    const b = await personInScope(ctx, second, 'person.merge', { forUpdate: true });
+    const survivor = a.id === survivorId ? a : b;
+    const merged = a.id === survivorId ? b : a;
+    for (const p of [survivor, merged])
+      if (p.status !== 'ACTIVE')
+        throw new BeneficiaryError(
+          BeneficiaryErrorCode.PERSON_NOT_ACTIVE,
+          `Record ${p.id} is no longer active.`,
+        );
+
+    await ctx.em.query(
+      `UPDATE person SET status = 'MERGED', merged_into = $2, version = version + 1, updated_at = now(), updated_by = $3 WHERE id = $1`,
+      [merged.id, survivor.id, ctx.actor.id],
+    );
+    const filled = FILLED_ON_MERGE.filter((c) => survivor[c] === null && merged[c] !== null);
+    if (filled.length > 0) {
+      const sets = filled.map((c, i) => `${c} = $${i + 3}`).join(', ');
+      await ctx.em.query(
+        `UPDATE person SET ${sets}, version = version + 1, updated_at = now(), updated_by = $2 WHERE id = $1`,
+        [survivor.id, ctx.actor.id, ...filled.map((c) => merged[c])],
+      );
+    }
+    await ctx.em.query(`UPDATE person_group SET person_id = $2 WHERE person_id = $1`, [
+      merged.id,
+      survivor.id,
+    ]);
+    await ctx.em.query(`UPDATE consent SET person_id = $2 WHERE person_id = $1`, [merged.id, survivor.id]);
+    await ctx.em.query(
+      `UPDATE person_fact f SET person_id = $2 WHERE f.person_id = $1 AND NOT EXISTS (
+         SELECT 1 FROM person_fact s WHERE s.person_id = $2 AND s.kind = f.kind AND s.source = f.source
+            AND coalesce(s.tax_year, 0) = coalesce(f.tax_year, 0) AND s.as_of = f.as_of)`,
+      [merged.id, survivor.id],
+    );
+    await ctx.em.query(
+      `UPDATE esf_participant SET person_id = $2 WHERE person_id = $1
+          AND NOT EXISTS (SELECT 1 FROM esf_participant WHERE person_id = $2)`,
+      [merged.id, survivor.id],
+    );
+    await ctx.em.query(
+      `UPDATE household_member SET person_id = $2 WHERE person_id = $1 AND left_on IS NULL
+          AND NOT EXISTS (SELECT 1 FROM household_member WHERE person_id = $2 AND left_on IS NULL)`,
+      [merged.id, survivor.id],
+    );
+    await ctx.em.query(`UPDATE household_member SET left_on = $2 WHERE person_id = $1 AND left_on IS NULL`, [
+      merged.id,
+      todayInAthens(),
+    ]);
+    await this.history(ctx, merged.id, 'MERGED_INTO', { status: merged.status, merged_into: null });
+    await this.history(ctx, survivor.id, 'MERGED_FROM', Object.fromEntries(filled.map((c) => [c, null])));
+    await ctx.em.query(
+      `UPDATE duplicate_review SET status = 'MERGED', reviewed_by = $2, reviewed_at = now() WHERE id = $1`,
+      [review.id, ctx.actor.id],
+    );
+    for (const p of [survivor, merged])
+      ctx.audit({
+        action: 'person.merge',
+        subjectType: 'person',
+        subjectId: p.id,
+        outcome: 'allowed',
+        municipalityCode: p.municipality_code,
+        purpose: ctx.purpose ?? AccessPurpose.DUPLICATE_REVIEW,
+      });
+    const [row] = (await ctx.em.query(`SELECT ${PERSON_COLUMNS} FROM person p WHERE p.id = $1`, [
+      survivor.id,
+    ])) as PersonRow[];
+    return toBeneficiary(row!);
+  }
+
+  private async history(ctx: RequestContext, personId: string, change: string, old: Record<string, unknown>) {
+    await ctx.em.query(
+      `INSERT INTO person_history (person_id, changed_by, change, old_values, snapshot)
+       SELECT p.id, $2, $3, $4::jsonb, to_jsonb(p) - 'name_key' - 'phonetic_key' FROM person p WHERE p.id = $1`,
+      [personId, ctx.actor.id, change, JSON.stringify(old)],
+    );
+  }
+
+  /** An open review whose both records are in the caller's area; otherwise NOT_FOUND. */
+  private async openReviewInScope(ctx: RequestContext, reviewId: string, action: string): Promise<ReviewRow> {
+    if (!isUuid(reviewId)) throw new NotFoundError('duplicate review', reviewId);
+    const params: unknown[] = [reviewId];
+    const scopeA = scopeSql(ctx, 'a.municipality_code', params);
+    const scopeB = scopeSql(ctx, 'b.municipality_code', params);
+    const rows: ReviewRow[] = await ctx.em.query(
+      `SELECT r.* FROM duplicate_review r JOIN person a ON a.id = r.person_a JOIN person b ON b.id = r.person_b
+        WHERE r.id = $1 AND ${scopeA} AND ${scopeB} FOR UPDATE OF r`,
+      params,
+    );
+    const review = rows[0];
+    if (!review) {
+      ctx.audit({
+        action,
+        subjectType: 'duplicate_review',
+        subjectId: reviewId,
+        outcome: 'denied',
+        reason: 'not found in area',
+      });
+      throw new NotFoundError('duplicate review', reviewId);
+    }
+    if (review.status !== 'OPEN')
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.REVIEW_CLOSED,
+        `This review was already closed (${review.status.toLowerCase()}).`,
+      );
+    return review;
+  }
+}
+
+function toView(r: ReviewRow): DuplicateReviewView {
+  const v = new DuplicateReviewView();
+  v.id = r.id;
+  v.personAId = r.person_a;
+  v.personBId = r.person_b;
+  v.reason = r.reason;
+  v.status = r.status as DuplicateReviewStatus;
+  v.createdAt = new Date(r.created_at);
+  v.reviewedAt = r.reviewed_at ? new Date(r.reviewed_at) : null;
+  return v;
+}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { AccessPurpose } from '../audit/purpose.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { Permission } from '../auth/roles.js';
+import { InputError, InputErrorCode } from '../common/domain-error.js';
+import { BeneficiaryService } from './beneficiary.service.js';
+import { HouseholdService } from './household.service.js';
+import { PersonRecordsService } from './person-records.service.js';
+import { personInScope, toBeneficiary } from './person-rows.js';
+
+/**
+ * A person's own data, for their right of access (GDPR Art. 15): everything the registry holds on
+ * them, and the date, purpose and kind of actor of every look-up of their record. Staff ids are not
+ * given (they are the staff's personal data); the roles that looked are.
+ */
+@Injectable()
+export class PersonExportService {
+  constructor(
+    private readonly beneficiaries: BeneficiaryService,
+    private readonly records: PersonRecordsService,
+    private readonly households: HouseholdService,
+  ) {}
+
+  /** The export as a JSON document; needs special_category so that nothing is left out. */
+  async export(ctx: RequestContext, personId: string): Promise<Record<string, unknown>> {
+    ctx.require(Permission.PERSON_READ, 'person.export', { type: 'person', id: personId });
+    ctx.require(Permission.SPECIAL_CATEGORY, 'person.export', { type: 'person', id: personId });
+    if (ctx.requirePurpose('person.export') !== AccessPurpose.DATA_SUBJECT_REQUEST)
+      throw new InputError(
+        InputErrorCode.BAD_USER_INPUT,
+        "An export of all of a person's data answers their own request: declare the purpose DATA_SUBJECT_REQUEST.",
+        [{ field: 'purpose', reason: 'must be DATA_SUBJECT_REQUEST' }],
+      );
+    const row = await personInScope(ctx, personId, 'person.export');
+    const ids: Array<{ id: string }> = await ctx.em.query(
+      `WITH RECURSIVE family AS (
+         SELECT id FROM person WHERE id = $1
+         UNION SELECT p.id FROM person p JOIN family f ON p.merged_into = f.id)
+       SELECT id FROM family`,
+      [personId],
+    );
+    const allIds = ids.map((r) => r.id);
+    const [groups] = await this.records.groupsOf(ctx, [personId]);
+    const [esf] = await this.records.esfOf(ctx, [personId]);
+    const [consents] = await this.records.consentsOf(ctx, [personId]);
+    const [facts] = await this.records.factsOf(ctx, [personId]);
+    const [household] = await this.households.householdsOf(ctx, [personId]);
+    const history = await this.beneficiaries.history(ctx, personId, { first: 100 });
+    const accessLog: Array<Record<string, unknown>> = await ctx.em.query(
+      `SELECT occurred_at AS "occurredAt", action, purpose, actor_kind AS "actorKind", actor_roles AS "actorRoles", outcome
+         FROM audit_event WHERE subject_type = 'person' AND subject_id = ANY($1::text[]) ORDER BY id`,
+      [allIds],
+    );
+    const enrolments = await this.enrolments(ctx, allIds);
+    ctx.audit({
+      action: 'person.export',
+      subjectType: 'person',
+      subjectId: personId,
+      outcome: 'allowed',
+      municipalityCode: row.municipality_code,
+      purpose: AccessPurpose.DATA_SUBJECT_REQUEST,
+    });
+    const person = toBeneficiary(row);
+    return {
+      exportedAt: new Date().toISOString(),
+      person,
+      mergedRecords: allIds.filter((id) => id !== personId),
+      groups: [...this.records.derivedGroups(person), ...(groups ?? [])],
+      household: household
+        ? {
+            ...household,
+            members: household.members.map((m) => ({
+              relationship: m.relationship,
+              isYou: m.personId === personId,
+            })),
+          }
+        : null,
+      esfParticipation: esf,
+      consents,
+      facts,
+      enrolments,
+      history: history.edges.map((e) => e.node),
+      accessLog,
+    };
+  }
+
+  /** Programme enrolments, once the programme registry's table exists (it may be deployed later). */
+  private async enrolments(ctx: RequestContext, ids: string[]): Promise<unknown[]> {
+    const [{ present }] = (await ctx.em.query(
+      `SELECT to_regclass('enrolment') IS NOT NULL AS present`,
+    )) as Array<{
+      present: boolean;
+    }>;
+    if (!present) return [];
+    return ctx.em.query(`SELECT * FROM enrolment WHERE person_id = ANY($1::uuid[])`, [ids]);
+  }
+}

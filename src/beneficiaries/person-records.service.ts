@@ -1,0 +1,447 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AccessPurpose } from '../audit/purpose.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { Permission } from '../auth/roles.js';
+import { NotFoundError } from '../common/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { queryRows } from '../database/query-rows.js';
+import { BeneficiaryError, BeneficiaryErrorCode } from './beneficiary.errors.js';
+import {
+  BeneficiaryGroup,
+  ConsentPurpose,
+  DERIVED_GROUPS,
+  EsfParticipation,
+  FactKind,
+  GroupMembership,
+  MembershipBasis,
+  PersonConsent,
+  PersonFactView,
+  SPECIAL_CATEGORY_GROUPS,
+  type Beneficiary,
+  type EducationLevel,
+  type EmploymentStatus,
+  type EsfAnswer,
+} from './beneficiary.model.js';
+import type {
+  AddGroupMembershipInput,
+  EndGroupMembershipInput,
+  EsfParticipationInput,
+  GiveConsentInput,
+} from './dto/records.input.js';
+import { isUuid, personInScope, scopeSql, todayInAthens } from './person-rows.js';
+
+/** Facts that are health data: special category, like the DISABILITY group. */
+const SPECIAL_CATEGORY_FACTS = new Set<string>([FactKind.DISABILITY_PERCENTAGE]);
+
+/**
+ * What is recorded about a person beside their identity: group memberships, ESF participant
+ * answers, consents, and facts from national feeds. The batch readers serve per-request loaders
+ * for people whose read was already scoped and audited; the writers check the area themselves.
+ * Special-category data (Roma origin, disability) is filtered out in SQL for callers without the
+ * special_category permission, and setting it needs that permission.
+ */
+@Injectable()
+export class PersonRecordsService {
+  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+
+  /** CHILD and ELDERLY memberships, derived from the birth date and the configured ages. */
+  derivedGroups(person: Pick<Beneficiary, 'birthDate' | 'age'>): GroupMembership[] {
+    const shift = (years: number, days = 0) => {
+      const [y, m, d] = person.birthDate.split('-').map(Number) as [number, number, number];
+      return new Date(Date.UTC(y + years, m - 1, d + days)).toISOString().slice(0, 10);
+    };
+    const derived = (group: BeneficiaryGroup, validFrom: string, validTo: string | null) =>
+      Object.assign(new GroupMembership(), {
+        id: null,
+        group,
+        basis: MembershipBasis.BIRTH_DATE,
+        validFrom,
+        validTo,
+      });
+    const groups: GroupMembership[] = [];
+    if (person.age < this.config.ADULT_AGE)
+      groups.push(derived(BeneficiaryGroup.CHILD, person.birthDate, shift(this.config.ADULT_AGE, -1)));
+    if (person.age >= this.config.ELDERLY_AGE)
+      groups.push(derived(BeneficiaryGroup.ELDERLY, shift(this.config.ELDERLY_AGE), null));
+    return groups;
+  }
+
+  /** Recorded group memberships (current and ended) of several people, by person id. */
+  async groupsOf(ctx: RequestContext, personIds: readonly string[]): Promise<GroupMembership[][]> {
+    const rows: Array<{
+      id: string;
+      person_id: string;
+      group_code: string;
+      basis: string;
+      valid_from: string;
+      valid_to: string | null;
+    }> = await ctx.em.query(
+      `SELECT id, person_id, group_code, basis, valid_from::text AS valid_from, valid_to::text AS valid_to
+           FROM person_group
+          WHERE person_id = ANY($1::uuid[]) AND ($2 OR group_code NOT IN ('ROMA', 'DISABILITY'))
+          ORDER BY valid_from, id`,
+      [personIds, ctx.can(Permission.SPECIAL_CATEGORY)],
+    );
+    return group(personIds, rows, (r) =>
+      Object.assign(new GroupMembership(), {
+        id: r.id,
+        group: r.group_code as BeneficiaryGroup,
+        basis: r.basis as MembershipBasis,
+        validFrom: r.valid_from,
+        validTo: r.valid_to,
+      }),
+    );
+  }
+
+  /** Records that a person belongs to a group from a date; ROMA and DISABILITY need special_category. */
+  async addGroup(ctx: RequestContext, input: AddGroupMembershipInput): Promise<GroupMembership> {
+    ctx.require(Permission.PERSON_WRITE, 'person.group_add', { type: 'person', id: input.personId });
+    if (SPECIAL_CATEGORY_GROUPS.has(input.group))
+      ctx.require(Permission.SPECIAL_CATEGORY, 'person.group_add', { type: 'person', id: input.personId });
+    if (DERIVED_GROUPS.has(input.group))
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.DERIVED_GROUP,
+        `${input.group} follows from the birth date and cannot be recorded; correct the birth date instead.`,
+        [{ field: 'group', reason: 'derived from the birth date' }],
+      );
+    if (input.basis === MembershipBasis.BIRTH_DATE)
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.DERIVED_GROUP,
+        'BIRTH_DATE is the basis of derived groups only.',
+        [{ field: 'basis', reason: 'use SELF_DECLARED, DOCUMENT or FEED' }],
+      );
+    checkDates(input.validFrom, input.validTo);
+    const person = await personInScope(ctx, input.personId, 'person.group_add');
+    assertActive(person.status);
+    const [row] = (await ctx.em.query(
+      `INSERT INTO person_group (person_id, group_code, basis, valid_from, valid_to, recorded_by)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [person.id, input.group, input.basis, input.validFrom, input.validTo ?? null, ctx.actor.id],
+    )) as Array<{ id: string }>;
+    ctx.audit({
+      action: 'person.group_add',
+      subjectType: 'person',
+      subjectId: person.id,
+      outcome: 'allowed',
+      municipalityCode: person.municipality_code,
+      purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+    });
+    return Object.assign(new GroupMembership(), {
+      id: row!.id,
+      group: input.group,
+      basis: input.basis,
+      validFrom: input.validFrom,
+      validTo: input.validTo ?? null,
+    });
+  }
+
+  /** Ends a recorded membership on a date; memberships are never deleted, so the past stays known. */
+  async endGroup(ctx: RequestContext, input: EndGroupMembershipInput): Promise<GroupMembership> {
+    ctx.require(Permission.PERSON_WRITE, 'person.group_end', {
+      type: 'group_membership',
+      id: input.membershipId,
+    });
+    const params: unknown[] = [input.membershipId];
+    const scope = scopeSql(ctx, 'p.municipality_code', params);
+    const rows: Array<{
+      person_id: string;
+      group_code: string;
+      basis: string;
+      valid_from: string;
+      municipality_code: string;
+    }> = await ctx.em.query(
+      `SELECT g.person_id, g.group_code, g.basis, g.valid_from::text AS valid_from, p.municipality_code
+           FROM person_group g JOIN person p ON p.id = g.person_id
+          WHERE g.id = $1 AND ${scope} FOR UPDATE OF g`,
+      params,
+    );
+    const found = rows[0];
+    if (
+      !found ||
+      (SPECIAL_CATEGORY_GROUPS.has(found.group_code as BeneficiaryGroup) &&
+        !ctx.can(Permission.SPECIAL_CATEGORY))
+    ) {
+      ctx.audit({
+        action: 'person.group_end',
+        subjectType: 'group_membership',
+        subjectId: input.membershipId,
+        outcome: 'denied',
+        reason: 'not found in area',
+      });
+      throw new NotFoundError('group membership', input.membershipId);
+    }
+    checkDates(found.valid_from, input.validTo);
+    await ctx.em.query(`UPDATE person_group SET valid_to = $2 WHERE id = $1`, [
+      input.membershipId,
+      input.validTo,
+    ]);
+    ctx.audit({
+      action: 'person.group_end',
+      subjectType: 'person',
+      subjectId: found.person_id,
+      outcome: 'allowed',
+      municipalityCode: found.municipality_code,
+      purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+    });
+    return Object.assign(new GroupMembership(), {
+      id: input.membershipId,
+      group: found.group_code as BeneficiaryGroup,
+      basis: found.basis as MembershipBasis,
+      validFrom: found.valid_from,
+      validTo: input.validTo,
+    });
+  }
+
+  async esfOf(ctx: RequestContext, personIds: readonly string[]): Promise<Array<EsfParticipation | null>> {
+    const rows: EsfRow[] = await ctx.em.query(
+      `SELECT * FROM esf_participant WHERE person_id = ANY($1::uuid[])`,
+      [personIds],
+    );
+    const special = ctx.can(Permission.SPECIAL_CATEGORY);
+    return group(personIds, rows, (r) => toEsf(r, special)).map((list) => list[0] ?? null);
+  }
+
+  /**
+   * Records (or replaces) a person's ESF participant answers. The minority and disability answers
+   * are special category: giving them needs special_category; left out, the recorded ones stay.
+   */
+  async setEsf(ctx: RequestContext, input: EsfParticipationInput): Promise<EsfParticipation> {
+    ctx.require(Permission.PERSON_WRITE, 'person.esf_set', { type: 'person', id: input.personId });
+    if (input.minority !== undefined || input.disability !== undefined)
+      ctx.require(Permission.SPECIAL_CATEGORY, 'person.esf_set', { type: 'person', id: input.personId });
+    const person = await personInScope(ctx, input.personId, 'person.esf_set');
+    assertActive(person.status);
+    const [row] = await queryRows<EsfRow>(
+      ctx.em,
+      `INSERT INTO esf_participant AS e (person_id, employment_status, education_level, migrant_or_foreign_background,
+         minority, disability, homeless_or_housing_exclusion, rural_area, recorded_by)
+       VALUES ($1, $2, $3, $4, coalesce($5, 'PREFER_NOT_TO_ANSWER'), coalesce($6, 'PREFER_NOT_TO_ANSWER'), $7, $8, $9)
+       ON CONFLICT (person_id) DO UPDATE SET employment_status = $2, education_level = $3,
+         migrant_or_foreign_background = $4, minority = coalesce($5, e.minority), disability = coalesce($6, e.disability),
+         homeless_or_housing_exclusion = $7, rural_area = $8, recorded_by = $9, recorded_at = now()
+       RETURNING *`,
+      [
+        person.id,
+        input.employmentStatus,
+        input.educationLevel,
+        input.migrantOrForeignBackground,
+        input.minority ?? null,
+        input.disability ?? null,
+        input.homelessOrHousingExclusion,
+        input.ruralArea,
+        ctx.actor.id,
+      ],
+    );
+    ctx.audit({
+      action: 'person.esf_set',
+      subjectType: 'person',
+      subjectId: person.id,
+      outcome: 'allowed',
+      municipalityCode: person.municipality_code,
+      purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+    });
+    return toEsf(row!, ctx.can(Permission.SPECIAL_CATEGORY));
+  }
+
+  async consentsOf(ctx: RequestContext, personIds: readonly string[]): Promise<PersonConsent[][]> {
+    const rows: ConsentRow[] = await ctx.em.query(
+      `SELECT * FROM consent WHERE person_id = ANY($1::uuid[]) ORDER BY given_at, id`,
+      [personIds],
+    );
+    return group(personIds, rows, toConsent);
+  }
+
+  /** Records a consent the person gave, for one purpose, by the calling staff member. */
+  async giveConsent(ctx: RequestContext, input: GiveConsentInput): Promise<PersonConsent> {
+    ctx.require(Permission.PERSON_WRITE, 'person.consent_give', { type: 'person', id: input.personId });
+    const person = await personInScope(ctx, input.personId, 'person.consent_give');
+    assertActive(person.status);
+    const [row] = (await ctx.em.query(
+      `INSERT INTO consent (person_id, purpose, given_by) VALUES ($1, $2, $3) RETURNING *`,
+      [person.id, input.purpose, ctx.actor.id],
+    )) as ConsentRow[];
+    ctx.audit({
+      action: 'person.consent_give',
+      subjectType: 'person',
+      subjectId: person.id,
+      outcome: 'allowed',
+      municipalityCode: person.municipality_code,
+      purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+    });
+    return toConsent(row!);
+  }
+
+  /** Withdraws a consent; the record stays, with when and by whom it was withdrawn. */
+  async withdrawConsent(ctx: RequestContext, consentId: string): Promise<PersonConsent> {
+    ctx.require(Permission.PERSON_WRITE, 'person.consent_withdraw', { type: 'consent', id: consentId });
+    if (!isUuid(consentId)) throw new NotFoundError('consent', consentId);
+    const params: unknown[] = [consentId];
+    const scope = scopeSql(ctx, 'p.municipality_code', params);
+    const rows: Array<ConsentRow & { municipality_code: string }> = await ctx.em.query(
+      `SELECT c.*, p.municipality_code FROM consent c JOIN person p ON p.id = c.person_id
+        WHERE c.id = $1 AND ${scope} FOR UPDATE OF c`,
+      params,
+    );
+    const found = rows[0];
+    if (!found) {
+      ctx.audit({
+        action: 'person.consent_withdraw',
+        subjectType: 'consent',
+        subjectId: consentId,
+        outcome: 'denied',
+        reason: 'not found in area',
+      });
+      throw new NotFoundError('consent', consentId);
+    }
+    if (found.withdrawn_at)
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.CONSENT_ALREADY_WITHDRAWN,
+        'This consent was already withdrawn.',
+      );
+    const [row] = await queryRows<ConsentRow>(
+      ctx.em,
+      `UPDATE consent SET withdrawn_at = now(), withdrawn_by = $2 WHERE id = $1 RETURNING *`,
+      [consentId, ctx.actor.id],
+    );
+    ctx.audit({
+      action: 'person.consent_withdraw',
+      subjectType: 'person',
+      subjectId: found.person_id,
+      outcome: 'allowed',
+      municipalityCode: found.municipality_code,
+      purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+    });
+    return toConsent(row!);
+  }
+
+  /** Facts from feeds, newest first; disability percentages only with special_category. */
+  async factsOf(
+    ctx: RequestContext,
+    personIds: readonly string[],
+    kind?: FactKind,
+  ): Promise<PersonFactView[][]> {
+    const rows: FactRow[] = await ctx.em.query(
+      `SELECT id, person_id, kind, tax_year, value_numeric::text AS value_numeric, value_text,
+              valid_from::text AS valid_from, valid_to::text AS valid_to, source, as_of::text AS as_of
+         FROM person_fact
+        WHERE person_id = ANY($1::uuid[]) AND ($2::text IS NULL OR kind = $2)
+          AND ($3 OR kind <> ALL($4::text[]))
+        ORDER BY as_of DESC, tax_year DESC NULLS LAST, id`,
+      [personIds, kind ?? null, ctx.can(Permission.SPECIAL_CATEGORY), [...SPECIAL_CATEGORY_FACTS]],
+    );
+    return group(personIds, rows, (r) =>
+      Object.assign(new PersonFactView(), {
+        id: r.id,
+        kind: r.kind as FactKind,
+        taxYear: r.tax_year,
+        valueNumeric: r.value_numeric,
+        valueText: r.value_text,
+        validFrom: r.valid_from,
+        validTo: r.valid_to,
+        source: r.source,
+        asOf: r.as_of,
+      }),
+    );
+  }
+
+  /** Consents in force for a purpose (later modules check them before sharing data). */
+  async hasConsent(ctx: RequestContext, personId: string, purpose: ConsentPurpose): Promise<boolean> {
+    const rows: unknown[] = await ctx.em.query(
+      `SELECT 1 FROM consent WHERE person_id = $1 AND purpose = $2 AND withdrawn_at IS NULL LIMIT 1`,
+      [personId, purpose],
+    );
+    return rows.length > 0;
+  }
+}
+
+interface EsfRow {
+  person_id: string;
+  employment_status: string;
+  education_level: string;
+  migrant_or_foreign_background: string;
+  minority: string;
+  disability: string;
+  homeless_or_housing_exclusion: string;
+  rural_area: string;
+  recorded_at: Date;
+}
+
+interface ConsentRow {
+  id: string;
+  person_id: string;
+  purpose: string;
+  given_at: Date;
+  given_by: string;
+  withdrawn_at: Date | null;
+}
+
+interface FactRow {
+  id: string;
+  person_id: string;
+  kind: string;
+  tax_year: number | null;
+  value_numeric: string | null;
+  value_text: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+  source: string;
+  as_of: string;
+}
+
+function toEsf(r: EsfRow, special: boolean): EsfParticipation {
+  return Object.assign(new EsfParticipation(), {
+    employmentStatus: r.employment_status as EmploymentStatus,
+    educationLevel: r.education_level as EducationLevel,
+    migrantOrForeignBackground: r.migrant_or_foreign_background as EsfAnswer,
+    minority: special ? (r.minority as EsfAnswer) : null,
+    disability: special ? (r.disability as EsfAnswer) : null,
+    homelessOrHousingExclusion: r.homeless_or_housing_exclusion as EsfAnswer,
+    ruralArea: r.rural_area as EsfAnswer,
+    recordedAt: new Date(r.recorded_at),
+  });
+}
+
+function toConsent(r: ConsentRow): PersonConsent {
+  return Object.assign(new PersonConsent(), {
+    id: r.id,
+    purpose: r.purpose as ConsentPurpose,
+    givenAt: new Date(r.given_at),
+    givenBy: r.given_by,
+    withdrawnAt: r.withdrawn_at ? new Date(r.withdrawn_at) : null,
+    active: !r.withdrawn_at,
+  });
+}
+
+/** Rows grouped per person id, in the order of `personIds` (a DataLoader batch's contract). */
+function group<R extends { person_id: string }, T>(
+  personIds: readonly string[],
+  rows: R[],
+  map: (r: R) => T,
+): T[][] {
+  const byPerson = new Map<string, T[]>(personIds.map((id) => [id, []]));
+  for (const r of rows) byPerson.get(r.person_id)?.push(map(r));
+  return personIds.map((id) => byPerson.get(id) ?? []);
+}
+
+function checkDates(validFrom: string, validTo?: string | null): void {
+  if (validTo && validTo < validFrom)
+    throw new BeneficiaryError(
+      BeneficiaryErrorCode.INVALID_DATES,
+      `The end date ${validTo} is before the start date ${validFrom}.`,
+      [{ field: 'validTo', reason: 'before validFrom' }],
+    );
+  if (validFrom > todayInAthens().replace(/^(\d{4})/, (y) => String(Number(y) + 1)))
+    throw new BeneficiaryError(
+      BeneficiaryErrorCode.INVALID_DATES,
+      'A membership cannot start more than a year ahead.',
+      [{ field: 'validFrom', reason: 'too far in the future' }],
+    );
+}
+
+function assertActive(status: string): void {
+  if (status !== 'ACTIVE')
+    throw new BeneficiaryError(
+      BeneficiaryErrorCode.PERSON_NOT_ACTIVE,
+      'This record is closed or merged and can no longer be changed.',
+    );
+}

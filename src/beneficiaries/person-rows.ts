@@ -1,0 +1,160 @@
+import type { RequestContext } from '../auth/request-context.js';
+import { NotFoundError } from '../common/domain-error.js';
+import { Beneficiary, type Gender, type PersonStatus } from './beneficiary.model.js';
+
+/**
+ * Reading person rows with plain SQL: the area scope goes inside the WHERE clause (rule 2), dates
+ * come back as ISO text, and rows are mapped to the API shape field by field (rule 8).
+ */
+export interface PersonRow {
+  id: string;
+  municipality_code: string;
+  given_name: string;
+  surname: string;
+  father_name: string | null;
+  mother_name: string | null;
+  given_name_latin: string;
+  surname_latin: string;
+  birth_date: string;
+  gender: string;
+  afm: string | null;
+  amka: string | null;
+  paaypa: string | null;
+  id_document_type: string | null;
+  id_document_number: string | null;
+  citizenship: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  status: string;
+  closed_reason: string | null;
+  merged_into: string | null;
+  version: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+/** The columns a person read selects; birth_date as text because a birth date has no time zone. */
+export const PERSON_COLUMNS = `p.id, p.municipality_code, p.given_name, p.surname, p.father_name, p.mother_name,
+  p.given_name_latin, p.surname_latin, p.birth_date::text AS birth_date, p.gender, p.afm, p.amka, p.paaypa,
+  p.id_document_type, p.id_document_number, p.citizenship, p.phone, p.email, p.address, p.status,
+  p.closed_reason, p.merged_into, p.version, p.created_at, p.updated_at`;
+
+/** Columns a centre may change, with their API names (history shows API names). */
+export const EDITABLE_COLUMNS = {
+  given_name: 'givenName',
+  surname: 'surname',
+  father_name: 'fatherName',
+  mother_name: 'motherName',
+  given_name_latin: 'givenNameLatin',
+  surname_latin: 'surnameLatin',
+  birth_date: 'birthDate',
+  gender: 'gender',
+  afm: 'afm',
+  amka: 'amka',
+  paaypa: 'paaypa',
+  id_document_type: 'idDocumentType',
+  id_document_number: 'idDocumentNumber',
+  citizenship: 'citizenship',
+  phone: 'phone',
+  email: 'email',
+  address: 'address',
+} as const;
+
+export type EditableColumn = keyof typeof EDITABLE_COLUMNS;
+
+/** Every column of the history snapshot with its API name (history and reads as of a date). */
+export const API_NAME_OF_COLUMN: Record<string, string> = {
+  ...EDITABLE_COLUMNS,
+  municipality_code: 'municipalityCode',
+  status: 'status',
+  closed_reason: 'closedReason',
+  merged_into: 'mergedIntoId',
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Today in Greece, as YYYY-MM-DD: ages and group memberships change at Athens midnight. */
+export function todayInAthens(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Athens' }).format(now);
+}
+
+export function ageOn(birthDate: string, day: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+export function toBeneficiary(row: PersonRow, today = todayInAthens()): Beneficiary {
+  const b = new Beneficiary();
+  b.id = row.id;
+  b.municipalityCode = row.municipality_code;
+  b.givenName = row.given_name;
+  b.surname = row.surname;
+  b.fatherName = row.father_name;
+  b.motherName = row.mother_name;
+  b.givenNameLatin = row.given_name_latin;
+  b.surnameLatin = row.surname_latin;
+  b.birthDate = row.birth_date;
+  b.age = ageOn(row.birth_date, today);
+  b.gender = row.gender as Gender;
+  b.afm = row.afm;
+  b.amka = row.amka;
+  b.paaypa = row.paaypa;
+  b.idDocumentType = row.id_document_type;
+  b.idDocumentNumber = row.id_document_number;
+  b.citizenship = row.citizenship;
+  b.phone = row.phone;
+  b.email = row.email;
+  b.address = row.address;
+  b.status = row.status as PersonStatus;
+  b.closedReason = row.closed_reason;
+  b.mergedIntoId = row.merged_into;
+  b.version = row.version;
+  b.createdAt = new Date(row.created_at);
+  b.updatedAt = new Date(row.updated_at);
+  return b;
+}
+
+/** A SQL fragment limiting `column` to the caller's municipalities, appending its parameter. */
+export function scopeSql(ctx: RequestContext, column: string, params: unknown[]): string {
+  const scope = ctx.actor.scope;
+  if (scope.level === 'national') return 'TRUE';
+  params.push(scope.municipalityCodes);
+  return `${column} = ANY($${params.length}::text[])`;
+}
+
+/**
+ * One person in the caller's area, optionally locked for a change. Outside the area and absent look
+ * the same to the caller (NOT_FOUND); the refusal is audited as denied.
+ */
+export async function personInScope(
+  ctx: RequestContext,
+  id: string,
+  action: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<PersonRow> {
+  if (!isUuid(id)) throw new NotFoundError('person', id);
+  const params: unknown[] = [id];
+  const scope = scopeSql(ctx, 'p.municipality_code', params);
+  const rows: PersonRow[] = await ctx.em.query(
+    `SELECT ${PERSON_COLUMNS} FROM person p WHERE p.id = $1 AND ${scope}${options.forUpdate ? ' FOR UPDATE' : ''}`,
+    params,
+  );
+  const row = rows[0];
+  if (!row) {
+    ctx.audit({
+      action,
+      subjectType: 'person',
+      subjectId: id,
+      outcome: 'denied',
+      reason: 'not found in area',
+    });
+    throw new NotFoundError('person', id);
+  }
+  return row;
+}
