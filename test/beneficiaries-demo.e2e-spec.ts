@@ -190,11 +190,18 @@ describe('beneficiary demo data', () => {
     const pairs = await dataSource.query(
       `SELECT a.name_key = b.name_key AS same_key, a.birth_date = b.birth_date AS same_birth,
          a.afm <> b.afm AND a.amka <> b.amka AS other_ids, a.given_name ~ '^[A-Z ]+$' OR b.given_name ~ '^[A-Z ]+$' AS latin,
-         r.status
+         r.status, r.reason
        FROM duplicate_review r JOIN person a ON a.id = r.person_a JOIN person b ON b.id = r.person_b`,
     );
     expect(pairs).toEqual([
-      { same_key: true, same_birth: true, other_ids: true, latin: true, status: 'OPEN' },
+      {
+        same_key: true,
+        same_birth: true,
+        other_ids: true,
+        latin: true,
+        status: 'OPEN',
+        reason: expect.stringMatching(/same birth date/),
+      },
     ]);
     const [{ n }] = await dataSource.query(
       `SELECT count(*)::int AS n FROM person a JOIN person b ON a.id < b.id

@@ -1,5 +1,7 @@
 import { latinName, personKeys } from '../beneficiaries/person-keys.js';
 import type { RequestContext } from '../auth/request-context.js';
+import { ConsentPurpose } from '../beneficiaries/beneficiary.model.js';
+import { DuplicateService } from '../beneficiaries/duplicate.service.js';
 import { makeAmka } from '../common/identifiers/amka.js';
 import { writeHouseholds, writePeople } from './bulk-people.js';
 import type { DemoSeeder } from './seed-demo.js';
@@ -76,12 +78,8 @@ export const beneficiariesDemoSeeder: DemoSeeder = {
     const totals = await writeHouseholds(ctx.em, households, { actorId: ctx.actor.id });
     const duplicate = likelyDuplicate(households, random);
     await writePeople(ctx.em, [duplicate.copy], ctx.actor.id);
-    await ctx.em.query(
-      `INSERT INTO duplicate_review (person_a, person_b, reason)
-       VALUES (least($1::uuid, $2::uuid), greatest($1::uuid, $2::uuid), 'SAME_NAMES_AND_BIRTH_DATE')
-       ON CONFLICT DO NOTHING`,
-      [duplicate.original.id, duplicate.copy.id],
-    );
+    // Queued by the registry's own detection, as a registration through the API would be.
+    await new DuplicateService().queueLikelyDuplicates(ctx, duplicate.copy.id);
     const esf = await writeEsfAnswers(ctx, households, random);
     const consents = await writeConsents(ctx, households, random);
     const facts = await writeFacts(ctx, households, random);
@@ -286,7 +284,7 @@ async function writeEsfAnswers(
   return rows.length;
 }
 
-/** Consents of a few reference persons: sharing data with providers for referrals, SMS reminders; one withdrawn. */
+/** Consents of a few reference persons: sharing data with providers, contact by phone or e-mail; one withdrawn. */
 async function writeConsents(
   ctx: RequestContext,
   households: SyntheticHousehold[],
@@ -295,7 +293,8 @@ async function writeConsents(
   const references = households.map((h) => h.members[0]!.person).filter((_, i) => i % 6 === 0);
   const rows = references.map((person, i) => ({
     person_id: person.id,
-    purpose: i % 2 === 0 ? 'SHARE_WITH_PROVIDERS' : 'SMS_REMINDERS',
+    purpose:
+      i % 2 === 0 ? ConsentPurpose.DATA_SHARING_WITH_PROVIDERS : ConsentPurpose.CONTACT_BY_PHONE_OR_EMAIL,
     given_at: `${Number(REFERENCE_DATE.slice(0, 4)) - 1}-0${1 + (i % 9)}-1${random.int(0, 9)}T10:00:00Z`,
     withdrawn: i === 1,
   }));
