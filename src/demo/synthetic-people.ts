@@ -89,8 +89,6 @@ export interface SyntheticOptions {
   romaMunicipalities?: string[];
   /** Ages are counted at this date (YYYY-MM-DD), so a seed gives the same people on any day. */
   referenceDate?: string;
-  /** First person index; two populations in one database need disjoint ranges. */
-  firstIndex?: number;
 }
 
 /** Indices at or above this are kept for hand-made demo people (see reservedAfm). */
@@ -317,7 +315,7 @@ export class SyntheticPopulation {
   private readonly municipalities: WeightedTable<string>;
   private readonly roma: Set<string>;
   private readonly referenceMs: number;
-  private nextIndex: number;
+  private nextIndex = 0;
   /** People born on one DDMMYY of one gender so far: the next AMKA serial (see allocateAmka). */
   private readonly amkaCounters = new Map<string, number>();
   private readonly keyCache = new Map<string, { nameKey: string; phoneticKey: string }>();
@@ -329,12 +327,14 @@ export class SyntheticPopulation {
     this.municipalities = new WeightedTable(options.municipalities.map((m) => [m.code, m.weight]));
     this.roma = new Set(options.romaMunicipalities ?? []);
     this.referenceMs = Date.parse(`${options.referenceDate ?? '2026-01-01'}T00:00:00Z`);
-    this.nextIndex = options.firstIndex ?? 0;
   }
 
-  /** People made so far, counting from `firstIndex`. */
+  /**
+   * People made so far. Identifiers are unique within one population; two populations in one
+   * database would repeat them.
+   */
   get peopleMade(): number {
-    return this.nextIndex - (this.options.firstIndex ?? 0);
+    return this.nextIndex;
   }
 
   /** Households until exactly `people` people are made (the last one is cut short if needed). */
