@@ -1,6 +1,32 @@
 import { AuditEvent } from '../audit/audit-event.entity.js';
 import { Municipality, Region, RegionalUnit } from '../geography/geography.entity.js';
 import { ApiKey } from '../auth/api-key.entity.js';
+import {
+  OfferedService,
+  OpeningHours,
+  Provider,
+  ProviderClosure,
+  ProviderKind,
+  ProviderLocation,
+  ProviderServiceArea,
+  ServiceCategory,
+  TargetGroup,
+} from '../providers/provider.entity.js';
 
 /** Every entity, listed explicitly so that ESM builds and jest load the same set. */
-export const ALL_ENTITIES = [AuditEvent, Region, RegionalUnit, Municipality, ApiKey];
+export const ALL_ENTITIES = [
+  AuditEvent,
+  Region,
+  RegionalUnit,
+  Municipality,
+  ApiKey,
+  ProviderKind,
+  ServiceCategory,
+  TargetGroup,
+  Provider,
+  ProviderServiceArea,
+  ProviderLocation,
+  OpeningHours,
+  ProviderClosure,
+  OfferedService,
+];

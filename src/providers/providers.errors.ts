@@ -1,0 +1,50 @@
+import { DomainError, type ErrorKind, type FieldProblem } from '../common/domain-error.js';
+
+export enum ProviderErrorCode {
+  UNKNOWN_MUNICIPALITY = 'UNKNOWN_MUNICIPALITY',
+  UNKNOWN_PROVIDER_KIND = 'UNKNOWN_PROVIDER_KIND',
+  UNKNOWN_SERVICE_CATEGORY = 'UNKNOWN_SERVICE_CATEGORY',
+  UNKNOWN_TARGET_GROUP = 'UNKNOWN_TARGET_GROUP',
+  UNKNOWN_PARENT = 'UNKNOWN_PARENT',
+  PARENT_CYCLE = 'PARENT_CYCLE',
+  UNKNOWN_CHILD_ID = 'UNKNOWN_CHILD_ID',
+  HOURS_CROSS_MIDNIGHT = 'HOURS_CROSS_MIDNIGHT',
+  EMPTY_INTERVAL = 'EMPTY_INTERVAL',
+  OVERLAPPING_HOURS = 'OVERLAPPING_HOURS',
+  BAD_AGE_RANGE = 'BAD_AGE_RANGE',
+  BAD_DATE_RANGE = 'BAD_DATE_RANGE',
+  NEGATIVE_AMOUNT = 'NEGATIVE_AMOUNT',
+  OUTSIDE_YOUR_AREA = 'OUTSIDE_YOUR_AREA',
+  VERSION_CONFLICT = 'VERSION_CONFLICT',
+}
+
+const KIND: Record<ProviderErrorCode, ErrorKind> = {
+  UNKNOWN_MUNICIPALITY: 'BAD_INPUT',
+  UNKNOWN_PROVIDER_KIND: 'BAD_INPUT',
+  UNKNOWN_SERVICE_CATEGORY: 'BAD_INPUT',
+  UNKNOWN_TARGET_GROUP: 'BAD_INPUT',
+  UNKNOWN_PARENT: 'BAD_INPUT',
+  PARENT_CYCLE: 'BAD_INPUT',
+  UNKNOWN_CHILD_ID: 'BAD_INPUT',
+  HOURS_CROSS_MIDNIGHT: 'BAD_INPUT',
+  EMPTY_INTERVAL: 'BAD_INPUT',
+  OVERLAPPING_HOURS: 'BAD_INPUT',
+  BAD_AGE_RANGE: 'BAD_INPUT',
+  BAD_DATE_RANGE: 'BAD_INPUT',
+  NEGATIVE_AMOUNT: 'BAD_INPUT',
+  OUTSIDE_YOUR_AREA: 'FORBIDDEN',
+  VERSION_CONFLICT: 'CONFLICT',
+};
+
+/** A provider that cannot be written as asked; the code says why, the fields say where. */
+export class ProviderError extends DomainError {
+  readonly kind: ErrorKind;
+  constructor(
+    readonly code: ProviderErrorCode,
+    message: string,
+    fields: FieldProblem[] = [],
+  ) {
+    super(message, fields);
+    this.kind = KIND[code];
+  }
+}
