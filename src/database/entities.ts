@@ -12,6 +12,13 @@ import {
   ServiceCategory,
   TargetGroup,
 } from '../providers/provider.entity.js';
+import {
+  Enrolment,
+  Programme,
+  ProgrammeCoverage,
+  ProgrammeParameter,
+  ProgrammeProvider,
+} from '../programmes/programme.entity.js';
 
 /** Every entity, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_ENTITIES = [
@@ -29,4 +36,9 @@ export const ALL_ENTITIES = [
   OpeningHours,
   ProviderClosure,
   OfferedService,
+  Programme,
+  ProgrammeCoverage,
+  ProgrammeProvider,
+  ProgrammeParameter,
+  Enrolment,
 ];
