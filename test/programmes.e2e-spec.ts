@@ -193,6 +193,39 @@ describe('programme registry and enrolments', () => {
       expect(rows[0].title).toBe('Επισιτιστική βοήθεια Κρήτης');
     });
 
+    it('lets a national body hand a programme to a region, which may then maintain it but not give it away', async () => {
+      const handed = await rest(admin).post('/programmes', {
+        ...aspropyrgosRoma,
+        code: 'KK-PAIANIA',
+        targetGroups: ['FAMILIES'],
+        status: 'DRAFT',
+        coverage: [{ areaLevel: 'MUNICIPALITY', areaCode: '4908' }],
+        ownerRegionCode: '9',
+      });
+      expect(handed.status).toBe(201);
+      expect(handed.body.ownerRegionCode).toBe('9');
+      const changed = await rest(attica).put(`/programmes/${handed.body.id}`, {
+        ...aspropyrgosRoma,
+        code: 'KK-PAIANIA',
+        title: 'Κέντρο Κοινότητας Παιανίας',
+        targetGroups: ['FAMILIES'],
+        status: 'DRAFT',
+        coverage: [{ areaLevel: 'MUNICIPALITY', areaCode: '4908' }],
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.body.ownerRegionCode).toBe('9');
+      const givenAway = await rest(attica).put(`/programmes/${handed.body.id}`, {
+        ...aspropyrgosRoma,
+        code: 'KK-PAIANIA',
+        targetGroups: ['FAMILIES'],
+        status: 'DRAFT',
+        coverage: [{ areaLevel: 'MUNICIPALITY', areaCode: '4908' }],
+        ownerRegionCode: '13',
+      });
+      expect(givenAway.status).toBe(403);
+      expect(JSON.parse(givenAway.text).code).toBe('OUTSIDE_YOUR_AREA');
+    });
+
     it('replaces its own programme and bumps the version', async () => {
       const res = await rest(attica).put(`/programmes/${romaId}`, {
         ...aspropyrgosRoma,

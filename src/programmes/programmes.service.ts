@@ -164,7 +164,7 @@ export class ProgrammesService {
   /** Creates a programme with its coverage, delivering providers and dated parameters, all or nothing. */
   async create(ctx: RequestContext, input: ProgrammeInput): Promise<Programme> {
     ctx.require(Permission.PROGRAMME_WRITE, 'programme.create');
-    const owner = this.ownerRegionOf(ctx, 'programme.create');
+    const owner = this.ownerRegionOf(ctx, 'programme.create', input.ownerRegionCode);
     await this.check(ctx, input, owner, undefined);
     const [{ id }] = await ctx.em.query(
       `INSERT INTO programme (code, title, search_key, description, kind, administering_body, administering_provider_id,
@@ -205,15 +205,19 @@ export class ProgrammesService {
         ProgrammeErrorCode.VERSION_CONFLICT,
         `The programme changed since you read it (version ${current.version}, you read ${input.expectedVersion}): read it again.`,
       );
-    await this.check(ctx, input, current.owner_region_code, id);
+    const owner =
+      input.ownerRegionCode === undefined
+        ? current.owner_region_code
+        : this.ownerRegionOf(ctx, 'programme.update', input.ownerRegionCode, id);
+    await this.check(ctx, input, owner, id);
     await ctx.em.query(
       `UPDATE programme SET code = $1, title = $2, search_key = $3, description = $4, kind = $5, administering_body = $6,
          administering_provider_id = $7, funding_source = $8, operational_programme = $9, priority_axis = $10, budget = $11,
          starts_on = $12, ends_on = $13, target_groups = $14, national = $15, how_to_apply = $16, where_to_apply = $17,
-         required_documents = $18, eligibility_rule = $19, status = $20, updated_by = $21, updated_at = now(),
-         version = version + 1
-       WHERE id = $22`,
-      [...this.columnValues(input), ctx.actor.id, id],
+         required_documents = $18, eligibility_rule = $19, status = $20, owner_region_code = $21, updated_by = $22,
+         updated_at = now(), version = version + 1
+       WHERE id = $23`,
+      [...this.columnValues(input), owner, ctx.actor.id, id],
     );
     await this.writeChildren(ctx.em, id, input);
     ctx.audit({ action: 'programme.update', subjectType: 'programme', subjectId: id, outcome: 'allowed' });
@@ -245,12 +249,24 @@ export class ProgrammesService {
     ];
   }
 
-  /** The region a new programme belongs to: the caller's region, or none for a national body. */
-  private ownerRegionOf(ctx: RequestContext, action: string): string | null {
+  /**
+   * The region that maintains a programme: a region's own programmes are always its own; a national
+   * body keeps a programme national or hands it to a region to maintain.
+   */
+  private ownerRegionOf(
+    ctx: RequestContext,
+    action: string,
+    asked: string | undefined,
+    id?: string,
+  ): string | null {
     const scope = ctx.actor.scope;
-    if (scope.level === 'national') return null;
-    if (scope.level === 'region') return scope.regionCode;
-    return this.refuse(ctx, action, 'only regions and national bodies maintain programmes');
+    if (scope.level === 'national') return asked ?? null;
+    if (scope.level === 'region') {
+      if (asked !== undefined && asked !== scope.regionCode)
+        this.refuse(ctx, action, `a region cannot give a programme to region ${asked}`, id);
+      return scope.regionCode;
+    }
+    return this.refuse(ctx, action, 'only regions and national bodies maintain programmes', id);
   }
 
   private refuse(ctx: RequestContext, action: string, why: string, id?: string): never {

@@ -228,6 +228,18 @@ export class ProgrammeInput {
   @IsObject()
   eligibilityRule?: Record<string, unknown>;
 
+  @Field({
+    nullable: true,
+    description: 'The region that maintains it (national bodies only; a region always maintains its own)',
+  })
+  @ApiPropertyOptional({
+    example: '9',
+    description: 'National bodies only: the region that will maintain it',
+  })
+  @IsOptional()
+  @Matches(/^(1[0-3]|[1-9])$/, { message: 'ownerRegionCode must be a region code from 1 to 13' })
+  ownerRegionCode?: string;
+
   @Field(() => ProgrammeStatus, { nullable: true, description: 'Default ACTIVE' })
   @ApiPropertyOptional({ enum: ProgrammeStatus })
   @IsOptional()
