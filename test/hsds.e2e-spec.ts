@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { Role } from '../src/auth/roles.js';
+import { seedDemoData } from '../src/demo/seed-demo.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -223,5 +224,24 @@ describe('HSDS 3.0 endpoints', () => {
     }
     const big = await get('/services', { per_page: 1000 });
     expect(big.status).toBe(400);
+  });
+
+  it('emits valid HSDS for all of the demo data too (run last: it adds the demo providers)', async () => {
+    await seedDemoData(t.db.url, () => undefined);
+    const all = async (path: string) => {
+      const items: Array<{ id: string }> = [];
+      for (let page = 1; ; page++) {
+        const res = await get(path, { page, per_page: 100 });
+        expectValid('page', res.body);
+        items.push(...res.body.contents);
+        if (res.body.last_page) return items;
+      }
+    };
+    const organizations = await all('/organizations');
+    expect(organizations.length).toBeGreaterThanOrEqual(15);
+    for (const o of organizations) expectValid('organization', (await get(`/organizations/${o.id}`)).body);
+    for (const s of await all('/services')) expectValid('service', (await get(`/services/${s.id}`)).body);
+    for (const l of await all('/locations')) expectValid('location', l);
+    for (const sal of await all('/service_at_locations')) expectValid('service_at_location_list', sal);
   });
 });

@@ -324,6 +324,15 @@ describe('provider registry', () => {
       expect(res.status).toBe(200);
       expect(res.body.items.map((p: { id: string }) => p.id)).toEqual([romaBranchId]);
       expect(res.body).toMatchObject({ total: 1, nextCursor: null });
+      const nearAndOpen = await rest(attica).get('/providers', {
+        nearLatitude: 37.9614,
+        nearLongitude: 23.9146,
+        radiusKm: 5,
+        openAt: '2026-01-19T08:30:00Z',
+      });
+      expect(nearAndOpen.status).toBe(200);
+      expect(nearAndOpen.body.items.map((p: { id: string }) => p.id)).toEqual([spataId, romaBranchId]);
+      expect(nearAndOpen.body.items[0].distanceKm).toBeCloseTo(0, 3);
       const kinds = await rest(attica).get('/provider-kinds');
       expect(kinds.body.map((k: { code: string }) => k.code)).toContain('SOCIAL_PHARMACY');
     });
@@ -331,10 +340,21 @@ describe('provider registry', () => {
     it('is documented in the OpenAPI document', async () => {
       const res = await t.http.get('/api/openapi.json');
       expect(Object.keys(res.body.paths)).toEqual(
-        expect.arrayContaining(['/api/v1/providers', '/api/v1/providers/{id}', '/api/v1/provider-kinds']),
+        expect.arrayContaining([
+          '/api/v1/providers',
+          '/api/v1/providers/{id}',
+          '/api/v1/provider-kinds',
+          '/api/v1/programmes',
+          '/api/v1/programmes/{id}',
+          '/api/v1/hsds/organizations',
+          '/api/v1/hsds/services/{id}',
+          '/api/v1/hsds/locations',
+          '/api/v1/hsds/service_at_locations/{id}',
+        ]),
       );
       expect(res.body.paths['/api/v1/providers'].post.requestBody).toBeDefined();
       expect(res.body.components.schemas.ProviderInput.properties.locations).toBeDefined();
+      expect(res.body.components.schemas.ProgrammeInput.properties.budget).toMatchObject({ type: 'string' });
     });
   });
 
@@ -621,6 +641,72 @@ describe('provider registry', () => {
       expect(res.body.data.targetGroups.map((g: { code: string }) => g.code)).toEqual(
         expect.arrayContaining(['ROMA', 'DISABILITY', 'HOMELESS', 'DESTITUTE', 'CHILDREN', 'ELDERLY']),
       );
+    });
+  });
+
+  describe('open at: night hours split at midnight, DST nights, holidays on the local date, seasonal hours', () => {
+    let shelterId: string;
+    const openNgos = async (at: string) =>
+      ids(
+        await t.gql(
+          spataStaff,
+          `query($at: DateTime) { providers(openAt: $at, kindCode: "NGO") { edges { node { id } } } }`,
+          { at },
+        ),
+      );
+
+    beforeAll(async () => {
+      const res = await rest(attica).post('/providers', {
+        kindCode: 'NGO',
+        name: 'Υπνωτήριο αστέγων (δοκιμή)',
+        municipalityCode: '4912',
+        locations: [
+          {
+            address: 'Σπάτα',
+            municipalityCode: '4912',
+            openingHours: [
+              { weekday: 5, opensAt: '20:00', closesAt: '24:00' },
+              { weekday: 6, opensAt: '00:00', closesAt: '08:00' },
+              { weekday: 7, opensAt: '00:00', closesAt: '06:00' },
+              {
+                weekday: 4,
+                opensAt: '20:00',
+                closesAt: '24:00',
+                validFrom: '2026-11-01',
+                validTo: '2027-03-31',
+              },
+            ],
+          },
+        ],
+      });
+      expect(res.status).toBe(201);
+      shelterId = res.body.id;
+    });
+
+    it('stays open across midnight when the night is entered as 20:00–24:00 and 00:00–08:00', async () => {
+      expect(await openNgos('2026-01-23T21:59:59Z')).toEqual([shelterId]); // Fri 23:59:59 Athens
+      expect(await openNgos('2026-01-23T22:00:00Z')).toEqual([shelterId]); // Sat 00:00:00
+      expect(await openNgos('2026-01-24T05:59:59Z')).toEqual([shelterId]); // Sat 07:59:59
+      expect(await openNgos('2026-01-24T06:00:00Z')).toEqual([]); // Sat 08:00:00
+    });
+
+    it('reads the wall clock on DST nights (29 March and 25 October 2026)', async () => {
+      expect(await openNgos('2026-03-29T00:30:00Z')).toEqual([shelterId]); // 02:30 EET
+      expect(await openNgos('2026-03-29T02:59:00Z')).toEqual([shelterId]); // 05:59 EEST
+      expect(await openNgos('2026-03-29T03:00:00Z')).toEqual([]); // 06:00 EEST (05:00 in winter time)
+      expect(await openNgos('2026-10-25T03:30:00Z')).toEqual([shelterId]); // 05:30 EET
+      expect(await openNgos('2026-10-25T04:00:00Z')).toEqual([]); // 06:00 EET
+    });
+
+    it('closes on public holidays by the Athens date, even when the UTC date is the day before', async () => {
+      expect(await openNgos('2026-12-18T20:00:00Z')).toEqual([shelterId]); // Fri 18 Dec 22:00
+      expect(await openNgos('2026-12-25T20:00:00Z')).toEqual([]); // Christmas Day, Fri 22:00
+      expect(await openNgos('2026-12-25T22:30:00Z')).toEqual([]); // Sat 26 Dec 00:30, a holiday too
+    });
+
+    it('applies hours only within their validity period (winter Thursdays)', async () => {
+      expect(await openNgos('2026-12-03T20:00:00Z')).toEqual([shelterId]); // Thu 3 Dec 22:00
+      expect(await openNgos('2026-06-04T19:00:00Z')).toEqual([]); // Thu 4 Jun 22:00 EEST
     });
   });
 });
