@@ -1,4 +1,6 @@
+import { jest } from '@jest/globals';
 import pg from 'pg';
+import { ProgrammesService } from '../src/programmes/programmes.service.js';
 import { Role } from '../src/auth/roles.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -354,6 +356,56 @@ describe('programme registry and enrolments', () => {
       ]);
     });
 
+    it('loads coverage, parameters and providers of a whole page with one query each (no N+1)', async () => {
+      const service = t.app.get(ProgrammesService);
+      const spies = (['coverageOf', 'parametersOf', 'deliveringProviderIdsOf'] as const).map((m) =>
+        jest.spyOn(service, m),
+      );
+      try {
+        const res = await t.gql(
+          spataStaff,
+          `{ programmes(first: 50) { edges { node { code coverage { areaCode } parameters { name } deliveringProviders { id } } } } }`,
+        );
+        expect(res.body.errors).toBeUndefined();
+        expect(res.body.data.programmes.edges.length).toBeGreaterThanOrEqual(3);
+        expect(spies.map((spy) => spy.mock.calls.length)).toEqual([1, 1, 1]);
+      } finally {
+        spies.forEach((spy) => spy.mockRestore());
+      }
+    });
+
+    it('creates and replaces programmes over GraphQL too', async () => {
+      const created = await t.gql(
+        admin,
+        `mutation($i: ProgrammeInput!) { createProgramme(input: $i) { id code ownerRegionCode national budget } }`,
+        {
+          i: {
+            code: 'KEP-HELP',
+            title: 'Βοήθεια στο ΚΕΠ',
+            kind: 'SERVICE',
+            administeringBody: 'ΚΕΠ',
+            fundingSource: 'NATIONAL_BUDGET',
+            national: true,
+            status: 'DRAFT',
+            budget: '1000.50',
+          },
+        },
+      );
+      expect(created.body.errors).toBeUndefined();
+      expect(created.body.data.createProgramme).toMatchObject({
+        ownerRegionCode: null,
+        national: true,
+        budget: '1000.50',
+      });
+      const replaced = await t.gql(
+        attica,
+        `mutation($id: ID!, $i: ProgrammeInput!) { updateProgramme(id: $id, input: $i) { version title } }`,
+        { id: romaId, i: { ...aspropyrgosRoma, title: 'Παράρτημα Ρομά Ασπροπύργου' } },
+      );
+      expect(replaced.body.errors).toBeUndefined();
+      expect(replaced.body.data.updateProgramme.title).toBe('Παράρτημα Ρομά Ασπροπύργου');
+    });
+
     it('resolves coverage and providers, and refuses a GraphQL write by a centre', async () => {
       const res = await t.gql(
         spataStaff,
@@ -426,6 +478,38 @@ describe('programme registry and enrolments', () => {
       expect(await counts()).toEqual(before);
     });
 
+    it('reads one enrolment of the area with a purpose, and audits it', async () => {
+      const res = await t.gql(
+        spataStaff,
+        `query($id: ID!) { enrolment(id: $id, purpose: CASE_MANAGEMENT) { id personId status programme { code } } }`,
+        { id: enrolmentId },
+      );
+      expect(res.body.data.enrolment).toEqual({
+        id: enrolmentId,
+        personId: spataPerson,
+        status: 'APPLIED',
+        programme: { code: 'GMI' },
+      });
+      const noPurpose = await t.gql(spataStaff, `query($id: ID!) { enrolment(id: $id) { id } }`, {
+        id: enrolmentId,
+      });
+      expect(noPurpose.body.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
+      const header = await t.gql(
+        spataStaff,
+        `query($id: ID!) { enrolment(id: $id) { id } }`,
+        { id: enrolmentId },
+        {
+          'X-Purpose': 'REFERRAL',
+        },
+      );
+      expect(header.body.data.enrolment.id).toBe(enrolmentId);
+      const { rows } = await db.query(
+        `SELECT purpose FROM audit_event WHERE action = 'enrolment.read' AND subject_id = $1 AND outcome = 'allowed' ORDER BY id`,
+        [spataPerson],
+      );
+      expect(rows.map((r) => r.purpose)).toEqual(['CASE_MANAGEMENT', 'REFERRAL']);
+    });
+
     it('hides the enrolments of a person of another area from reads and changes', async () => {
       const read = await t.gql(
         alexandreiaStaff,
@@ -455,11 +539,14 @@ describe('programme registry and enrolments', () => {
         edges: [{ node: { personId: spataPerson, status: 'APPLIED' } }],
       });
       const { rows } = await db.query(
-        `SELECT subject_id, purpose, municipality_code FROM audit_event WHERE action = 'enrolment.read' AND outcome = 'allowed'`,
+        `SELECT subject_id, purpose, municipality_code FROM audit_event WHERE action = 'enrolment.read' AND outcome = 'allowed' ORDER BY id`,
       );
-      expect(rows).toEqual([
-        { subject_id: spataPerson, purpose: 'CASE_MANAGEMENT', municipality_code: '4912' },
-      ]);
+      expect(rows).toHaveLength(3);
+      expect(rows.at(-1)).toEqual({
+        subject_id: spataPerson,
+        purpose: 'CASE_MANAGEMENT',
+        municipality_code: '4912',
+      });
     });
 
     it('moves through applied, active, suspended and ended, and refuses what the lifecycle does not allow', async () => {

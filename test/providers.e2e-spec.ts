@@ -495,6 +495,49 @@ describe('provider registry', () => {
       expect(res.body.errors[0].extensions.code).toBe('OUTSIDE_YOUR_AREA');
     });
 
+    it("lets centre staff replace a provider of their area over GraphQL, but not another area's", async () => {
+      const update = `mutation($id: ID!, $input: ProviderInput!) { updateProvider(id: $id, input: $input) { id version status languages } }`;
+      const input = {
+        kindCode: 'CENTRE_BRANCH_ROMA',
+        name: 'Παράρτημα Ρομά Κέντρου Κοινότητας Σπάτων - Αρτέμιδος',
+        parentId: spataId,
+        municipalityCode: '4912',
+        serviceArea: ['4904'],
+        languages: ['el', 'rom', 'en'],
+        locations: [
+          {
+            address: 'Οικισμός Ρομά, Σπάτα',
+            municipalityCode: '4912',
+            latitude: 37.97,
+            longitude: 23.93,
+            openingHours: hours('08:00', '16:00'),
+          },
+        ],
+        services: [
+          {
+            name: 'Συμβουλευτική κοινωνικής ένταξης',
+            categoryCode: 'SOCIAL_SUPPORT',
+            targetGroups: ['ROMA'],
+          },
+        ],
+      };
+      const ok = await t.gql(spataStaff, update, { id: romaBranchId, input });
+      expect(ok.body.errors).toBeUndefined();
+      expect(ok.body.data.updateProvider).toMatchObject({
+        version: 2,
+        status: 'ACTIVE',
+        languages: ['el', 'rom', 'en'],
+      });
+      const before = await counts();
+      const other = await t.gql(alexandreiaStaff, update, { id: romaBranchId, input });
+      expect(other.body.errors[0].extensions.code).toBe('OUTSIDE_YOUR_AREA');
+      expect(await counts()).toEqual(before);
+      const { rows } = await db.query(`SELECT version, updated_by FROM provider WHERE id = $1`, [
+        romaBranchId,
+      ]);
+      expect(rows[0]).toEqual({ version: 2, updated_by: 'spata-1' });
+    });
+
     it('finds providers serving a municipality, including a branch that serves a neighbour', async () => {
       const kropia = await t.gql(spataStaff, list, { f: '4904' });
       expect(ids(kropia)).toEqual([romaBranchId]);

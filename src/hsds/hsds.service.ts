@@ -147,6 +147,7 @@ export class HsdsService {
     return this.serviceFull(service, provider, locations, hours, areas.get(provider.id) ?? []);
   }
 
+  /** Locations of all providers, by provider name, with address, accessibility and schedules. */
   async locations(ctx: RequestContext, query: HsdsPageQuery): Promise<HsdsPage> {
     ctx.require(Permission.PROVIDER_READ, 'hsds.read');
     const q = new SqlParams();
@@ -175,6 +176,7 @@ export class HsdsService {
     );
   }
 
+  /** One location as HSDS describes it. */
   async location(ctx: RequestContext, id: string): Promise<HsdsObject> {
     ctx.require(Permission.PROVIDER_READ, 'hsds.read');
     const [row]: Array<{ provider_id: string }> = UUID.test(id)
@@ -223,6 +225,7 @@ export class HsdsService {
     );
   }
 
+  /** One service at one location, found by its derived id (see derivedId). */
   async serviceAtLocation(ctx: RequestContext, id: string): Promise<HsdsObject> {
     ctx.require(Permission.PROVIDER_READ, 'hsds.read');
     const [row]: Array<{ service_id: string; location_id: string; provider_id: string }> = UUID.test(id)

@@ -66,6 +66,7 @@ function toProgramme(r: ProgrammeRow): Programme {
  */
 @Injectable()
 export class ProgrammesService {
+  /** One programme; an id that is not a uuid is simply not found. */
   async get(ctx: RequestContext, id: string): Promise<Programme> {
     ctx.require(Permission.PROGRAMME_READ, 'programme.read');
     const [found] = await this.byIds(ctx.em, [id]);
@@ -99,6 +100,7 @@ export class ProgrammesService {
     });
   }
 
+  /** Programmes by id in one query (DataLoader batches); unknown ids are left out. */
   async byIds(em: EntityManager, ids: readonly string[]): Promise<Programme[]> {
     const valid = ids.filter((id) => UUID.test(id));
     if (!valid.length) return [];
@@ -437,6 +439,7 @@ export class ProgrammesService {
       );
   }
 
+  /** Coverage rows of programmes (one query for a page of programmes). */
   async coverageOf(em: EntityManager, ids: readonly string[]): Promise<ProgrammeCoverage[]> {
     return em
       .getRepository(ProgrammeCoverage)
@@ -447,6 +450,7 @@ export class ProgrammesService {
       .getMany();
   }
 
+  /** Ids of the providers delivering each programme (one query for a page of programmes). */
   async deliveringProviderIdsOf(em: EntityManager, ids: readonly string[]): Promise<Map<string, string[]>> {
     const rows: Array<{ programme_id: string; ids: string[] }> = await em.query(
       `SELECT programme_id, array_agg(provider_id ORDER BY provider_id) AS ids FROM programme_provider

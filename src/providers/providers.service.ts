@@ -109,11 +109,13 @@ export class ProvidersService {
     return ctx.em.getRepository(ProviderKind).find({ order: { sortOrder: 'ASC' } });
   }
 
+  /** Service categories, for pickers and for checking a service's category. */
   async listCategories(ctx: RequestContext): Promise<ServiceCategory[]> {
     ctx.require(Permission.PROVIDER_READ, 'provider.read');
     return ctx.em.getRepository(ServiceCategory).find({ order: { code: 'ASC' } });
   }
 
+  /** Target groups (the six groups of the beneficiary registry and others), for pickers. */
   async listTargetGroups(ctx: RequestContext): Promise<TargetGroup[]> {
     ctx.require(Permission.PROVIDER_READ, 'provider.read');
     return ctx.em.getRepository(TargetGroup).find({ order: { code: 'ASC' } });
@@ -645,6 +647,7 @@ export class ProvidersService {
     );
   }
 
+  /** Closures of providers by start date (one query for a page of providers). */
   async closuresOf(em: EntityManager, providerIds: readonly string[]): Promise<ProviderClosure[]> {
     return em
       .getRepository(ProviderClosure)
@@ -654,6 +657,7 @@ export class ProvidersService {
       .getMany();
   }
 
+  /** Services of providers, in their given order (one query for a page of providers). */
   async servicesOf(em: EntityManager, providerIds: readonly string[]): Promise<OfferedService[]> {
     return em
       .getRepository(OfferedService)
@@ -675,6 +679,7 @@ export class ProvidersService {
     return new Map(rows.map((r) => [r.provider_id, r.codes]));
   }
 
+  /** Branches of centres by name (one query for a page of providers). */
   async branchesOf(em: EntityManager, parentIds: readonly string[]): Promise<Provider[]> {
     const rows: ProviderRow[] = await em.query(
       `SELECT ${PROVIDER_COLUMNS} FROM provider p WHERE p.parent_id = ANY($1::uuid[]) ORDER BY p.search_key, p.id`,
