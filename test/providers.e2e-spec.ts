@@ -673,6 +673,13 @@ describe('provider registry', () => {
       expect(big.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
       const bad = await t.gql(spataStaff, list, { after: 'garbage' });
       expect(bad.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      const byName = await t.gql(spataStaff, list, { first: 1 });
+      const mixed = await t.gql(spataStaff, list, {
+        lat: 37.9614,
+        lon: 23.9146,
+        after: byName.body.data.providers.pageInfo.endCursor,
+      });
+      expect(mixed.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     });
 
     it('lists reference data: kinds, categories and target groups', async () => {
