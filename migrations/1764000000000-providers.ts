@@ -145,7 +145,7 @@ export class Providers1764000000000 implements MigrationInterface {
         max_age integer CHECK (max_age BETWEEN 0 AND 130),
         eligibility text,
         required_documents text[] NOT NULL DEFAULT '{}',
-        cost_amount numeric(12, 2) CHECK (cost_amount >= 0),
+        cost_amount numeric(14, 2) CHECK (cost_amount >= 0),
         cost_description text,
         position integer NOT NULL DEFAULT 0,
         CHECK (min_age IS NULL OR max_age IS NULL OR min_age <= max_age)

@@ -412,6 +412,12 @@ describe('provider registry', () => {
         { closures: [{ startsOn: '2026-08-10', endsOn: '2026-08-01' }] },
         'BAD_DATE_RANGE',
       ],
+      ['a blank name', { name: '   ' }, 'BAD_USER_INPUT'],
+      [
+        'a location with one coordinate',
+        { locations: [{ address: 'x', municipalityCode: '4912', latitude: 37.9 }] },
+        'INCOMPLETE_COORDINATES',
+      ],
       ['an unknown parent', { parentId: '00000000-0000-4000-8000-000000000000' }, 'UNKNOWN_PARENT'],
       [
         'a time that is not a time',

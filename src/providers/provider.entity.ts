@@ -368,7 +368,7 @@ export class OfferedService {
     description: 'Cost in euro as a decimal string ("0.00" is free); null when not a fixed amount',
   })
   @ApiPropertyOptional({ type: String, nullable: true, example: '0.00' })
-  @Column({ name: 'cost_amount', type: 'numeric', precision: 12, scale: 2, nullable: true })
+  @Column({ name: 'cost_amount', type: 'numeric', precision: 14, scale: 2, nullable: true })
   costAmount: string | null;
 
   @Field(() => String, { nullable: true })

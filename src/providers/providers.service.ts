@@ -421,6 +421,19 @@ export class ProvidersService {
           [{ field: `closures.${i}.endsOn`, reason: 'before startsOn' }],
         );
     });
+    (input.locations ?? []).forEach((l, i) => {
+      if ((l.latitude === undefined) !== (l.longitude === undefined))
+        throw new ProviderError(
+          ProviderErrorCode.INCOMPLETE_COORDINATES,
+          `Location "${l.name ?? l.address}" has only one coordinate: give both latitude and longitude, or neither.`,
+          [
+            {
+              field: `locations.${i}.${l.latitude === undefined ? 'latitude' : 'longitude'}`,
+              reason: 'missing',
+            },
+          ],
+        );
+    });
     const hourProblems = (input.locations ?? []).flatMap((l, i) => {
       (l.openingHours ?? []).forEach((h, j) => {
         if (h.validFrom && h.validTo && h.validTo < h.validFrom)

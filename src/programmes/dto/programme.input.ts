@@ -88,7 +88,7 @@ export class ProgrammeInput {
   @Field()
   @ApiProperty({ example: 'Ελάχιστο Εγγυημένο Εισόδημα' })
   @IsString()
-  @MinLength(1)
+  @Matches(/\S/, { message: 'title must not be blank' })
   @MaxLength(300)
   title: string;
 

@@ -263,7 +263,7 @@ export class ProviderInput {
   @Field()
   @ApiProperty({ example: 'Κέντρο Κοινότητας Δήμου Σπάτων - Αρτέμιδος' })
   @IsString()
-  @MinLength(1)
+  @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(300)
   name: string;
 
