@@ -592,6 +592,26 @@ describe('programme registry and enrolments', () => {
       expect(closed.body.errors[0].extensions.code).toBe('PROGRAMME_NOT_OPEN');
     });
 
+    it('pages through enrolments newest first, and refuses a cursor of another list', async () => {
+      const query = `query($p: ID, $after: String) { enrolments(programmeId: $p, first: 1, after: $after, purpose: CASE_MANAGEMENT) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { id status } } } }`;
+      const first = await t.gql(spataStaff, query, { p: gmiId });
+      expect(first.body.data.enrolments.totalCount).toBe(2);
+      expect(first.body.data.enrolments.edges[0].node.status).toBe('ACTIVE');
+      const second = await t.gql(spataStaff, query, {
+        p: gmiId,
+        after: first.body.data.enrolments.pageInfo.endCursor,
+      });
+      expect(second.body.data.enrolments.edges[0].node.status).toBe('ENDED');
+      expect(second.body.data.enrolments.pageInfo.hasNextPage).toBe(false);
+      const programmes = await t.gql(spataStaff, `{ programmes(first: 1) { pageInfo { endCursor } } }`);
+      const foreign = await t.gql(spataStaff, query, {
+        p: gmiId,
+        after: programmes.body.data.programmes.pageInfo.endCursor,
+      });
+      expect(foreign.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    });
+
     it('refuses regional officers, who have no access to people', async () => {
       const res = await t.gql(attica, list, { programme: gmiId, p: 'STATISTICS' });
       expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');

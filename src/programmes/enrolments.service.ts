@@ -92,7 +92,8 @@ export class EnrolmentsService {
     let after = '';
     if (filter.after) {
       const [at, id] = decodeCursor(filter.after, 2);
-      if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id)) decodeCursor('', 2);
+      if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !UUID.test(id))
+        decodeCursor('', 2);
       after = `AND (e.updated_at, e.id) < (${q.p(at)}::timestamptz, ${q.p(id)}::uuid)`;
     }
     const rows: EnrolmentRow[] = await ctx.em.query(
