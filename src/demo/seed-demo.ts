@@ -3,6 +3,7 @@ import { systemActor } from '../auth/actor.js';
 import { RequestContext } from '../auth/request-context.js';
 import { dataSourceOptions } from '../database/data-source.js';
 import { flushAudit } from '../audit/audit-writer.js';
+import { providersAndProgrammesSeeder } from './providers-and-programmes.seed.js';
 
 /**
  * One registry's demo data. Each runs in its own transaction, as the system actor, and must be
@@ -15,7 +16,7 @@ export interface DemoSeeder {
 }
 
 /** Registries add their seeders here, in dependency order (providers before people who are referred to them). */
-export const DEMO_SEEDERS: DemoSeeder[] = [];
+export const DEMO_SEEDERS: DemoSeeder[] = [providersAndProgrammesSeeder];
 
 export async function seedDemoData(databaseUrl: string, log: (message: string) => void): Promise<void> {
   const dataSource = new DataSource(dataSourceOptions(databaseUrl, { extra: { max: 2 } }));
