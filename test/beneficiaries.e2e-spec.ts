@@ -676,12 +676,13 @@ describe('beneficiary registry over HTTP', () => {
       expect(programme.body.errors).toBeUndefined();
       const enrolled = await t.gql(
         spata,
-        `mutation($i: EnrolInput!) { enrol(input: $i, purpose: ELIGIBILITY_ASSESSMENT) { id } }`,
+        `mutation($i: EnrolInput!) { enrol(input: $i, purpose: ELIGIBILITY_ASSESSMENT) { id person { surname } } }`,
         {
           i: { personId: p.id, programmeId: programme.body.data.createProgramme.id, appliedOn: '2026-02-01' },
         },
       );
       expect(enrolled.body.errors).toBeUndefined();
+      expect(enrolled.body.data.enrol.person).toEqual({ surname: 'Εξαγωγής' });
       const url = `/api/v1/beneficiaries/${p.id}/export`;
       const plain = await t.http
         .get(url)
