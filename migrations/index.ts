@@ -1,5 +1,12 @@
 import { Foundation1763800000000 } from './1763800000000-foundation.js';
 import { Beneficiaries1763900000000 } from './1763900000000-beneficiaries.js';
+import { Providers1764000000000 } from './1764000000000-providers.js';
+import { Programmes1764000000001 } from './1764000000001-programmes.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
-export const ALL_MIGRATIONS = [Foundation1763800000000, Beneficiaries1763900000000];
+export const ALL_MIGRATIONS = [
+  Foundation1763800000000,
+  Beneficiaries1763900000000,
+  Providers1764000000000,
+  Programmes1764000000001,
+];

@@ -29,11 +29,22 @@ import { DatabaseModule } from './database/database.module.js';
 import { RestTransactionInterceptor } from './database/rest-transaction.interceptor.js';
 import { TransactionService } from './database/transaction.service.js';
 import { GeographyModule } from './geography/geography.module.js';
+import { HsdsModule } from './hsds/hsds.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsMiddleware } from './health/metrics.js';
+import { ProgrammesModule } from './programmes/programmes.module.js';
+import { ProvidersModule } from './providers/providers.module.js';
 
 /** Feature modules; each registers its own resolvers and controllers. */
-export const FEATURE_MODULES = [AuthModule, AuditModule, GeographyModule, BeneficiariesModule];
+export const FEATURE_MODULES = [
+  AuthModule,
+  AuditModule,
+  GeographyModule,
+  BeneficiariesModule,
+  ProvidersModule,
+  ProgrammesModule,
+  HsdsModule,
+];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 

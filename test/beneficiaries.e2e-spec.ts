@@ -657,6 +657,32 @@ describe('beneficiary registry over HTTP', () => {
         { id: p.id },
         { 'X-Purpose': 'ELIGIBILITY_ASSESSMENT' },
       );
+      const programme = await t.gql(
+        admin,
+        `mutation($i: ProgrammeInput!) { createProgramme(input: $i) { id } }`,
+        {
+          i: {
+            code: 'TEBA',
+            title: 'ΤΕΒΑ: επισιτιστική βοήθεια',
+            kind: 'IN_KIND_AID',
+            administeringBody: 'Υπουργείο Κοινωνικής Συνοχής',
+            fundingSource: 'ESF',
+            national: true,
+            targetGroups: ['DESTITUTE'],
+            startsOn: '2021-01-01',
+          },
+        },
+      );
+      expect(programme.body.errors).toBeUndefined();
+      const enrolled = await t.gql(
+        spata,
+        `mutation($i: EnrolInput!) { enrol(input: $i, purpose: ELIGIBILITY_ASSESSMENT) { id person { surname } } }`,
+        {
+          i: { personId: p.id, programmeId: programme.body.data.createProgramme.id, appliedOn: '2026-02-01' },
+        },
+      );
+      expect(enrolled.body.errors).toBeUndefined();
+      expect(enrolled.body.data.enrol.person).toEqual({ surname: 'Εξαγωγής' });
       const url = `/api/v1/beneficiaries/${p.id}/export`;
       const plain = await t.http
         .get(url)
@@ -677,6 +703,9 @@ describe('beneficiary registry over HTTP', () => {
       expect(res.status).toBe(200);
       expect(res.body.person).toMatchObject({ id: p.id, surname: 'Εξαγωγής' });
       expect(res.body.history[0].change).toBe('CREATED');
+      expect(res.body.enrolments).toEqual([
+        expect.objectContaining({ programmeCode: 'TEBA', status: 'APPLIED', appliedOn: '2026-02-01' }),
+      ]);
       expect(res.body.accessLog).toEqual(
         expect.arrayContaining([
           expect.objectContaining({

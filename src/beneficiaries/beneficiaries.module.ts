@@ -4,6 +4,7 @@ import { BeneficiaryLoaders } from './beneficiary.loaders.js';
 import {
   BeneficiaryResolver,
   DuplicateReviewResolver,
+  EnrolmentPersonResolver,
   HouseholdMemberResolver,
   HouseholdResolver,
 } from './beneficiary.resolver.js';
@@ -26,6 +27,7 @@ import { PersonRecordsService } from './person-records.service.js';
     HouseholdResolver,
     HouseholdMemberResolver,
     DuplicateReviewResolver,
+    EnrolmentPersonResolver,
   ],
   controllers: [BeneficiaryController],
   exports: [BeneficiaryService, PersonRecordsService, HouseholdService],

@@ -40,6 +40,7 @@ import {
 } from './dto/records.input.js';
 import { HouseholdService } from './household.service.js';
 import { PersonRecordsService } from './person-records.service.js';
+import { EnrolmentView } from '../programmes/programme.entity.js';
 
 export const BeneficiaryConnection = Connection(Beneficiary);
 export const PersonChangeConnection = Connection(PersonChange);
@@ -291,5 +292,16 @@ export class DuplicateReviewResolver {
   @ResolveField(() => Beneficiary, { nullable: true })
   personB(@Ctx() ctx: RequestContext, @Parent() review: DuplicateReviewView) {
     return this.loaders.for(ctx).person.load(review.personBId);
+  }
+}
+
+/** The person of an enrolment, read through the same scoped, audited loader as any person. */
+@Resolver(() => EnrolmentView)
+export class EnrolmentPersonResolver {
+  constructor(private readonly loaders: BeneficiaryLoaders) {}
+
+  @ResolveField(() => Beneficiary, { nullable: true })
+  person(@Ctx() ctx: RequestContext, @Parent() enrolment: EnrolmentView) {
+    return this.loaders.for(ctx).person.load(enrolment.personId);
   }
 }

@@ -143,7 +143,7 @@ export class DuplicateService {
   /**
    * Merges the pair into `survivorId`. Nothing is lost: the other record stays, marked MERGED and
    * pointing at the survivor, with its own history (which the survivor's history then includes);
-   * its group memberships, consents, facts, ESF answers and household place move to the survivor
+   * its group memberships, consents, facts, enrolments, ESF answers and household place move to the survivor
    * where the survivor has none; fields empty on the survivor are filled from it.
    */
   async merge(ctx: RequestContext, reviewId: string, survivorId: string): Promise<Beneficiary> {
@@ -189,6 +189,12 @@ export class DuplicateService {
       `UPDATE person_fact f SET person_id = $2 WHERE f.person_id = $1 AND NOT EXISTS (
          SELECT 1 FROM person_fact s WHERE s.person_id = $2 AND s.kind = f.kind AND s.source = f.source
             AND coalesce(s.tax_year, 0) = coalesce(f.tax_year, 0) AND s.as_of = f.as_of)`,
+      [merged.id, survivor.id],
+    );
+    // Enrolments follow the person, unless the survivor already has an open one in that programme.
+    await ctx.em.query(
+      `UPDATE enrolment e SET person_id = $2 WHERE e.person_id = $1 AND (e.status = 'ENDED' OR NOT EXISTS (
+         SELECT 1 FROM enrolment s WHERE s.person_id = $2 AND s.programme_id = e.programme_id AND s.status <> 'ENDED'))`,
       [merged.id, survivor.id],
     );
     await ctx.em.query(

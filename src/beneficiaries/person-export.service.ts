@@ -84,14 +84,14 @@ export class PersonExportService {
     };
   }
 
-  /** Programme enrolments, once the programme registry's table exists (it may be deployed later). */
+  /** Programme enrolments of the person and of records merged into them. */
   private async enrolments(ctx: RequestContext, ids: string[]): Promise<unknown[]> {
-    const [{ present }] = (await ctx.em.query(
-      `SELECT to_regclass('enrolment') IS NOT NULL AS present`,
-    )) as Array<{
-      present: boolean;
-    }>;
-    if (!present) return [];
-    return ctx.em.query(`SELECT * FROM enrolment WHERE person_id = ANY($1::uuid[])`, [ids]);
+    return ctx.em.query(
+      `SELECT pr.code AS "programmeCode", pr.title AS "programmeTitle", e.status, e.applied_on::text AS "appliedOn",
+              e.started_on::text AS "startedOn", e.ended_on::text AS "endedOn", e.source
+         FROM enrolment e JOIN programme pr ON pr.id = e.programme_id
+        WHERE e.person_id = ANY($1::uuid[]) ORDER BY e.applied_on, e.id`,
+      [ids],
+    );
   }
 }

@@ -11,6 +11,24 @@ import {
   PersonGroup,
   PersonHistory,
 } from '../beneficiaries/person.entity.js';
+import {
+  OfferedService,
+  OpeningHours,
+  Provider,
+  ProviderClosure,
+  ProviderKind,
+  ProviderLocation,
+  ProviderServiceArea,
+  ServiceCategory,
+  TargetGroup,
+} from '../providers/provider.entity.js';
+import {
+  Enrolment,
+  Programme,
+  ProgrammeCoverage,
+  ProgrammeParameter,
+  ProgrammeProvider,
+} from '../programmes/programme.entity.js';
 
 /** Every entity, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_ENTITIES = [
@@ -28,4 +46,18 @@ export const ALL_ENTITIES = [
   DuplicateReview,
   Household,
   HouseholdMember,
+  ProviderKind,
+  ServiceCategory,
+  TargetGroup,
+  Provider,
+  ProviderServiceArea,
+  ProviderLocation,
+  OpeningHours,
+  ProviderClosure,
+  OfferedService,
+  Programme,
+  ProgrammeCoverage,
+  ProgrammeProvider,
+  ProgrammeParameter,
+  Enrolment,
 ];

@@ -4,6 +4,7 @@ import { RequestContext } from '../auth/request-context.js';
 import { dataSourceOptions } from '../database/data-source.js';
 import { flushAudit } from '../audit/audit-writer.js';
 import { beneficiariesDemoSeeder } from './beneficiaries.seeder.js';
+import { providersAndProgrammesSeeder } from './providers-and-programmes.seed.js';
 
 /**
  * One registry's demo data. Each runs in its own transaction, as the system actor, and must be
@@ -16,7 +17,7 @@ export interface DemoSeeder {
 }
 
 /** Registries add their seeders here, in dependency order (providers before people who are referred to them). */
-export const DEMO_SEEDERS: DemoSeeder[] = [beneficiariesDemoSeeder];
+export const DEMO_SEEDERS: DemoSeeder[] = [providersAndProgrammesSeeder, beneficiariesDemoSeeder];
 
 export async function seedDemoData(databaseUrl: string, log: (message: string) => void): Promise<void> {
   const dataSource = new DataSource(dataSourceOptions(databaseUrl, { extra: { max: 2 } }));

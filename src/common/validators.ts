@@ -1,0 +1,19 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsISO8601, Matches } from 'class-validator';
+
+/** A calendar day written YYYY-MM-DD that exists (2023-02-30 is refused). */
+export function IsDay(): PropertyDecorator {
+  return applyDecorators(
+    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date written YYYY-MM-DD' }),
+    IsISO8601({ strict: true }, { message: '$property must be a real date' }),
+  );
+}
+
+/** A municipality's 4-digit ELSTAT code (whether it exists is checked by the service). */
+export const MUNICIPALITY_CODE = /^\d{4}$/;
+
+/** An amount in euro with at most two decimals, as a string so it never passes through a float. */
+export const EURO_AMOUNT = /^-?\d{1,12}(\.\d{1,2})?$/;
+
+/** A code of a reference table (kinds, categories, groups). */
+export const REFERENCE_CODE = /^[A-Z][A-Z0-9_]{1,49}$/;

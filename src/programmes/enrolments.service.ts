@@ -1,0 +1,279 @@
+import { Injectable } from '@nestjs/common';
+import { municipalityPredicate } from '../auth/area-scope.js';
+import type { RequestContext } from '../auth/request-context.js';
+import { Permission } from '../auth/roles.js';
+import { NotFoundError } from '../common/domain-error.js';
+import {
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  toConnection,
+  type ConnectionShape,
+} from '../common/pagination.js';
+import { SqlParams } from '../common/sql.js';
+import type { ChangeEnrolmentInput, EnrolInput, EnrolmentFilterArgs } from './dto/enrolment.input.js';
+import { EnrolmentSource, EnrolmentStatus, type EnrolmentView } from './programme.entity.js';
+import { EnrolmentError, EnrolmentErrorCode } from './programmes.errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Where an enrolment may go from each status; ENDED is final (a new application is a new enrolment). */
+export const TRANSITIONS: Record<EnrolmentStatus, EnrolmentStatus[]> = {
+  APPLIED: [EnrolmentStatus.ACTIVE, EnrolmentStatus.ENDED],
+  ACTIVE: [EnrolmentStatus.SUSPENDED, EnrolmentStatus.ENDED],
+  SUSPENDED: [EnrolmentStatus.ACTIVE, EnrolmentStatus.ENDED],
+  ENDED: [],
+};
+
+interface EnrolmentRow {
+  id: string;
+  person_id: string;
+  programme_id: string;
+  status: EnrolmentStatus;
+  applied_on: string;
+  started_on: string | null;
+  ended_on: string | null;
+  source: EnrolmentSource;
+  source_reference: string | null;
+  version: number;
+  updated_at: Date;
+  municipality_code: string;
+}
+
+const COLUMNS = `e.id, e.person_id, e.programme_id, e.status, to_char(e.applied_on, 'YYYY-MM-DD') AS applied_on,
+  to_char(e.started_on, 'YYYY-MM-DD') AS started_on, to_char(e.ended_on, 'YYYY-MM-DD') AS ended_on, e.source,
+  e.source_reference, e.version, e.updated_at, pe.municipality_code`;
+
+function toView(r: EnrolmentRow): EnrolmentView {
+  return {
+    id: r.id,
+    personId: r.person_id,
+    programmeId: r.programme_id,
+    status: r.status,
+    appliedOn: r.applied_on,
+    startedOn: r.started_on,
+    endedOn: r.ended_on,
+    source: r.source,
+    sourceReference: r.source_reference,
+    version: r.version,
+    updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * Enrolments: which person is in which programme. They are personal data, so a caller sees and
+ * changes only the enrolments of people of its own area (the person's municipality, checked in the
+ * SQL), each read needs a declared purpose, and every person read or changed is audited. A person
+ * outside the area looks exactly like one that does not exist.
+ */
+@Injectable()
+export class EnrolmentsService {
+  /** Enrolments of one person and/or one programme, of people in the caller's area, newest first. */
+  async list(ctx: RequestContext, filter: EnrolmentFilterArgs): Promise<ConnectionShape<EnrolmentView>> {
+    ctx.require(Permission.PERSON_READ, 'enrolment.read');
+    const purpose = ctx.requirePurpose('enrolment.read');
+    const limit = Math.min(filter.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    const q = new SqlParams();
+    const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', q.values.length + 1);
+    q.values.push(...scope.params);
+    const where = [scope.sql];
+    if (filter.personId) {
+      if (!UUID.test(filter.personId)) throw new NotFoundError('person', filter.personId);
+      where.push(`e.person_id = ${q.p(filter.personId)}`);
+    }
+    if (filter.programmeId) {
+      if (!UUID.test(filter.programmeId)) throw new NotFoundError('programme', filter.programmeId);
+      where.push(`e.programme_id = ${q.p(filter.programmeId)}`);
+    }
+    if (filter.status) where.push(`e.status = ${q.p(filter.status)}`);
+    const from = `FROM enrolment e JOIN person pe ON pe.id = e.person_id WHERE ${where.join(' AND ')}`;
+    const [{ n }] = await ctx.em.query(`SELECT count(*)::int AS n ${from}`, q.values);
+    if (filter.personId && n === 0) await this.assertPersonVisible(ctx, filter.personId, 'enrolment.read');
+    let after = '';
+    if (filter.after) {
+      const [at, id] = decodeCursor(filter.after, 2);
+      if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !UUID.test(id))
+        decodeCursor('', 2);
+      after = `AND (e.updated_at, e.id) < (${q.p(at)}::timestamptz, ${q.p(id)}::uuid)`;
+    }
+    const rows: EnrolmentRow[] = await ctx.em.query(
+      `SELECT ${COLUMNS}, to_char(e.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+         ${from} ${after} ORDER BY e.updated_at DESC, e.id DESC LIMIT ${q.p(limit + 1)}`,
+      q.values,
+    );
+    const page = rows.slice(0, limit);
+    for (const person of new Map(page.map((r) => [r.person_id, r.municipality_code]))) {
+      ctx.audit({
+        action: 'enrolment.read',
+        subjectType: 'person',
+        subjectId: person[0],
+        municipalityCode: person[1],
+        outcome: 'allowed',
+        purpose,
+      });
+    }
+    const cursors = new Map(rows.map((r) => [r.id, (r as EnrolmentRow & { cursor_at: string }).cursor_at]));
+    return toConnection(rows.map(toView), limit, n, (e) => [cursors.get(e.id), e.id], !!filter.after);
+  }
+
+  /** One enrolment of a person of the caller's area; read with a purpose and audited. */
+  async get(ctx: RequestContext, id: string): Promise<EnrolmentView> {
+    ctx.require(Permission.PERSON_READ, 'enrolment.read');
+    const purpose = ctx.requirePurpose('enrolment.read');
+    const row = await this.findInScope(ctx, id, false);
+    ctx.audit({
+      action: 'enrolment.read',
+      subjectType: 'person',
+      subjectId: row.person_id,
+      municipalityCode: row.municipality_code,
+      outcome: 'allowed',
+      purpose,
+    });
+    return toView(row);
+  }
+
+  /**
+   * Enrols a person of the caller's area in a programme (APPLIED, or ACTIVE when recorded after the
+   * fact). A person has at most one open enrolment per programme; a closed or draft programme takes none.
+   */
+  async enrol(ctx: RequestContext, input: EnrolInput): Promise<EnrolmentView> {
+    ctx.require(Permission.PERSON_WRITE, 'enrolment.create');
+    const purpose = ctx.requirePurpose('enrolment.create');
+    const person = await this.assertPersonVisible(ctx, input.personId, 'enrolment.create');
+    const [programme]: Array<{ status: string; code: string }> = UUID.test(input.programmeId)
+      ? await ctx.em.query(`SELECT status, code FROM programme WHERE id = $1`, [input.programmeId])
+      : [];
+    if (!programme) throw new NotFoundError('programme', input.programmeId);
+    if (programme.status !== 'ACTIVE')
+      throw new EnrolmentError(
+        EnrolmentErrorCode.PROGRAMME_NOT_OPEN,
+        `Programme ${programme.code} is ${programme.status.toLowerCase()}: it takes no enrolments.`,
+      );
+    const status = input.status ?? EnrolmentStatus.APPLIED;
+    if (status !== EnrolmentStatus.APPLIED && status !== EnrolmentStatus.ACTIVE)
+      throw new EnrolmentError(
+        EnrolmentErrorCode.TRANSITION_NOT_ALLOWED,
+        'A new enrolment starts as APPLIED or ACTIVE; suspend or end it afterwards.',
+        [{ field: 'status', reason: 'not a starting status' }],
+      );
+    const startedOn = status === EnrolmentStatus.ACTIVE ? (input.startedOn ?? input.appliedOn) : null;
+    if (startedOn && startedOn < input.appliedOn)
+      throw new EnrolmentError(
+        EnrolmentErrorCode.BAD_DATE_RANGE,
+        'An enrolment cannot start before it was applied for.',
+        [{ field: 'startedOn', reason: 'before appliedOn' }],
+      );
+    const open: Array<{ id: string }> = await ctx.em.query(
+      `SELECT id FROM enrolment WHERE person_id = $1 AND programme_id = $2 AND status <> 'ENDED'`,
+      [input.personId, input.programmeId],
+    );
+    if (open.length)
+      throw new EnrolmentError(
+        EnrolmentErrorCode.ALREADY_ENROLLED,
+        `The person already has an open enrolment (${open[0]!.id}) in programme ${programme.code}.`,
+      );
+    const [{ id }] = await ctx.em.query(
+      `INSERT INTO enrolment (person_id, programme_id, status, applied_on, started_on, source, source_reference, created_by, updated_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+      [
+        input.personId,
+        input.programmeId,
+        status,
+        input.appliedOn,
+        startedOn,
+        input.source ?? EnrolmentSource.CENTRE,
+        input.sourceReference ?? null,
+        ctx.actor.id,
+      ],
+    );
+    ctx.audit({
+      action: 'enrolment.create',
+      subjectType: 'person',
+      subjectId: input.personId,
+      municipalityCode: person.municipality_code,
+      outcome: 'allowed',
+      purpose,
+    });
+    return toView(await this.findInScope(ctx, id, false));
+  }
+
+  /** Moves an enrolment along its lifecycle (APPLIED → ACTIVE → SUSPENDED ↔ ACTIVE → ENDED) on a day. */
+  async changeStatus(ctx: RequestContext, id: string, input: ChangeEnrolmentInput): Promise<EnrolmentView> {
+    ctx.require(Permission.PERSON_WRITE, 'enrolment.update');
+    const purpose = ctx.requirePurpose('enrolment.update');
+    const row = await this.findInScope(ctx, id, true);
+    if (input.expectedVersion !== undefined && input.expectedVersion !== row.version)
+      throw new EnrolmentError(
+        EnrolmentErrorCode.VERSION_CONFLICT,
+        `The enrolment changed since you read it (version ${row.version}): read it again.`,
+      );
+    if (!TRANSITIONS[row.status].includes(input.status))
+      throw new EnrolmentError(
+        EnrolmentErrorCode.TRANSITION_NOT_ALLOWED,
+        `An enrolment that is ${row.status} cannot become ${input.status}${TRANSITIONS[row.status].length ? ` (it can become ${TRANSITIONS[row.status].join(' or ')})` : ''}.`,
+        [{ field: 'status', reason: `not allowed from ${row.status}` }],
+      );
+    const from = row.started_on ?? row.applied_on;
+    if (input.on < from)
+      throw new EnrolmentError(
+        EnrolmentErrorCode.BAD_DATE_RANGE,
+        `The change cannot date from ${input.on}, before the enrolment ${row.started_on ? 'started' : 'was applied for'} (${from}).`,
+        [{ field: 'on', reason: `before ${from}` }],
+      );
+    await ctx.em.query(
+      `UPDATE enrolment SET status = $2,
+         started_on = CASE WHEN $2 = 'ACTIVE' AND started_on IS NULL THEN $3::date ELSE started_on END,
+         ended_on = CASE WHEN $2 = 'ENDED' THEN $3::date ELSE NULL END,
+         updated_by = $4, updated_at = clock_timestamp(), version = version + 1
+       WHERE id = $1`,
+      [id, input.status, input.on, ctx.actor.id],
+    );
+    ctx.audit({
+      action: 'enrolment.update',
+      subjectType: 'person',
+      subjectId: row.person_id,
+      municipalityCode: row.municipality_code,
+      outcome: 'allowed',
+      purpose,
+      reason: `${row.status} -> ${input.status}`,
+    });
+    return toView(await this.findInScope(ctx, id, false));
+  }
+
+  private async findInScope(ctx: RequestContext, id: string, lock: boolean): Promise<EnrolmentRow> {
+    if (!UUID.test(id)) throw new NotFoundError('enrolment', id);
+    const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', 2);
+    const [row]: EnrolmentRow[] = await ctx.em.query(
+      `SELECT ${COLUMNS} FROM enrolment e JOIN person pe ON pe.id = e.person_id
+        WHERE e.id = $1 AND ${scope.sql} ${lock ? 'FOR UPDATE OF e' : ''}`,
+      [id, ...scope.params],
+    );
+    if (!row) throw new NotFoundError('enrolment', id);
+    return row;
+  }
+
+  /** The person, if in the caller's area; otherwise NOT_FOUND, the same as for no such person. */
+  private async assertPersonVisible(
+    ctx: RequestContext,
+    personId: string,
+    action: string,
+  ): Promise<{ municipality_code: string }> {
+    if (!UUID.test(personId)) throw new NotFoundError('person', personId);
+    const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', 2);
+    const [person]: Array<{ municipality_code: string; status: string }> = await ctx.em.query(
+      `SELECT pe.municipality_code, pe.status FROM person pe WHERE pe.id = $1 AND ${scope.sql}`,
+      [personId, ...scope.params],
+    );
+    if (!person) {
+      ctx.audit({
+        action,
+        subjectType: 'person',
+        subjectId: personId,
+        outcome: 'denied',
+        reason: 'not found in area',
+      });
+      throw new NotFoundError('person', personId);
+    }
+    return person;
+  }
+}

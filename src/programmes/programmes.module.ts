@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ProvidersModule } from '../providers/providers.module.js';
+import { EnrolmentsService } from './enrolments.service.js';
+import { ProgrammeLoaders } from './programme-loaders.js';
+import { ProgrammesController } from './programmes.controller.js';
+import { EnrolmentResolver, ProgrammeResolver } from './programmes.resolver.js';
+import { ProgrammesService } from './programmes.service.js';
+
+@Module({
+  imports: [ProvidersModule],
+  providers: [ProgrammesService, EnrolmentsService, ProgrammeLoaders, ProgrammeResolver, EnrolmentResolver],
+  controllers: [ProgrammesController],
+  exports: [ProgrammesService, EnrolmentsService],
+})
+export class ProgrammesModule {}

@@ -1,0 +1,138 @@
+import Holidays from 'date-holidays';
+import type { FieldProblem } from '../common/domain-error.js';
+
+/**
+ * Opening hours, decided once for the whole registry:
+ * - An interval is a weekday (ISO 1 Monday .. 7 Sunday) with `opensAt` < `closesAt` in Europe/Athens
+ *   wall-clock time, half-open [opensAt, closesAt). `24:00` closes at the end of the day.
+ * - An interval never crosses midnight: 22:00–02:00 is refused with a message saying to enter
+ *   22:00–24:00 and 00:00–02:00 of the next day. Wall-clock intervals inside one day keep "open at"
+ *   a plain comparison and make DST nights unambiguous (02:30 on the last Sunday of March does not exist).
+ * - Shifts are several intervals on one day; intervals of one location, weekday and validity must not
+ *   overlap (touching, 14:00–14:00, is fine).
+ * - A provider is closed on its closure days and, unless it says otherwise, on Greek public holidays.
+ */
+export const ATHENS = 'Europe/Athens';
+
+export const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+export interface IntervalInput {
+  weekday: number;
+  opensAt: string;
+  closesAt: string;
+  validFrom?: string | null;
+  validTo?: string | null;
+}
+
+export function minutesOf(clock: string): number {
+  const [h, m] = clock.split(':').map(Number);
+  return h! * 60 + m!;
+}
+
+export type HoursProblemCode = 'HOURS_CROSS_MIDNIGHT' | 'EMPTY_INTERVAL' | 'OVERLAPPING_HOURS';
+
+export interface HoursProblem extends FieldProblem {
+  code: HoursProblemCode;
+}
+
+const DAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** Problems of one location's weekly intervals; `field` is the path to report (e.g. locations.0.openingHours). */
+export function checkIntervals(intervals: IntervalInput[], field: string): HoursProblem[] {
+  const problems: HoursProblem[] = [];
+  intervals.forEach((iv, i) => {
+    const opens = minutesOf(iv.opensAt);
+    const closes = minutesOf(iv.closesAt);
+    if (closes < opens) {
+      problems.push({
+        code: 'HOURS_CROSS_MIDNIGHT',
+        field: `${field}.${i}`,
+        reason: `${DAY_NAMES[iv.weekday]} ${iv.opensAt}–${iv.closesAt} crosses midnight: enter it as ${iv.opensAt}–24:00 on ${DAY_NAMES[iv.weekday]} and 00:00–${iv.closesAt} on ${DAY_NAMES[(iv.weekday % 7) + 1]}`,
+      });
+    } else if (closes === opens) {
+      problems.push({
+        code: 'EMPTY_INTERVAL',
+        field: `${field}.${i}`,
+        reason: `${DAY_NAMES[iv.weekday]} ${iv.opensAt}–${iv.closesAt} is empty: closesAt must be after opensAt`,
+      });
+    }
+  });
+  if (problems.length) return problems;
+  for (let i = 0; i < intervals.length; i++) {
+    for (let j = i + 1; j < intervals.length; j++) {
+      const a = intervals[i]!;
+      const b = intervals[j]!;
+      if (a.weekday !== b.weekday || !datesOverlap(a, b)) continue;
+      if (minutesOf(a.opensAt) < minutesOf(b.closesAt) && minutesOf(b.opensAt) < minutesOf(a.closesAt)) {
+        problems.push({
+          code: 'OVERLAPPING_HOURS',
+          field: `${field}.${j}`,
+          reason: `${DAY_NAMES[b.weekday]} ${b.opensAt}–${b.closesAt} overlaps ${a.opensAt}–${a.closesAt} (interval ${i})`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function datesOverlap(a: IntervalInput, b: IntervalInput): boolean {
+  const aFrom = a.validFrom ?? '0000-01-01';
+  const aTo = a.validTo ?? '9999-12-31';
+  const bFrom = b.validFrom ?? '0000-01-01';
+  const bTo = b.validTo ?? '9999-12-31';
+  return aFrom <= bTo && bFrom <= aTo;
+}
+
+/** An instant as seen on a wall clock in Athens: the local date, ISO weekday and time of day. */
+export interface AthensTime {
+  date: string;
+  weekday: number;
+  time: string;
+}
+
+const athensFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: ATHENS,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  weekday: 'short',
+  hourCycle: 'h23',
+});
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+/** The Athens wall-clock reading of an instant; the IANA database decides EET/EEST, so DST needs no code. */
+export function athensTime(instant: Date): AthensTime {
+  const parts = Object.fromEntries(athensFormat.formatToParts(instant).map((p) => [p.type, p.value]));
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    weekday: WEEKDAYS[parts.weekday!]!,
+    time: `${parts.hour}:${parts.minute}:${parts.second}`,
+  };
+}
+
+const greekHolidays = new Holidays('GR');
+
+/**
+ * Whether a date (YYYY-MM-DD) is a Greek public holiday: the fixed ones and those that move with
+ * Orthodox Easter (Clean Monday, Good Friday, Easter Monday, Whit Monday), from date-holidays.
+ * Observances (Mother's Day) are not holidays.
+ */
+export function isGreekPublicHoliday(date: string): boolean {
+  const year = Number(date.slice(0, 4));
+  let days = holidaysByYear.get(year);
+  if (!days) {
+    days = new Set(
+      greekHolidays
+        .getHolidays(year)
+        .filter((h) => h.type === 'public')
+        .map((h) => h.date.slice(0, 10)),
+    );
+    holidaysByYear.set(year, days);
+  }
+  return days.has(date);
+}
+
+const holidaysByYear = new Map<number, Set<string>>();
