@@ -56,6 +56,10 @@ export class Beneficiaries1763900000000 implements MigrationInterface {
     );
     await q.query(`CREATE INDEX person_name_key_trgm ON person USING gin (name_key gin_trgm_ops)`);
     await q.query(`CREATE INDEX person_phonetic_key_trgm ON person USING gin (phonetic_key gin_trgm_ops)`);
+    // Name search: every word typed must be a word of the phonetic key (BeneficiaryService.search).
+    await q.query(
+      `CREATE INDEX person_phonetic_words_gin ON person USING gin (string_to_array(phonetic_key, ' '))`,
+    );
     await q.query(`CREATE INDEX person_municipality_birth_idx ON person (municipality_code, birth_date)`);
     await q.query(`CREATE INDEX person_updated_idx ON person (updated_at, id)`);
     // Lists without a name to rank by are in surname order (BeneficiaryService.search).

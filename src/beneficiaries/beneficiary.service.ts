@@ -3,7 +3,8 @@ import { AccessPurpose } from '../audit/purpose.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { InputError, InputErrorCode } from '../common/domain-error.js';
-import { phoneticKey, searchKey } from '../common/greek/search-key.js';
+import { phoneticKey } from '../common/greek/search-key.js';
+import { SqlParams } from '../common/sql.js';
 import { amkaMatchesBirthDate } from '../common/identifiers/amka.js';
 import {
   decodeCursor,
@@ -48,8 +49,29 @@ import {
   type PersonRow,
 } from './person-rows.js';
 
-/** Surname order for lists without a name to rank by (expression index person_sort_idx). */
+/** Surname order of lists (expression index person_sort_idx). */
 const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;
+
+/**
+ * Name searches count their matches up to this many: past it, totalCount reads this number and
+ * the caller should narrow the search (birth year, municipality, given name).
+ */
+export const SEARCH_COUNT_CAP = 1000;
+
+type SearchRow = PersonRow & { score: string | number; sort_key: string };
+
+interface SearchCursor {
+  score: string;
+  sortKey: string;
+  id: string;
+}
+
+function searchCursor(after: string): SearchCursor {
+  const [score, sortKey, id] = decodeCursor(after, 3);
+  if (typeof score !== 'string' || typeof sortKey !== 'string' || typeof id !== 'string' || !isUuid(id))
+    decodeCursor('', 3);
+  return { score: score as string, sortKey: sortKey as string, id: id as string };
+}
 
 /**
  * The beneficiary registry's people: registration, look-up, search, changes with history, hand-over
@@ -230,9 +252,11 @@ export class BeneficiaryService {
   }
 
   /**
-   * Finds people of the caller's area by name in any script, accents or case, tolerant of typos
-   * (trigram word similarity on the ELOT and phonetic keys), or exactly by AFM/AMKA when the text is
-   * one; filters by birth year, municipality and group. Best matches first, keyset-paged.
+   * Finds people of the caller's area by name in any script, accents or case, or exactly by
+   * AFM/AMKA when the text is one; filters by birth year, municipality and group. A name matches
+   * when every word of it is a word of the person's phonetic key (which folds script, accents and
+   * the usual Latin spellings); those matches come in surname order. Only when nothing matches so
+   * do near spellings (typos, unfinished words) come instead, best first. Keyset-paged.
    */
   async search(
     ctx: RequestContext,
@@ -244,88 +268,134 @@ export class BeneficiaryService {
     if (filter.group && SPECIAL_CATEGORY_GROUPS.has(filter.group))
       ctx.require(Permission.SPECIAL_CATEGORY, 'person.search_by_special_category');
     const limit = page.first ?? DEFAULT_PAGE_SIZE;
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
+    const cursor = page.after ? searchCursor(page.after) : undefined;
+    // Each attempt builds its statement afresh, so that no statement carries another's parameters.
+    const base = () => {
+      const query = new SqlParams();
+      const where = [scopeSql(ctx, 'p.municipality_code', query.values)];
+      where.push(filter.includeClosed ? `p.status <> 'MERGED'` : `p.status = 'ACTIVE'`);
+      if (filter.municipalityCode) where.push(`p.municipality_code = ${query.p(filter.municipalityCode)}`);
+      if (filter.birthYear) {
+        where.push(`p.birth_date >= ${query.p(`${filter.birthYear}-01-01`)}::date`);
+        where.push(`p.birth_date < ${query.p(`${filter.birthYear + 1}-01-01`)}::date`);
+      }
+      if (filter.group) where.push(this.groupPredicate(filter.group, (v) => query.p(v)));
+      return { query, where };
     };
-    const where = [scopeSql(ctx, 'p.municipality_code', params)];
-    where.push(filter.includeClosed ? `p.status <> 'MERGED'` : `p.status = 'ACTIVE'`);
-    if (filter.municipalityCode) where.push(`p.municipality_code = ${param(filter.municipalityCode)}`);
-    if (filter.birthYear) {
-      where.push(`p.birth_date >= ${param(`${filter.birthYear}-01-01`)}::date`);
-      where.push(`p.birth_date < ${param(`${filter.birthYear + 1}-01-01`)}::date`);
-    }
-    if (filter.group) where.push(this.groupPredicate(filter.group, param));
 
-    let score = '1::numeric';
-    let ranked = false;
     const text = filter.text?.trim() ?? '';
-    if (/^\d{9}$/.test(text)) where.push(`p.afm = ${param(text)}`);
-    else if (/^\d{11}$/.test(text)) where.push(`p.amka = ${param(text)}`);
-    else if (text) {
-      const key = searchKey(text);
-      const phonetic = phoneticKey(text);
-      if (!key) return toConnection([], limit, 0, () => [], false);
-      const k = param(key);
-      const pk = param(phonetic);
-      // The threshold applies to this transaction only; 0.5 lets one typo in a long surname through.
-      await ctx.em.query(`SET LOCAL pg_trgm.word_similarity_threshold = 0.5`);
-      where.push(`(${pk} <% p.phonetic_key OR ${k} <% p.name_key)`);
-      score = `round(greatest(word_similarity(${pk}, p.phonetic_key), word_similarity(${k}, p.name_key))::numeric, 4)`;
-      ranked = true;
+    let result: { rows: SearchRow[]; total: number };
+    if (/^\d{9}$/.test(text) || /^\d{11}$/.test(text)) {
+      const { query, where } = base();
+      where.push(`p.${text.length === 9 ? 'afm' : 'amka'} = ${query.p(text)}`);
+      result = await this.sortedPage(ctx, query, where, limit, cursor, false);
+    } else if (text) {
+      const words = [
+        ...new Set(
+          phoneticKey(text)
+            .split(' ')
+            .filter((w) => w.length > 1),
+        ),
+      ];
+      if (words.length === 0) return toConnection([], limit, 0, () => [], false);
+      const exact = base();
+      exact.where.push(`string_to_array(p.phonetic_key, ' ') @> ${exact.query.p(words)}::text[]`);
+      const sortedCursor = cursor?.score === '1' ? cursor : undefined;
+      result = await this.sortedPage(ctx, exact.query, exact.where, limit, sortedCursor, true);
+      if (result.total === 0) {
+        const near = base();
+        for (const w of words) near.where.push(`${near.query.p(w)} <% p.phonetic_key`);
+        result = await this.rankedPage(ctx, near.query, near.where, words.join(' '), limit, cursor);
+      }
+    } else {
+      const { query, where } = base();
+      result = await this.sortedPage(ctx, query, where, limit, cursor, false);
     }
 
-    const filterParams = params.length;
-    let cursor: { score: string; sortKey: string; id: string } | undefined;
-    if (page.after) {
-      const [s, sortKey, id] = decodeCursor(page.after, 3);
-      if (typeof s !== 'string' || typeof sortKey !== 'string' || typeof id !== 'string' || !isUuid(id))
-        decodeCursor('', 3);
-      cursor = { score: s as string, sortKey: sortKey as string, id: id as string };
-    }
-    type Ranked = PersonRow & { score: string; sort_key: string; total?: number };
-    let rows: Ranked[];
-    let total: number;
-    if (ranked) {
-      // Name matches are bounded by the trigram index: rank them all once, count them, page them.
-      const after = cursor
-        ? `(m.score < ${param(cursor.score)}::numeric OR (m.score = $${params.length}::numeric AND (m.sort_key, m.id) > (${param(cursor.sortKey)}, ${param(cursor.id)}::uuid)))`
-        : 'TRUE';
-      rows = await ctx.em.query(
-        `WITH m AS MATERIALIZED (
-           SELECT ${PERSON_COLUMNS}, ${score} AS score, ${SORT_KEY} AS sort_key
-             FROM person p WHERE ${where.join(' AND ')})
-         SELECT m.*, (SELECT count(*)::int FROM m) AS total FROM m
-          WHERE ${after}
-          ORDER BY m.score DESC, m.sort_key, m.id
-          LIMIT ${limit + 1}`,
-        params,
-      );
-      total =
-        rows[0]?.total ?? (cursor ? await this.countOnly(ctx, where, params.slice(0, filterParams)) : 0);
-    } else {
-      // Without a name, the list is in surname order: walk the sort index from the cursor, count apart.
-      const after = cursor
-        ? `(${SORT_KEY}, p.id) > (${param(cursor.sortKey)}, ${param(cursor.id)}::uuid)`
-        : 'TRUE';
-      rows = await ctx.em.query(
-        `SELECT ${PERSON_COLUMNS}, ${score} AS score, ${SORT_KEY} AS sort_key
-           FROM person p WHERE ${where.join(' AND ')} AND ${after}
-          ORDER BY ${SORT_KEY}, p.id
-          LIMIT ${limit + 1}`,
-        params,
-      );
-      total = await this.countOnly(ctx, where, params.slice(0, filterParams));
-    }
-    for (const row of rows.slice(0, limit)) this.auditRead(ctx, 'person.search', row, purpose);
     const today = todayInAthens();
-    const keyed = rows.map((r) => ({
+    for (const row of result.rows.slice(0, limit)) this.auditRead(ctx, 'person.search', row, purpose);
+    const keyed = result.rows.map((r) => ({
       node: toBeneficiary(r, today),
       key: [String(r.score), r.sort_key, r.id],
     }));
-    const connection = toConnection(keyed, limit, total, (r) => r.key, !!page.after);
+    const connection = toConnection(keyed, limit, result.total, (r) => r.key, !!page.after);
     return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: e.node.node })) };
+  }
+
+  /**
+   * A page in surname order, walking the sort index from the cursor. Name matches are counted up
+   * to SEARCH_COUNT_CAP (a count of tens of thousands of namesakes would cost more than the page).
+   */
+  private async sortedPage(
+    ctx: RequestContext,
+    query: SqlParams,
+    where: string[],
+    limit: number,
+    cursor: SearchCursor | undefined,
+    capCount: boolean,
+  ): Promise<{ rows: SearchRow[]; total: number }> {
+    const filter = where.join(' AND ');
+    const countParams = [...query.values];
+    const after = cursor
+      ? `(${SORT_KEY}, p.id) > (${query.p(cursor.sortKey)}, ${query.p(cursor.id)}::uuid)`
+      : 'TRUE';
+    const rows: SearchRow[] = await ctx.em.query(
+      `SELECT ${PERSON_COLUMNS}, 1 AS score, ${SORT_KEY} AS sort_key
+         FROM person p WHERE ${filter} AND ${after}
+        ORDER BY ${SORT_KEY}, p.id
+        LIMIT ${limit + 1}`,
+      query.values,
+    );
+    const counted: Array<{ n: number }> = await ctx.em.query(
+      capCount
+        ? `SELECT count(*)::int AS n FROM (SELECT 1 FROM person p WHERE ${filter} LIMIT ${SEARCH_COUNT_CAP}) c`
+        : `SELECT count(*)::int AS n FROM person p WHERE ${filter}`,
+      countParams,
+    );
+    return { rows, total: counted[0]?.n ?? 0 };
+  }
+
+  /**
+   * Near spellings, best first: candidates come from the trigram index (at most SEARCH_COUNT_CAP
+   * of them, so a too-short word cannot make the server rank half the country), ranked by word
+   * similarity, and only the page's rows are read in full.
+   */
+  private async rankedPage(
+    ctx: RequestContext,
+    query: SqlParams,
+    where: string[],
+    phonetic: string,
+    limit: number,
+    cursor: SearchCursor | undefined,
+  ): Promise<{ rows: SearchRow[]; total: number }> {
+    const filterParams = [...query.values];
+    const q = query.p(phonetic);
+    const after = cursor
+      ? `(c.score < ${query.p(cursor.score)}::numeric OR (c.score = $${query.values.length}::numeric AND (c.sort_key, c.id) > (${query.p(cursor.sortKey)}, ${query.p(cursor.id)}::uuid)))`
+      : 'TRUE';
+    const rows: Array<SearchRow & { total: number }> = await ctx.em.query(
+      `WITH c AS MATERIALIZED (
+         SELECT p.id, round(word_similarity(${q}, p.phonetic_key)::numeric, 4) AS score, ${SORT_KEY} AS sort_key
+           FROM person p WHERE ${where.join(' AND ')}
+          LIMIT ${SEARCH_COUNT_CAP}),
+       page AS (
+         SELECT c.* FROM c WHERE ${after} ORDER BY c.score DESC, c.sort_key, c.id LIMIT ${limit + 1})
+       SELECT ${PERSON_COLUMNS}, page.score, page.sort_key, (SELECT count(*)::int FROM c) AS total
+         FROM page JOIN person p ON p.id = page.id
+        ORDER BY page.score DESC, page.sort_key, page.id`,
+      query.values,
+    );
+    const total = rows[0]?.total ?? (await this.countNear(ctx, filterParams, where));
+    return { rows, total };
+  }
+
+  /** The count of near matches when the page after a cursor is empty. */
+  private async countNear(ctx: RequestContext, params: unknown[], where: string[]): Promise<number> {
+    const rows: Array<{ n: number }> = await ctx.em.query(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM person p WHERE ${where.join(' AND ')} LIMIT ${SEARCH_COUNT_CAP}) c`,
+      params,
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /**
@@ -562,15 +632,6 @@ export class BeneficiaryService {
       return `p.birth_date <= current_date - make_interval(years => ${param(this.config.ELDERLY_AGE)}::int)`;
     return `EXISTS (SELECT 1 FROM person_group g WHERE g.person_id = p.id AND g.group_code = ${param(group)}
               AND g.valid_from <= current_date AND (g.valid_to IS NULL OR g.valid_to >= current_date))`;
-  }
-
-  /** The total of a search when the page after the cursor is empty. */
-  private async countOnly(ctx: RequestContext, where: string[], params: unknown[]): Promise<number> {
-    const rows: Array<{ n: number }> = await ctx.em.query(
-      `SELECT count(*)::int AS n FROM person p WHERE ${where.join(' AND ')}`,
-      params,
-    );
-    return rows[0]?.n ?? 0;
   }
 
   /** Identity checks that need more than one field. */
