@@ -53,8 +53,8 @@ import {
 const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;
 
 /**
- * Name searches count their matches up to this many: past it, totalCount reads this number and
- * the caller should narrow the search (birth year, municipality, given name).
+ * Near-spelling searches rank at most this many candidates and count up to this many: past it,
+ * totalCount reads this number and the caller should type more of the name.
  */
 export const SEARCH_COUNT_CAP = 1000;
 
@@ -288,7 +288,7 @@ export class BeneficiaryService {
     if (/^\d{9}$/.test(text) || /^\d{11}$/.test(text)) {
       const { query, where } = base();
       where.push(`p.${text.length === 9 ? 'afm' : 'amka'} = ${query.p(text)}`);
-      result = await this.sortedPage(ctx, query, where, limit, cursor, false);
+      result = await this.sortedPage(ctx, query, where, limit, cursor);
     } else if (text) {
       const words = [
         ...new Set(
@@ -301,7 +301,7 @@ export class BeneficiaryService {
       const exact = base();
       exact.where.push(`string_to_array(p.phonetic_key, ' ') @> ${exact.query.p(words)}::text[]`);
       const sortedCursor = cursor?.score === '1' ? cursor : undefined;
-      result = await this.sortedPage(ctx, exact.query, exact.where, limit, sortedCursor, true);
+      result = await this.namePage(ctx, exact.query, exact.where, limit, sortedCursor);
       if (result.total === 0) {
         const near = base();
         for (const w of words) near.where.push(`${near.query.p(w)} <% p.phonetic_key`);
@@ -309,7 +309,7 @@ export class BeneficiaryService {
       }
     } else {
       const { query, where } = base();
-      result = await this.sortedPage(ctx, query, where, limit, cursor, false);
+      result = await this.sortedPage(ctx, query, where, limit, cursor);
     }
 
     const today = todayInAthens();
@@ -322,17 +322,13 @@ export class BeneficiaryService {
     return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: e.node.node })) };
   }
 
-  /**
-   * A page in surname order, walking the sort index from the cursor. Name matches are counted up
-   * to SEARCH_COUNT_CAP (a count of tens of thousands of namesakes would cost more than the page).
-   */
+  /** A page in surname order, walking the sort index from the cursor (lists, identifiers). */
   private async sortedPage(
     ctx: RequestContext,
     query: SqlParams,
     where: string[],
     limit: number,
     cursor: SearchCursor | undefined,
-    capCount: boolean,
   ): Promise<{ rows: SearchRow[]; total: number }> {
     const filter = where.join(' AND ');
     const countParams = [...query.values];
@@ -347,10 +343,40 @@ export class BeneficiaryService {
       query.values,
     );
     const counted: Array<{ n: number }> = await ctx.em.query(
-      capCount
-        ? `SELECT count(*)::int AS n FROM (SELECT 1 FROM person p WHERE ${filter} LIMIT ${SEARCH_COUNT_CAP}) c`
-        : `SELECT count(*)::int AS n FROM person p WHERE ${filter}`,
+      `SELECT count(*)::int AS n FROM person p WHERE ${filter}`,
       countParams,
+    );
+    return { rows, total: counted[0]?.n ?? 0 };
+  }
+
+  /**
+   * People whose key has every word typed, in surname order. The matches are gathered first from
+   * the words index (narrow rows: id and sort key) and sorted there: walking the surname index
+   * instead would read half the country to reach the P of Παπαδόπουλος. Counted exactly.
+   */
+  private async namePage(
+    ctx: RequestContext,
+    query: SqlParams,
+    where: string[],
+    limit: number,
+    cursor: SearchCursor | undefined,
+  ): Promise<{ rows: SearchRow[]; total: number }> {
+    const filterParams = [...query.values];
+    const after = cursor
+      ? `(m.sort_key, m.id) > (${query.p(cursor.sortKey)}, ${query.p(cursor.id)}::uuid)`
+      : 'TRUE';
+    const rows: Array<SearchRow & { total: number }> = await ctx.em.query(
+      `WITH m AS MATERIALIZED (SELECT p.id, ${SORT_KEY} AS sort_key FROM person p WHERE ${where.join(' AND ')}),
+       page AS (SELECT m.* FROM m WHERE ${after} ORDER BY m.sort_key, m.id LIMIT ${limit + 1})
+       SELECT ${PERSON_COLUMNS}, 1 AS score, page.sort_key, (SELECT count(*)::int FROM m) AS total
+         FROM page JOIN person p ON p.id = page.id
+        ORDER BY page.sort_key, page.id`,
+      query.values,
+    );
+    if (rows[0] || !cursor) return { rows, total: rows[0]?.total ?? 0 };
+    const counted: Array<{ n: number }> = await ctx.em.query(
+      `SELECT count(*)::int AS n FROM person p WHERE ${where.join(' AND ')}`,
+      filterParams,
     );
     return { rows, total: counted[0]?.n ?? 0 };
   }
