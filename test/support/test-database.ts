@@ -29,7 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
     drop: async () => {
       await pool?.end();
-      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropDatabase(serverUrl, name);
     },
   };
 }
@@ -39,6 +39,29 @@ async function adminQuery(serverUrl: string, sql: string): Promise<void> {
   await admin.connect();
   try {
     await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Drops a test database once its connections are gone. Pools end their idle connections without
+ * waiting for them to close; dropping WITH (FORCE) at that moment would kill one, and its pool would
+ * raise the error with no listener left to take it. So wait (briefly) first, then force.
+ */
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const { rows } = await admin.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`,
+        [name],
+      );
+      if (rows[0]!.n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
     await admin.end();
   }
