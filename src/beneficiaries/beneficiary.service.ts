@@ -39,7 +39,6 @@ import { latinName, personKeys } from './person-keys.js';
 import {
   API_NAME_OF_COLUMN,
   EDITABLE_COLUMNS,
-  isUuid,
   PERSON_COLUMNS,
   personInScope,
   scopeSql,
@@ -48,6 +47,7 @@ import {
   type EditableColumn,
   type PersonRow,
 } from './person-rows.js';
+import { isUuid } from '../common/validators.js';
 
 /** Surname order of lists (expression index person_sort_idx). */
 const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;

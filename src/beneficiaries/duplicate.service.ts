@@ -14,7 +14,6 @@ import { queryRows } from '../database/query-rows.js';
 import { BeneficiaryError, BeneficiaryErrorCode } from './beneficiary.errors.js';
 import { DuplicateReviewStatus, DuplicateReviewView, type Beneficiary } from './beneficiary.model.js';
 import {
-  isUuid,
   PERSON_COLUMNS,
   personInScope,
   scopeSql,
@@ -22,6 +21,7 @@ import {
   todayInAthens,
   type PersonRow,
 } from './person-rows.js';
+import { isUuid } from '../common/validators.js';
 
 /** Names at least this similar (trigram similarity of the phonetic keys) on the same birth date are queued. */
 const LIKELY_DUPLICATE_SIMILARITY = 0.5;

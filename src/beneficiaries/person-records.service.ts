@@ -28,7 +28,8 @@ import type {
   EsfParticipationInput,
   GiveConsentInput,
 } from './dto/records.input.js';
-import { isUuid, personInScope, scopeSql, todayInAthens } from './person-rows.js';
+import { personInScope, scopeSql, todayInAthens } from './person-rows.js';
+import { isUuid } from '../common/validators.js';
 
 /** Facts that are health data: special category, like the DISABILITY group. */
 const SPECIAL_CATEGORY_FACTS = new Set<string>([FactKind.DISABILITY_PERCENTAGE]);

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../auth/request-context.js';
 import { NotFoundError } from '../common/domain-error.js';
+import { isUuid } from '../common/validators.js';
 import { Beneficiary, type Gender, type PersonStatus } from './beneficiary.model.js';
 
 /**
@@ -71,12 +72,6 @@ export const API_NAME_OF_COLUMN: Record<string, string> = {
   closed_reason: 'closedReason',
   merged_into: 'mergedIntoId',
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 /** Today in Greece, as YYYY-MM-DD: ages and group memberships change at Athens midnight. */
 export function todayInAthens(now = new Date()): string {

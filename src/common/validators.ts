@@ -17,3 +17,13 @@ export const EURO_AMOUNT = /^-?\d{1,12}(\.\d{1,2})?$/;
 
 /** A code of a reference table (kinds, categories, groups). */
 export const REFERENCE_CODE = /^[A-Z][A-Z0-9_]{1,49}$/;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether an id is a uuid. Services check ids before they reach SQL, so that a malformed one is
+ * "not found" like an absent one instead of a database error.
+ */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -16,6 +16,7 @@ import type {
 } from '../providers/provider.entity.js';
 import { ProvidersService } from '../providers/providers.service.js';
 import type { HsdsPageQuery, HsdsServiceQuery } from './hsds.query.js';
+import { isUuid } from '../common/validators.js';
 
 /** An HSDS document: plain JSON in Open Referral's field names. */
 export type HsdsObject = Record<string, unknown>;
@@ -32,7 +33,6 @@ export interface HsdsPage {
   contents: HsdsObject[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BYDAY = ['', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 const STATUS: Record<ProviderStatus, string> = {
   ACTIVE: 'active',
@@ -137,7 +137,7 @@ export class HsdsService {
   /** One service, fully nested: organization, cost, documents, languages, areas, where and when. */
   async service(ctx: RequestContext, id: string): Promise<HsdsObject> {
     ctx.require(Permission.PROVIDER_READ, 'hsds.read');
-    const [row]: Array<{ provider_id: string }> = UUID.test(id)
+    const [row]: Array<{ provider_id: string }> = isUuid(id)
       ? await ctx.em.query(`SELECT provider_id FROM provider_service WHERE id = $1`, [id])
       : [];
     if (!row) throw new NotFoundError('service', id);
@@ -179,7 +179,7 @@ export class HsdsService {
   /** One location as HSDS describes it. */
   async location(ctx: RequestContext, id: string): Promise<HsdsObject> {
     ctx.require(Permission.PROVIDER_READ, 'hsds.read');
-    const [row]: Array<{ provider_id: string }> = UUID.test(id)
+    const [row]: Array<{ provider_id: string }> = isUuid(id)
       ? await ctx.em.query(`SELECT provider_id FROM provider_location WHERE id = $1`, [id])
       : [];
     if (!row) throw new NotFoundError('location', id);
@@ -228,7 +228,7 @@ export class HsdsService {
   /** One service at one location, found by its derived id (see derivedId). */
   async serviceAtLocation(ctx: RequestContext, id: string): Promise<HsdsObject> {
     ctx.require(Permission.PROVIDER_READ, 'hsds.read');
-    const [row]: Array<{ service_id: string; location_id: string; provider_id: string }> = UUID.test(id)
+    const [row]: Array<{ service_id: string; location_id: string; provider_id: string }> = isUuid(id)
       ? await ctx.em.query(
           `SELECT s.id AS service_id, l.id AS location_id, s.provider_id
              FROM provider_service s JOIN provider_location l ON l.provider_id = s.provider_id

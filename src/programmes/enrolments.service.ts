@@ -14,8 +14,7 @@ import { SqlParams } from '../common/sql.js';
 import type { ChangeEnrolmentInput, EnrolInput, EnrolmentFilterArgs } from './dto/enrolment.input.js';
 import { EnrolmentSource, EnrolmentStatus, type EnrolmentView } from './programme.entity.js';
 import { EnrolmentError, EnrolmentErrorCode } from './programmes.errors.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/validators.js';
 
 /** Where an enrolment may go from each status; ENDED is final (a new application is a new enrolment). */
 export const TRANSITIONS: Record<EnrolmentStatus, EnrolmentStatus[]> = {
@@ -78,11 +77,11 @@ export class EnrolmentsService {
     q.values.push(...scope.params);
     const where = [scope.sql];
     if (filter.personId) {
-      if (!UUID.test(filter.personId)) throw new NotFoundError('person', filter.personId);
+      if (!isUuid(filter.personId)) throw new NotFoundError('person', filter.personId);
       where.push(`e.person_id = ${q.p(filter.personId)}`);
     }
     if (filter.programmeId) {
-      if (!UUID.test(filter.programmeId)) throw new NotFoundError('programme', filter.programmeId);
+      if (!isUuid(filter.programmeId)) throw new NotFoundError('programme', filter.programmeId);
       where.push(`e.programme_id = ${q.p(filter.programmeId)}`);
     }
     if (filter.status) where.push(`e.status = ${q.p(filter.status)}`);
@@ -92,7 +91,7 @@ export class EnrolmentsService {
     let after = '';
     if (filter.after) {
       const [at, id] = decodeCursor(filter.after, 2);
-      if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !UUID.test(id))
+      if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !isUuid(id))
         decodeCursor('', 2);
       after = `AND (e.updated_at, e.id) < (${q.p(at)}::timestamptz, ${q.p(id)}::uuid)`;
     }
@@ -140,7 +139,7 @@ export class EnrolmentsService {
     ctx.require(Permission.PERSON_WRITE, 'enrolment.create');
     const purpose = ctx.requirePurpose('enrolment.create');
     const person = await this.assertPersonVisible(ctx, input.personId, 'enrolment.create');
-    const [programme]: Array<{ status: string; code: string }> = UUID.test(input.programmeId)
+    const [programme]: Array<{ status: string; code: string }> = isUuid(input.programmeId)
       ? await ctx.em.query(`SELECT status, code FROM programme WHERE id = $1`, [input.programmeId])
       : [];
     if (!programme) throw new NotFoundError('programme', input.programmeId);
@@ -241,7 +240,7 @@ export class EnrolmentsService {
   }
 
   private async findInScope(ctx: RequestContext, id: string, lock: boolean): Promise<EnrolmentRow> {
-    if (!UUID.test(id)) throw new NotFoundError('enrolment', id);
+    if (!isUuid(id)) throw new NotFoundError('enrolment', id);
     const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', 2);
     const [row]: EnrolmentRow[] = await ctx.em.query(
       `SELECT ${COLUMNS} FROM enrolment e JOIN person pe ON pe.id = e.person_id
@@ -258,7 +257,7 @@ export class EnrolmentsService {
     personId: string,
     action: string,
   ): Promise<{ municipality_code: string }> {
-    if (!UUID.test(personId)) throw new NotFoundError('person', personId);
+    if (!isUuid(personId)) throw new NotFoundError('person', personId);
     const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', 2);
     const [person]: Array<{ municipality_code: string; status: string }> = await ctx.em.query(
       `SELECT pe.municipality_code, pe.status FROM person pe WHERE pe.id = $1 AND ${scope.sql}`,

@@ -17,8 +17,7 @@ import { checkRuleShape } from './eligibility-rule.js';
 import { ProgrammeDetail } from './programme-detail.js';
 import { Programme, ProgrammeCoverage, ProgrammeParameter, ProgrammeStatus } from './programme.entity.js';
 import { ProgrammeError, ProgrammeErrorCode } from './programmes.errors.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/validators.js';
 
 const PROGRAMME_COLUMNS = `g.id, g.code, g.title, g.description, g.kind, g.administering_body, g.administering_provider_id,
   g.funding_source, g.operational_programme, g.priority_axis, g.budget::text AS budget,
@@ -102,7 +101,7 @@ export class ProgrammesService {
 
   /** Programmes by id in one query (DataLoader batches); unknown ids are left out. */
   async byIds(em: EntityManager, ids: readonly string[]): Promise<Programme[]> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter(isUuid);
     if (!valid.length) return [];
     const rows: ProgrammeRow[] = await em.query(
       `SELECT ${PROGRAMME_COLUMNS} FROM programme g WHERE g.id = ANY($1::uuid[])`,
@@ -151,7 +150,7 @@ export class ProgrammesService {
     let after = '';
     if (filter.after) {
       const [k, id] = decodeCursor(filter.after, 2);
-      if (typeof k !== 'string' || typeof id !== 'string' || !UUID.test(id)) decodeCursor('', 2);
+      if (typeof k !== 'string' || typeof id !== 'string' || !isUuid(id)) decodeCursor('', 2);
       after = `AND (g.search_key, g.id) > (${q.p(k)}::text, ${q.p(id)}::uuid)`;
     }
     const rows: ProgrammeRow[] = await ctx.em.query(
@@ -184,7 +183,7 @@ export class ProgrammesService {
   /** Replaces a programme its caller maintains; coverage, providers and parameters are replaced as given. */
   async replace(ctx: RequestContext, id: string, input: ProgrammeInput): Promise<Programme> {
     ctx.require(Permission.PROGRAMME_WRITE, 'programme.update');
-    if (!UUID.test(id)) throw new NotFoundError('programme', id);
+    if (!isUuid(id)) throw new NotFoundError('programme', id);
     const [current]: Array<{ owner_region_code: string | null; version: number }> = await ctx.em.query(
       `SELECT owner_region_code, version FROM programme WHERE id = $1 FOR UPDATE`,
       [id],

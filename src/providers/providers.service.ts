@@ -29,8 +29,8 @@ import {
   TargetGroup,
 } from './provider.entity.js';
 import { ProviderError, ProviderErrorCode } from './providers.errors.js';
+import { isUuid } from '../common/validators.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EARTH_RADIUS_KM = 6371.0088;
 
 /** Great-circle distance in km from ($lat, $lon) to a location row `l` (haversine; no extension needed). */
@@ -152,7 +152,7 @@ export class ProvidersService {
 
   /** Providers by id in one query (DataLoader batches); unknown ids are left out. */
   async byIds(em: EntityManager, ids: readonly string[]): Promise<Provider[]> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter(isUuid);
     if (!valid.length) return [];
     const rows: ProviderRow[] = await em.query(
       `SELECT ${PROVIDER_COLUMNS} FROM provider p WHERE p.id = ANY($1::uuid[])`,
@@ -244,7 +244,7 @@ export class ProvidersService {
       const [afterKey, afterId] = decodeCursor(filter.after, 2);
       const keyFits = sortType === 'text' ? typeof afterKey === 'string' : typeof afterKey === 'number';
       // A cursor of another ordering (a name search's cursor in a near search) is refused, not cast.
-      if (typeof afterId !== 'string' || !UUID.test(afterId) || !keyFits) decodeCursor('', 2);
+      if (typeof afterId !== 'string' || !isUuid(afterId) || !keyFits) decodeCursor('', 2);
       after = `WHERE (x.sort_key, x.id) > (${q.p(afterKey)}::${sortType}, ${q.p(afterId)}::uuid)`;
     }
     const rows: ProviderRow[] = await ctx.em.query(
@@ -288,7 +288,7 @@ export class ProvidersService {
    */
   async replace(ctx: RequestContext, id: string, input: ProviderInput): Promise<Provider> {
     ctx.require(Permission.PROVIDER_WRITE, 'provider.update');
-    if (!UUID.test(id)) throw new NotFoundError('provider', id);
+    if (!isUuid(id)) throw new NotFoundError('provider', id);
     const [current]: Array<{ municipality_code: string; version: number }> = await ctx.em.query(
       `SELECT municipality_code, version FROM provider WHERE id = $1 FOR UPDATE`,
       [id],
