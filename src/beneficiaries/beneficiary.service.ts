@@ -43,10 +43,10 @@ import {
   personInScope,
   scopeSql,
   toBeneficiary,
-  todayInAthens,
   type EditableColumn,
   type PersonRow,
 } from './person-rows.js';
+import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
 
 /** Surname order of lists (expression index person_sort_idx). */

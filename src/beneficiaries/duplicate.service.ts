@@ -13,14 +13,8 @@ import {
 import { queryRows } from '../database/query-rows.js';
 import { BeneficiaryError, BeneficiaryErrorCode } from './beneficiary.errors.js';
 import { DuplicateReviewStatus, DuplicateReviewView, type Beneficiary } from './beneficiary.model.js';
-import {
-  PERSON_COLUMNS,
-  personInScope,
-  scopeSql,
-  toBeneficiary,
-  todayInAthens,
-  type PersonRow,
-} from './person-rows.js';
+import { PERSON_COLUMNS, personInScope, scopeSql, toBeneficiary, type PersonRow } from './person-rows.js';
+import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
 
 /** Names at least this similar (trigram similarity of the phonetic keys) on the same birth date are queued. */

@@ -11,7 +11,8 @@ import type {
   CreateHouseholdInput,
   RemoveHouseholdMemberInput,
 } from './dto/records.input.js';
-import { personInScope, scopeSql, todayInAthens } from './person-rows.js';
+import { personInScope, scopeSql } from './person-rows.js';
+import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
 
 interface HouseholdRow {

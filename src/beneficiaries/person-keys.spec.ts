@@ -1,5 +1,6 @@
 import { latinName, personKeys } from './person-keys.js';
-import { ageOn, todayInAthens } from './person-rows.js';
+import { ageOn } from './person-rows.js';
+import { todayInAthens } from '../common/athens-time.js';
 
 describe('person keys', () => {
   it.each([

@@ -28,7 +28,8 @@ import type {
   EsfParticipationInput,
   GiveConsentInput,
 } from './dto/records.input.js';
-import { personInScope, scopeSql, todayInAthens } from './person-rows.js';
+import { personInScope, scopeSql } from './person-rows.js';
+import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
 
 /** Facts that are health data: special category, like the DISABILITY group. */

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../auth/request-context.js';
 import { NotFoundError } from '../common/domain-error.js';
 import { isUuid } from '../common/validators.js';
+import { todayInAthens } from '../common/athens-time.js';
 import { Beneficiary, type Gender, type PersonStatus } from './beneficiary.model.js';
 
 /**
@@ -72,11 +73,6 @@ export const API_NAME_OF_COLUMN: Record<string, string> = {
   closed_reason: 'closedReason',
   merged_into: 'mergedIntoId',
 };
-
-/** Today in Greece, as YYYY-MM-DD: ages and group memberships change at Athens midnight. */
-export function todayInAthens(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Athens' }).format(now);
-}
 
 export function ageOn(birthDate: string, day: string): number {
   const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];

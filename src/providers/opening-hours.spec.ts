@@ -1,4 +1,5 @@
-import { athensTime, checkIntervals, isGreekPublicHoliday } from './opening-hours.js';
+import { athensTime } from '../common/athens-time.js';
+import { checkIntervals, isGreekPublicHoliday } from './opening-hours.js';
 
 describe('opening hours', () => {
   describe('checkIntervals', () => {

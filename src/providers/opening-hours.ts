@@ -12,7 +12,6 @@ import type { FieldProblem } from '../common/domain-error.js';
  *   overlap (touching, 14:00–14:00, is fine).
  * - A provider is closed on its closure days and, unless it says otherwise, on Greek public holidays.
  */
-export const ATHENS = 'Europe/Athens';
 
 export const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
@@ -81,36 +80,6 @@ function datesOverlap(a: IntervalInput, b: IntervalInput): boolean {
   const bFrom = b.validFrom ?? '0000-01-01';
   const bTo = b.validTo ?? '9999-12-31';
   return aFrom <= bTo && bFrom <= aTo;
-}
-
-/** An instant as seen on a wall clock in Athens: the local date, ISO weekday and time of day. */
-export interface AthensTime {
-  date: string;
-  weekday: number;
-  time: string;
-}
-
-const athensFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: ATHENS,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  weekday: 'short',
-  hourCycle: 'h23',
-});
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-
-/** The Athens wall-clock reading of an instant; the IANA database decides EET/EEST, so DST needs no code. */
-export function athensTime(instant: Date): AthensTime {
-  const parts = Object.fromEntries(athensFormat.formatToParts(instant).map((p) => [p.type, p.value]));
-  return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    weekday: WEEKDAYS[parts.weekday!]!,
-    time: `${parts.hour}:${parts.minute}:${parts.second}`,
-  };
 }
 
 const greekHolidays = new Holidays('GR');

@@ -16,7 +16,8 @@ import { SqlParams } from '../common/sql.js';
 import type { ProviderFilterArgs } from './dto/provider-filter.args.js';
 import type { LocationInput, OfferedServiceInput, ProviderInput } from './dto/provider.input.js';
 import { ProviderDetail } from './provider-detail.js';
-import { athensTime, checkIntervals, isGreekPublicHoliday } from './opening-hours.js';
+import { athensTime } from '../common/athens-time.js';
+import { checkIntervals, isGreekPublicHoliday } from './opening-hours.js';
 import {
   OfferedService,
   OpeningHours,
