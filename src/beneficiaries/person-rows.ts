@@ -1,3 +1,4 @@
+import { municipalityPredicate } from '../auth/area-scope.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { NotFoundError } from '../common/domain-error.js';
 import { isUuid } from '../common/validators.js';
@@ -111,12 +112,11 @@ export function toBeneficiary(row: PersonRow, today = todayInAthens()): Benefici
   return b;
 }
 
-/** A SQL fragment limiting `column` to the caller's municipalities, appending its parameter. */
+/** A SQL fragment limiting `column` to the caller's municipalities, appending its parameter to `params`. */
 export function scopeSql(ctx: RequestContext, column: string, params: unknown[]): string {
-  const scope = ctx.actor.scope;
-  if (scope.level === 'national') return 'TRUE';
-  params.push(scope.municipalityCodes);
-  return `${column} = ANY($${params.length}::text[])`;
+  const predicate = municipalityPredicate(ctx.actor.scope, column, params.length + 1);
+  params.push(...predicate.params);
+  return predicate.sql;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { ChangeEnrolmentInput, EnrolInput, EnrolmentFilterArgs } from './dt
 import { EnrolmentSource, EnrolmentStatus, type EnrolmentView } from './programme.entity.js';
 import { EnrolmentError, EnrolmentErrorCode } from './programmes.errors.js';
 import { isUuid } from '../common/validators.js';
+import { personInScope } from '../beneficiaries/person-rows.js';
 
 /** Where an enrolment may go from each status; ENDED is final (a new application is a new enrolment). */
 export const TRANSITIONS: Record<EnrolmentStatus, EnrolmentStatus[]> = {
@@ -87,7 +88,7 @@ export class EnrolmentsService {
     if (filter.status) where.push(`e.status = ${q.p(filter.status)}`);
     const from = `FROM enrolment e JOIN person pe ON pe.id = e.person_id WHERE ${where.join(' AND ')}`;
     const [{ n }] = await ctx.em.query(`SELECT count(*)::int AS n ${from}`, q.values);
-    if (filter.personId && n === 0) await this.assertPersonVisible(ctx, filter.personId, 'enrolment.read');
+    if (filter.personId && n === 0) await personInScope(ctx, filter.personId, 'enrolment.read');
     let after = '';
     if (filter.after) {
       const [at, id] = decodeCursor(filter.after, 2);
@@ -138,7 +139,7 @@ export class EnrolmentsService {
   async enrol(ctx: RequestContext, input: EnrolInput): Promise<EnrolmentView> {
     ctx.require(Permission.PERSON_WRITE, 'enrolment.create');
     const purpose = ctx.requirePurpose('enrolment.create');
-    const person = await this.assertPersonVisible(ctx, input.personId, 'enrolment.create');
+    const person = await personInScope(ctx, input.personId, 'enrolment.create');
     const [programme]: Array<{ status: string; code: string }> = isUuid(input.programmeId)
       ? await ctx.em.query(`SELECT status, code FROM programme WHERE id = $1`, [input.programmeId])
       : [];
@@ -249,30 +250,5 @@ export class EnrolmentsService {
     );
     if (!row) throw new NotFoundError('enrolment', id);
     return row;
-  }
-
-  /** The person, if in the caller's area; otherwise NOT_FOUND, the same as for no such person. */
-  private async assertPersonVisible(
-    ctx: RequestContext,
-    personId: string,
-    action: string,
-  ): Promise<{ municipality_code: string }> {
-    if (!isUuid(personId)) throw new NotFoundError('person', personId);
-    const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', 2);
-    const [person]: Array<{ municipality_code: string; status: string }> = await ctx.em.query(
-      `SELECT pe.municipality_code, pe.status FROM person pe WHERE pe.id = $1 AND ${scope.sql}`,
-      [personId, ...scope.params],
-    );
-    if (!person) {
-      ctx.audit({
-        action,
-        subjectType: 'person',
-        subjectId: personId,
-        outcome: 'denied',
-        reason: 'not found in area',
-      });
-      throw new NotFoundError('person', personId);
-    }
-    return person;
   }
 }
