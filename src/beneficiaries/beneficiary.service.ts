@@ -37,6 +37,7 @@ import type {
 import type { PersonSearchFilter } from './dto/person-search.args.js';
 import { latinName, personKeys } from './person-keys.js';
 import {
+  appendHistory,
   API_NAME_OF_COLUMN,
   EDITABLE_COLUMNS,
   PERSON_COLUMNS,
@@ -167,7 +168,7 @@ export class BeneficiaryService {
       if (raced) return this.duplicateResult(ctx, raced, input);
       throw new Error('person insert conflicted but no conflicting person was found');
     }
-    await this.recordHistory(ctx, row.id, 'CREATED', null);
+    await appendHistory(ctx, row.id, 'CREATED', null);
     const likelyDuplicates = await this.duplicates.queueLikelyDuplicates(ctx, row.id);
     ctx.audit({
       action: 'person.create',
@@ -470,7 +471,7 @@ export class BeneficiaryService {
         WHERE p.id = $1 RETURNING ${PERSON_COLUMNS}`,
       params,
     );
-    await this.recordHistory(ctx, row.id, 'UPDATED', Object.fromEntries(changed.map((c) => [c, row[c]])));
+    await appendHistory(ctx, row.id, 'UPDATED', Object.fromEntries(changed.map((c) => [c, row[c]])));
     if (changed.some((c) => c.includes('name') || c === 'birth_date'))
       await this.duplicates.queueLikelyDuplicates(ctx, row.id);
     ctx.audit({
@@ -508,7 +509,7 @@ export class BeneficiaryService {
         WHERE p.id = $1 RETURNING ${PERSON_COLUMNS}`,
       [row.id, input.municipalityCode, input.address ?? row.address, ctx.actor.id],
     );
-    await this.recordHistory(ctx, row.id, 'MOVED', {
+    await appendHistory(ctx, row.id, 'MOVED', {
       municipality_code: row.municipality_code,
       address: row.address,
     });
@@ -539,7 +540,7 @@ export class BeneficiaryService {
         WHERE p.id = $1 RETURNING ${PERSON_COLUMNS}`,
       [row.id, input.reason, ctx.actor.id],
     );
-    await this.recordHistory(ctx, row.id, 'CLOSED', { status: row.status, closed_reason: row.closed_reason });
+    await appendHistory(ctx, row.id, 'CLOSED', { status: row.status, closed_reason: row.closed_reason });
     ctx.audit({
       action: 'person.close',
       subjectType: 'person',
@@ -624,20 +625,6 @@ export class BeneficiaryService {
     });
     const total = rows[0]?.total ?? 0;
     return toConnection(changes, limit, total, (c) => [c.id], !!page.after);
-  }
-
-  /** Appends a history row: the old values of what changed and a snapshot of the whole record after. */
-  async recordHistory(
-    ctx: RequestContext,
-    personId: string,
-    change: string,
-    oldValues: Record<string, unknown> | null,
-  ): Promise<void> {
-    await ctx.em.query(
-      `INSERT INTO person_history (person_id, changed_by, change, old_values, snapshot)
-       SELECT p.id, $2, $3, $4::jsonb, to_jsonb(p) - 'name_key' - 'phonetic_key' FROM person p WHERE p.id = $1`,
-      [personId, ctx.actor.id, change, oldValues ? JSON.stringify(oldValues) : null],
-    );
   }
 
   auditRead(ctx: RequestContext, action: string, row: PersonRow, purpose: AccessPurpose): void {

@@ -13,7 +13,14 @@ import {
 import { queryRows } from '../database/query-rows.js';
 import { BeneficiaryError, BeneficiaryErrorCode } from './beneficiary.errors.js';
 import { DuplicateReviewStatus, DuplicateReviewView, type Beneficiary } from './beneficiary.model.js';
-import { PERSON_COLUMNS, personInScope, scopeSql, toBeneficiary, type PersonRow } from './person-rows.js';
+import {
+  appendHistory,
+  PERSON_COLUMNS,
+  personInScope,
+  scopeSql,
+  toBeneficiary,
+  type PersonRow,
+} from './person-rows.js';
 import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
 
@@ -205,8 +212,8 @@ export class DuplicateService {
       merged.id,
       todayInAthens(),
     ]);
-    await this.history(ctx, merged.id, 'MERGED_INTO', { status: merged.status, merged_into: null });
-    await this.history(ctx, survivor.id, 'MERGED_FROM', Object.fromEntries(filled.map((c) => [c, null])));
+    await appendHistory(ctx, merged.id, 'MERGED_INTO', { status: merged.status, merged_into: null });
+    await appendHistory(ctx, survivor.id, 'MERGED_FROM', Object.fromEntries(filled.map((c) => [c, null])));
     await ctx.em.query(
       `UPDATE duplicate_review SET status = 'MERGED', reviewed_by = $2, reviewed_at = now() WHERE id = $1`,
       [review.id, ctx.actor.id],
@@ -224,14 +231,6 @@ export class DuplicateService {
       survivor.id,
     ])) as PersonRow[];
     return toBeneficiary(row!);
-  }
-
-  private async history(ctx: RequestContext, personId: string, change: string, old: Record<string, unknown>) {
-    await ctx.em.query(
-      `INSERT INTO person_history (person_id, changed_by, change, old_values, snapshot)
-       SELECT p.id, $2, $3, $4::jsonb, to_jsonb(p) - 'name_key' - 'phonetic_key' FROM person p WHERE p.id = $1`,
-      [personId, ctx.actor.id, change, JSON.stringify(old)],
-    );
   }
 
   /** An open review whose both records are in the caller's area; otherwise NOT_FOUND. */

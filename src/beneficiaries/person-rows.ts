@@ -149,3 +149,20 @@ export async function personInScope(
   }
   return row;
 }
+
+/**
+ * Appends a history row: who changed the person, the old values of what changed, and a snapshot of
+ * the whole record after the change (reads as of a date). Every writer of a person calls this.
+ */
+export async function appendHistory(
+  ctx: RequestContext,
+  personId: string,
+  change: string,
+  oldValues: Record<string, unknown> | null,
+): Promise<void> {
+  await ctx.em.query(
+    `INSERT INTO person_history (person_id, changed_by, change, old_values, snapshot)
+     SELECT p.id, $2, $3, $4::jsonb, to_jsonb(p) - 'name_key' - 'phonetic_key' FROM person p WHERE p.id = $1`,
+    [personId, ctx.actor.id, change, oldValues ? JSON.stringify(oldValues) : null],
+  );
+}
