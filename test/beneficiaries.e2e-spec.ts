@@ -725,6 +725,23 @@ describe('beneficiary registry over HTTP', () => {
     });
   });
 
+  it('exports the whole history, however many pages it takes', async () => {
+    const p = (await register(spata, person({ givenName: 'Πολύς', surname: 'Ιστορικός' }))).beneficiary;
+    await t.db.query(
+      `INSERT INTO person_history (person_id, changed_by, change, old_values, snapshot)
+       SELECT p.id, 'spata-1', 'UPDATED', jsonb_build_object('phone', n::text), to_jsonb(p) - 'name_key' - 'phonetic_key'
+         FROM person p, generate_series(1, 150) AS n WHERE p.id = $1`,
+      [p.id],
+    );
+    const res = await t.http
+      .get(`/api/v1/beneficiaries/${p.id}/export`)
+      .set('Authorization', `Bearer ${spataSocial}`)
+      .set('X-Purpose', 'DATA_SUBJECT_REQUEST');
+    expect(res.status).toBe(200);
+    expect(res.body.history).toHaveLength(151);
+    expect(res.body.history.at(-1).change).toBe('CREATED');
+  });
+
   describe('REST registration', () => {
     it('answers 201 for a new person and 409 for a known identifier', async () => {
       const input = person({ givenName: 'Αθηνά', surname: 'Ρεστ', gender: 'FEMALE' });

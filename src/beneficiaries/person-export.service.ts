@@ -3,6 +3,8 @@ import { AccessPurpose } from '../audit/purpose.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { InputError, InputErrorCode } from '../common/domain-error.js';
+import { MAX_PAGE_SIZE } from '../common/pagination.js';
+import type { PersonChange } from './beneficiary.model.js';
 import { BeneficiaryService } from './beneficiary.service.js';
 import { HouseholdService } from './household.service.js';
 import { PersonRecordsService } from './person-records.service.js';
@@ -45,7 +47,7 @@ export class PersonExportService {
     const [consents] = await this.records.consentsOf(ctx, [personId]);
     const [facts] = await this.records.factsOf(ctx, [personId]);
     const [household] = await this.households.householdsOf(ctx, [personId]);
-    const history = await this.beneficiaries.history(ctx, personId, { first: 100 });
+    const history = await this.wholeHistory(ctx, personId);
     const accessLog: Array<Record<string, unknown>> = await ctx.em.query(
       `SELECT occurred_at AS "occurredAt", action, purpose, actor_kind AS "actorKind", actor_roles AS "actorRoles", outcome
          FROM audit_event WHERE subject_type = 'person' AND subject_id = ANY($1::text[]) ORDER BY id`,
@@ -79,9 +81,21 @@ export class PersonExportService {
       consents,
       facts,
       enrolments,
-      history: history.edges.map((e) => e.node),
+      history,
       accessLog,
     };
+  }
+
+  /** Every change, page after page: the export must hold all of it, not the first page. */
+  private async wholeHistory(ctx: RequestContext, personId: string): Promise<PersonChange[]> {
+    const changes: PersonChange[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.beneficiaries.history(ctx, personId, { first: MAX_PAGE_SIZE, after });
+      changes.push(...page.edges.map((e) => e.node));
+      after = page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? undefined) : undefined;
+    } while (after);
+    return changes;
   }
 
   /** Programme enrolments of the person and of records merged into them. */
