@@ -345,15 +345,6 @@ export class PersonRecordsService {
       }),
     );
   }
-
-  /** Consents in force for a purpose (later modules check them before sharing data). */
-  async hasConsent(ctx: RequestContext, personId: string, purpose: ConsentPurpose): Promise<boolean> {
-    const rows: unknown[] = await ctx.em.query(
-      `SELECT 1 FROM consent WHERE person_id = $1 AND purpose = $2 AND withdrawn_at IS NULL LIMIT 1`,
-      [personId, purpose],
-    );
-    return rows.length > 0;
-  }
 }
 
 interface EsfRow {
