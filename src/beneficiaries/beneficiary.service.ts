@@ -315,12 +315,14 @@ export class BeneficiaryService {
 
     const today = todayInAthens();
     for (const row of result.rows.slice(0, limit)) this.auditRead(ctx, 'person.search', row, purpose);
-    const keyed = result.rows.map((r) => ({
-      node: toBeneficiary(r, today),
-      key: [String(r.score), r.sort_key, r.id],
-    }));
-    const connection = toConnection(keyed, limit, result.total, (r) => r.key, !!page.after);
-    return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: e.node.node })) };
+    return toConnection(
+      result.rows,
+      limit,
+      result.total,
+      (r) => [String(r.score), r.sort_key, r.id],
+      !!page.after,
+      (r) => toBeneficiary(r, today),
+    );
   }
 
   /** A page in surname order, walking the sort index from the cursor (lists, identifiers). */

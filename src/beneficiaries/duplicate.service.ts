@@ -114,9 +114,7 @@ export class DuplicateService {
         WHERE ${where} ${after} ORDER BY r.created_at, r.id LIMIT ${limit + 1}`,
       params,
     );
-    const keyed = rows.map((r) => ({ view: toView(r), key: [r.created_key, r.id] }));
-    const connection = toConnection(keyed, limit, n, (r) => r.key, !!page.after);
-    return { ...connection, edges: connection.edges.map((e) => ({ cursor: e.cursor, node: e.node.view })) };
+    return toConnection(rows, limit, n, (r) => [r.created_key, r.id], !!page.after, toView);
   }
 
   /** Marks a pair as two different people. */

@@ -108,9 +108,26 @@ export function toConnection<T>(
   totalCount: number,
   keyOf: (row: T) => unknown[],
   hasPrevious: boolean,
-): ConnectionShape<T> {
+): ConnectionShape<T>;
+/** The same, for rows whose keys are not on the node the client sees: `toNode` maps each row of the page. */
+export function toConnection<R, N>(
+  rows: R[],
+  limit: number,
+  totalCount: number,
+  keyOf: (row: R) => unknown[],
+  hasPrevious: boolean,
+  toNode: (row: R) => N,
+): ConnectionShape<N>;
+export function toConnection<R, N>(
+  rows: R[],
+  limit: number,
+  totalCount: number,
+  keyOf: (row: R) => unknown[],
+  hasPrevious: boolean,
+  toNode?: (row: R) => N,
+): ConnectionShape<R | N> {
   const page = rows.slice(0, limit);
-  const edges = page.map((node) => ({ node, cursor: encodeCursor(keyOf(node)) }));
+  const edges = page.map((row) => ({ node: toNode ? toNode(row) : row, cursor: encodeCursor(keyOf(row)) }));
   return {
     edges,
     totalCount,
