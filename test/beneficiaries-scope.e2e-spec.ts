@@ -261,6 +261,130 @@ describe('beneficiary registry: area scope of every operation', () => {
     expect(row).toEqual({ withdrawn_by: 'spata-1' });
   });
 
+  it("records every write in the caller's own area in the audit trail, with the person and municipality", async () => {
+    const reg = await gqlOk(
+      spata,
+      `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ... on PersonRegistered { beneficiary { id } } } }`,
+      {
+        input: {
+          givenName: 'Θεοδώρα',
+          surname: 'Ελεγχόμενη',
+          birthDate: '1991-01-01',
+          gender: 'FEMALE',
+          municipalityCode: '4912',
+          amka: makeAmka('1991-01-01', 7),
+        },
+      },
+    );
+    const id: string = reg.registerPerson.beneficiary.id;
+    const partner = await gqlOk(
+      spata,
+      `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ... on PersonRegistered { beneficiary { id } } } }`,
+      {
+        input: {
+          givenName: 'Άρης',
+          surname: 'Ελεγχόμενος',
+          birthDate: '1990-02-02',
+          gender: 'MALE',
+          municipalityCode: '4912',
+        },
+      },
+    );
+    const partnerId: string = partner.registerPerson.beneficiary.id;
+    await gqlOk(
+      spata,
+      `mutation($id: ID!) { updatePerson(input: { id: $id, version: 1, phone: "2101234567" }) { id } }`,
+      { id },
+    );
+    const group = await gqlOk(
+      spata,
+      `mutation($id: ID!) { addGroupMembership(input: { personId: $id, group: HOMELESS, basis: SELF_DECLARED, validFrom: "2025-01-01" }) { id } }`,
+      { id },
+    );
+    await gqlOk(
+      spata,
+      `mutation($id: ID!) { endGroupMembership(input: { membershipId: $id, validTo: "2025-06-30" }) { id } }`,
+      { id: group.addGroupMembership.id },
+    );
+    await gqlOk(
+      spata,
+      `mutation($id: ID!) { setEsfParticipation(input: { personId: $id, employmentStatus: UNEMPLOYED, educationLevel: ISCED_3_4, migrantOrForeignBackground: NO, homelessOrHousingExclusion: YES, ruralArea: NO }) { employmentStatus } }`,
+      { id },
+    );
+    const consent = await gqlOk(
+      spata,
+      `mutation($id: ID!) { giveConsent(input: { personId: $id, purpose: CONTACT_BY_PHONE_OR_EMAIL }) { id } }`,
+      { id },
+    );
+    await gqlOk(spata, `mutation($id: ID!) { withdrawConsent(consentId: $id) { id } }`, {
+      id: consent.giveConsent.id,
+    });
+    const household = await gqlOk(
+      spata,
+      `mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
+      {
+        id,
+      },
+    );
+    const householdId: string = household.createHousehold.id;
+    await gqlOk(
+      spata,
+      `mutation($h: ID!, $p: ID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: SPOUSE_OR_PARTNER }) { size } }`,
+      { h: householdId, p: partnerId },
+    );
+    await gqlOk(
+      spata,
+      `mutation($h: ID!, $p: ID!) { removeHouseholdMember(input: { householdId: $h, personId: $p }) { size } }`,
+      { h: householdId, p: partnerId },
+    );
+    await gqlOk(
+      spata,
+      `mutation($id: ID!) { closePerson(input: { id: $id, version: 1, reason: "left the area" }) { id } }`,
+      {
+        id: partnerId,
+      },
+    );
+    await gqlOk(
+      spata,
+      `mutation($id: ID!) { movePerson(input: { id: $id, version: 2, municipalityCode: "4904" }) { id } }`,
+      {
+        id,
+      },
+    );
+
+    const rows = await t.db.query<{
+      action: string;
+      subject_type: string;
+      subject_id: string;
+      municipality_code: string;
+    }>(
+      `SELECT action, subject_type, subject_id, municipality_code FROM audit_event
+        WHERE actor_id = 'spata-1' AND outcome = 'allowed' AND subject_id = ANY($1::text[])`,
+      [[id, partnerId, householdId]],
+    );
+    const seen = rows.map(
+      (r) =>
+        `${r.action} ${r.subject_type}:${r.subject_id === id ? 'person' : r.subject_id === partnerId ? 'partner' : 'household'} ${r.municipality_code}`,
+    );
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        'person.create person:person 4912',
+        'person.update person:person 4912',
+        'person.group_add person:person 4912',
+        'person.group_end person:person 4912',
+        'person.esf_set person:person 4912',
+        'person.consent_give person:person 4912',
+        'person.consent_withdraw person:person 4912',
+        'household.create household:household 4912',
+        'household.member_add household:household 4912',
+        'household.member_remove household:household 4912',
+        'person.close person:partner 4912',
+        'person.move person:person 4912',
+        'person.move person:person 4904',
+      ]),
+    );
+  });
+
   it('keeps the history append-only for the application role', async () => {
     const client = new pg.Client({ connectionString: t.db.url });
     await client.connect();
