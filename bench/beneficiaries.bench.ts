@@ -121,7 +121,7 @@ async function loadPeople(client: pg.Client): Promise<Loaded> {
   const { rows: sizes } = await client.query<{ name: string; size: string }>(
     `SELECT c.relname AS name, pg_size_pretty(pg_total_relation_size(c.oid)) AS size
      FROM pg_class c WHERE c.relname IN ('person', 'person_history', 'household', 'household_member', 'person_group',
-       'person_name_key_trgm', 'person_phonetic_key_trgm') ORDER BY c.relname`,
+       'person_phonetic_key_trgm', 'person_phonetic_words_gin', 'person_sort_idx') ORDER BY c.relname`,
   );
   const { rows: groups } = await client.query<{ group_code: string; n: string }>(
     `SELECT group_code, count(*) AS n FROM person_group GROUP BY group_code ORDER BY group_code`,

@@ -54,7 +54,6 @@ export class Beneficiaries1763900000000 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX person_amka_uq ON person (amka) WHERE amka IS NOT NULL AND status <> 'MERGED'`,
     );
-    await q.query(`CREATE INDEX person_name_key_trgm ON person USING gin (name_key gin_trgm_ops)`);
     await q.query(`CREATE INDEX person_phonetic_key_trgm ON person USING gin (phonetic_key gin_trgm_ops)`);
     // Name search: every word typed must be a word of the phonetic key (BeneficiaryService.search).
     await q.query(

@@ -17,9 +17,9 @@ export function latinName(greek: string): string {
 }
 
 /**
- * The keys name search and duplicate detection match on (columns person.name_key and
- * person.phonetic_key, trigram-indexed): both scripts of both names, so a query typed in Greek or
- * Latin, with or without accents, meets one of them. Bulk loaders must compute them the same way.
+ * The keys of a person's names, over both scripts of both names: person.name_key (ELOT 743, no
+ * accents or case) and person.phonetic_key, which name search and duplicate detection match on
+ * (indexed by its words and by trigrams). Bulk loaders must compute them the same way.
  */
 export function personKeys(names: PersonNames): { nameKey: string; phoneticKey: string } {
   const all = [
