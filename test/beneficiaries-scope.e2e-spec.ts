@@ -9,6 +9,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * Alexandreia (0802) acts on people, households, memberships, consents and reviews of Spata (4912).
  * Each attempt must look like "not found", change nothing and leave a denied row in the audit trail.
  */
+const REGISTER = `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ... on PersonRegistered { beneficiary { id } } } }`;
+
 describe('beneficiary registry: area scope of every operation', () => {
   let t: TestApp;
   let spata: string;
@@ -60,14 +62,13 @@ describe('beneficiary registry: area scope of every operation', () => {
     regional = await t.token({ roles: [Role.REGIONAL_OFFICER], region: '9' }, 'attica-1');
     admin = await t.token({ roles: [Role.NATIONAL_ADMIN] }, 'admin-1');
 
-    const register = `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ... on PersonRegistered { beneficiary { id } } } }`;
     const people = [
       ['main', 'Σοφία', 'Καραγιάννη', '1970-08-08', 'FEMALE', 1],
       ['twin', 'Sofia', 'Karagianni', '1970-08-08', 'FEMALE', 2],
       ['child', 'Αλέξανδρος', 'Καραγιάννης', '2012-12-12', 'MALE', 3],
     ] as const;
     for (const [key, givenName, surname, birthDate, gender, n] of people) {
-      const data = await gqlOk(spata, register, {
+      const data = await gqlOk(spata, REGISTER, {
         input: {
           givenName,
           surname,
@@ -262,34 +263,26 @@ describe('beneficiary registry: area scope of every operation', () => {
   });
 
   it("records every write in the caller's own area in the audit trail, with the person and municipality", async () => {
-    const reg = await gqlOk(
-      spata,
-      `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ... on PersonRegistered { beneficiary { id } } } }`,
-      {
-        input: {
-          givenName: 'Θεοδώρα',
-          surname: 'Ελεγχόμενη',
-          birthDate: '1991-01-01',
-          gender: 'FEMALE',
-          municipalityCode: '4912',
-          amka: makeAmka('1991-01-01', 7),
-        },
+    const reg = await gqlOk(spata, REGISTER, {
+      input: {
+        givenName: 'Θεοδώρα',
+        surname: 'Ελεγχόμενη',
+        birthDate: '1991-01-01',
+        gender: 'FEMALE',
+        municipalityCode: '4912',
+        amka: makeAmka('1991-01-01', 7),
       },
-    );
+    });
     const id: string = reg.registerPerson.beneficiary.id;
-    const partner = await gqlOk(
-      spata,
-      `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ... on PersonRegistered { beneficiary { id } } } }`,
-      {
-        input: {
-          givenName: 'Άρης',
-          surname: 'Ελεγχόμενος',
-          birthDate: '1990-02-02',
-          gender: 'MALE',
-          municipalityCode: '4912',
-        },
+    const partner = await gqlOk(spata, REGISTER, {
+      input: {
+        givenName: 'Άρης',
+        surname: 'Ελεγχόμενος',
+        birthDate: '1990-02-02',
+        gender: 'MALE',
+        municipalityCode: '4912',
       },
-    );
+    });
     const partnerId: string = partner.registerPerson.beneficiary.id;
     await gqlOk(
       spata,
