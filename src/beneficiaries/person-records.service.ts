@@ -31,6 +31,7 @@ import type {
 import { personInScope, scopeSql } from './person-rows.js';
 import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
+import { updateOwnedChild } from '../common/owned-children.js';
 
 /** Facts that are health data: special category, like the DISABILITY group. */
 const SPECIAL_CATEGORY_FACTS = new Set<string>([FactKind.DISABILITY_PERCENTAGE]);
@@ -150,9 +151,11 @@ export class PersonRecordsService {
       group_code: string;
       basis: string;
       valid_from: string;
+      valid_to: string | null;
       municipality_code: string;
     }> = await ctx.em.query(
-      `SELECT g.person_id, g.group_code, g.basis, g.valid_from::text AS valid_from, p.municipality_code
+      `SELECT g.person_id, g.group_code, g.basis, g.valid_from::text AS valid_from, g.valid_to::text AS valid_to,
+              p.municipality_code
            FROM person_group g JOIN person p ON p.id = g.person_id
           WHERE g.id = $1 AND ${scope} FOR UPDATE OF g`,
       params,
@@ -172,11 +175,21 @@ export class PersonRecordsService {
       });
       throw new NotFoundError('group membership', input.membershipId);
     }
+    // An ended membership is history: its dates are no longer rewritten (a new one is recorded instead).
+    if (found.valid_to && found.valid_to < todayInAthens())
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.MEMBERSHIP_ENDED,
+        `This membership ended on ${found.valid_to}; its dates can no longer change. Record a new membership instead.`,
+        [{ field: 'membershipId', reason: 'already ended' }],
+      );
     checkDates(found.valid_from, input.validTo);
-    await ctx.em.query(`UPDATE person_group SET valid_to = $2 WHERE id = $1`, [
-      input.membershipId,
-      input.validTo,
-    ]);
+    await updateOwnedChild(
+      ctx,
+      'person_group',
+      { id: found.person_id, action: 'person.group_end', municipalityCode: found.municipality_code },
+      { id: input.membershipId, field: 'membershipId' },
+      { valid_to: input.validTo },
+    );
     ctx.audit({
       action: 'person.group_end',
       subjectType: 'person',
@@ -300,11 +313,13 @@ export class PersonRecordsService {
         BeneficiaryErrorCode.CONSENT_ALREADY_WITHDRAWN,
         'This consent was already withdrawn.',
       );
-    const [row] = await queryRows<ConsentRow>(
-      ctx.em,
-      `UPDATE consent SET withdrawn_at = now(), withdrawn_by = $2 WHERE id = $1 RETURNING *`,
-      [consentId, ctx.actor.id],
-    );
+    const row = (await updateOwnedChild(
+      ctx,
+      'consent',
+      { id: found.person_id, action: 'person.consent_withdraw', municipalityCode: found.municipality_code },
+      { id: consentId, field: 'consentId' },
+      { withdrawn_at: new Date(), withdrawn_by: ctx.actor.id },
+    )) as unknown as ConsentRow;
     ctx.audit({
       action: 'person.consent_withdraw',
       subjectType: 'person',
@@ -313,7 +328,7 @@ export class PersonRecordsService {
       municipalityCode: found.municipality_code,
       purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
     });
-    return toConsent(row!);
+    return toConsent(row);
   }
 
   /** Facts from feeds, newest first; disability percentages only with special_category. */

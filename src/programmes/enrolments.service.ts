@@ -140,14 +140,37 @@ export class EnrolmentsService {
     ctx.require(Permission.PERSON_WRITE, 'enrolment.create');
     const purpose = ctx.requirePurpose('enrolment.create');
     const person = await personInScope(ctx, input.personId, 'enrolment.create');
-    const [programme]: Array<{ status: string; code: string }> = isUuid(input.programmeId)
-      ? await ctx.em.query(`SELECT status, code FROM programme WHERE id = $1`, [input.programmeId])
+    if (person.status !== 'ACTIVE')
+      throw new EnrolmentError(
+        EnrolmentErrorCode.PERSON_NOT_ACTIVE,
+        'This record is closed or merged: it can no longer be enrolled.',
+        [{ field: 'personId', reason: `the record is ${person.status.toLowerCase()}` }],
+      );
+    // The same coverage test as the programme search's availableIn: national, or covering the
+    // person's municipality, its regional unit or its region.
+    const [programme]: Array<{ status: string; code: string; covers: boolean }> = isUuid(input.programmeId)
+      ? await ctx.em.query(
+          `SELECT g.status, g.code, g.national OR EXISTS (
+             SELECT 1 FROM programme_coverage c JOIN municipality mu ON mu.code = $2
+              WHERE c.programme_id = g.id AND (
+                (c.area_level = 'MUNICIPALITY' AND c.area_code = mu.code)
+                OR (c.area_level = 'REGIONAL_UNIT' AND c.area_code = mu.regional_unit_code)
+                OR (c.area_level = 'REGION' AND c.area_code = mu.region_code))) AS covers
+             FROM programme g WHERE g.id = $1`,
+          [input.programmeId, person.municipality_code],
+        )
       : [];
     if (!programme) throw new NotFoundError('programme', input.programmeId);
     if (programme.status !== 'ACTIVE')
       throw new EnrolmentError(
         EnrolmentErrorCode.PROGRAMME_NOT_OPEN,
         `Programme ${programme.code} is ${programme.status.toLowerCase()}: it takes no enrolments.`,
+      );
+    if (!programme.covers)
+      throw new EnrolmentError(
+        EnrolmentErrorCode.OUTSIDE_PROGRAMME_COVERAGE,
+        `Programme ${programme.code} is not available in municipality ${person.municipality_code}, where the person lives.`,
+        [{ field: 'programmeId', reason: "does not cover the person's municipality" }],
       );
     const status = input.status ?? EnrolmentStatus.APPLIED;
     if (status !== EnrolmentStatus.APPLIED && status !== EnrolmentStatus.ACTIVE)
