@@ -93,6 +93,36 @@ export class RowSecurity1764100000000 implements MigrationInterface {
         $$`);
     await q.query(`REVOKE ALL ON FUNCTION person_holding_identifier(text, text, uuid) FROM PUBLIC`);
 
+    // Across areas: queues the best likely duplicates of a person of the caller's own area, at most
+    // p_per_side in the caller's area and as many elsewhere (those go to national review), and
+    // answers how many are in the caller's area. Nothing about anyone else leaves the function.
+    await q.query(`
+      CREATE FUNCTION queue_likely_duplicates(p_person uuid, p_similarity real, p_per_side int)
+        RETURNS int
+        LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+          WITH me AS (
+            SELECT id, birth_date, phonetic_key FROM person
+             WHERE id = p_person AND mitroa_in_area(municipality_code)),
+          found AS (
+            SELECT q.id, round(similarity(q.phonetic_key, me.phonetic_key)::numeric, 2) AS s,
+                   mitroa_in_area(q.municipality_code) AS in_area
+              FROM person q, me
+             WHERE q.birth_date = me.birth_date AND q.id <> me.id AND q.status = 'ACTIVE'
+               AND similarity(q.phonetic_key, me.phonetic_key) >= p_similarity),
+          best AS (
+            SELECT id, s, in_area FROM (
+              SELECT found.*, row_number() OVER (PARTITION BY in_area ORDER BY s DESC, id) AS rank FROM found) ranked
+             WHERE rank <= p_per_side),
+          queued AS (
+            INSERT INTO duplicate_review (person_a, person_b, reason)
+            SELECT least(best.id, p_person), greatest(best.id, p_person),
+                   'same birth date, names ' || (best.s * 100)::int || '% alike'
+              FROM best
+            ON CONFLICT (person_a, person_b) DO NOTHING)
+          SELECT count(*)::int FROM best WHERE in_area
+        $$`);
+    await q.query(`REVOKE ALL ON FUNCTION queue_likely_duplicates(uuid, real, int) FROM PUBLIC`);
+
     await q.query(`
       CREATE FUNCTION move_person(p_id uuid, p_to text, p_address text, p_actor text, p_old jsonb)
         RETURNS timestamptz
@@ -118,11 +148,13 @@ export class RowSecurity1764100000000 implements MigrationInterface {
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mitroa_app') THEN
           GRANT EXECUTE ON FUNCTION person_holding_identifier(text, text, uuid) TO mitroa_app;
           GRANT EXECUTE ON FUNCTION move_person(uuid, text, text, text, jsonb) TO mitroa_app;
+          GRANT EXECUTE ON FUNCTION queue_likely_duplicates(uuid, real, int) TO mitroa_app;
         END IF;
       END $$`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION queue_likely_duplicates(uuid, real, int)`);
     await q.query(`DROP FUNCTION move_person(uuid, text, text, text, jsonb)`);
     await q.query(`DROP FUNCTION person_holding_identifier(text, text, uuid)`);
     for (const table of ALL) {

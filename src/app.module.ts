@@ -19,6 +19,7 @@ import { BeneficiariesModule } from './beneficiaries/beneficiaries.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { complexityPlugin } from './common/graphql/complexity.plugin.js';
 import { formatGraphqlError } from './common/graphql/format-error.js';
+import { enforcePersonalData } from './common/graphql/personal-data.js';
 import type { GqlContext } from './common/graphql/gql-context.js';
 import { transactionPlugin } from './common/graphql/transaction.plugin.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './common/pagination.js';
@@ -65,6 +66,7 @@ function graphqlModule() {
         path: '/graphql',
         autoSchemaFile: true,
         sortSchema: true,
+        transformSchema: enforcePersonalData,
         playground: false,
         graphiql: false,
         introspection: !config.isProduction,

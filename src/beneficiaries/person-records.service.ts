@@ -29,12 +29,10 @@ import type {
   GiveConsentInput,
 } from './dto/records.input.js';
 import { personInScope, scopeSql } from './person-rows.js';
+import { factVisibleSql, groupVisibleSql, specialAnswerSql } from '../auth/special-category.js';
 import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
 import { updateOwnedChild } from '../common/owned-children.js';
-
-/** Facts that are health data: special category, like the DISABILITY group. */
-const SPECIAL_CATEGORY_FACTS = new Set<string>([FactKind.DISABILITY_PERCENTAGE]);
 
 /**
  * What is recorded about a person beside their identity: group memberships, ESF participant
@@ -48,13 +46,14 @@ export class PersonRecordsService {
   constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
 
   /** CHILD and ELDERLY memberships, derived from the birth date and the configured ages. */
-  derivedGroups(person: Pick<Beneficiary, 'birthDate' | 'age'>): GroupMembership[] {
+  derivedGroups(person: Pick<Beneficiary, 'id' | 'birthDate' | 'age'>): GroupMembership[] {
     const shift = (years: number, days = 0) => {
       const [y, m, d] = person.birthDate.split('-').map(Number) as [number, number, number];
       return new Date(Date.UTC(y + years, m - 1, d + days)).toISOString().slice(0, 10);
     };
     const derived = (group: BeneficiaryGroup, validFrom: string, validTo: string | null) =>
       Object.assign(new GroupMembership(), {
+        personId: person.id,
         id: null,
         group,
         basis: MembershipBasis.BIRTH_DATE,
@@ -71,6 +70,7 @@ export class PersonRecordsService {
 
   /** Recorded group memberships (current and ended) of several people, by person id. */
   async groupsOf(ctx: RequestContext, personIds: readonly string[]): Promise<GroupMembership[][]> {
+    const params: unknown[] = [personIds];
     const rows: Array<{
       id: string;
       person_id: string;
@@ -81,12 +81,13 @@ export class PersonRecordsService {
     }> = await ctx.em.query(
       `SELECT id, person_id, group_code, basis, valid_from::text AS valid_from, valid_to::text AS valid_to
            FROM person_group
-          WHERE person_id = ANY($1::uuid[]) AND ($2 OR group_code NOT IN ('ROMA', 'DISABILITY'))
+          WHERE person_id = ANY($1::uuid[]) AND ${groupVisibleSql(ctx, 'group_code', params)}
           ORDER BY valid_from, id`,
-      [personIds, ctx.can(Permission.SPECIAL_CATEGORY)],
+      params,
     );
     return group(personIds, rows, (r) =>
       Object.assign(new GroupMembership(), {
+        personId: r.person_id,
         id: r.id,
         group: r.group_code as BeneficiaryGroup,
         basis: r.basis as MembershipBasis,
@@ -130,6 +131,7 @@ export class PersonRecordsService {
       purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
     });
     return Object.assign(new GroupMembership(), {
+      personId: person.id,
       id: row!.id,
       group: input.group,
       basis: input.basis,
@@ -199,6 +201,7 @@ export class PersonRecordsService {
       purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
     });
     return Object.assign(new GroupMembership(), {
+      personId: found.person_id,
       id: input.membershipId,
       group: found.group_code as BeneficiaryGroup,
       basis: found.basis as MembershipBasis,
@@ -207,13 +210,16 @@ export class PersonRecordsService {
     });
   }
 
+  /** ESF answers of several people; the minority and disability answers are not even read without special_category. */
   async esfOf(ctx: RequestContext, personIds: readonly string[]): Promise<Array<EsfParticipation | null>> {
     const rows: EsfRow[] = await ctx.em.query(
-      `SELECT * FROM esf_participant WHERE person_id = ANY($1::uuid[])`,
+      `SELECT person_id, employment_status, education_level, migrant_or_foreign_background,
+              ${specialAnswerSql(ctx, 'minority')} AS minority, ${specialAnswerSql(ctx, 'disability')} AS disability,
+              homeless_or_housing_exclusion, rural_area, recorded_at
+         FROM esf_participant WHERE person_id = ANY($1::uuid[])`,
       [personIds],
     );
-    const special = ctx.can(Permission.SPECIAL_CATEGORY);
-    return group(personIds, rows, (r) => toEsf(r, special)).map((list) => list[0] ?? null);
+    return group(personIds, rows, toEsf).map((list) => list[0] ?? null);
   }
 
   /**
@@ -226,7 +232,7 @@ export class PersonRecordsService {
       ctx.require(Permission.SPECIAL_CATEGORY, 'person.esf_set', { type: 'person', id: input.personId });
     const person = await personInScope(ctx, input.personId, 'person.esf_set');
     assertActive(person.status);
-    const [row] = await queryRows<EsfRow>(
+    await queryRows(
       ctx.em,
       `INSERT INTO esf_participant AS e (person_id, employment_status, education_level, migrant_or_foreign_background,
          minority, disability, homeless_or_housing_exclusion, rural_area, recorded_by)
@@ -234,7 +240,7 @@ export class PersonRecordsService {
        ON CONFLICT (person_id) DO UPDATE SET employment_status = $2, education_level = $3,
          migrant_or_foreign_background = $4, minority = coalesce($5, e.minority), disability = coalesce($6, e.disability),
          homeless_or_housing_exclusion = $7, rural_area = $8, recorded_by = $9, recorded_at = now()
-       RETURNING *`,
+       RETURNING person_id`,
       [
         person.id,
         input.employmentStatus,
@@ -255,7 +261,8 @@ export class PersonRecordsService {
       municipalityCode: person.municipality_code,
       purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
     });
-    return toEsf(row!, ctx.can(Permission.SPECIAL_CATEGORY));
+    const [written] = await this.esfOf(ctx, [person.id]);
+    return written!;
   }
 
   async consentsOf(ctx: RequestContext, personIds: readonly string[]): Promise<PersonConsent[][]> {
@@ -337,17 +344,19 @@ export class PersonRecordsService {
     personIds: readonly string[],
     kind?: FactKind,
   ): Promise<PersonFactView[][]> {
+    const params: unknown[] = [personIds, kind ?? null];
     const rows: FactRow[] = await ctx.em.query(
       `SELECT id, person_id, kind, tax_year, value_numeric::text AS value_numeric, value_text,
               valid_from::text AS valid_from, valid_to::text AS valid_to, source, as_of::text AS as_of
          FROM person_fact
         WHERE person_id = ANY($1::uuid[]) AND ($2::text IS NULL OR kind = $2)
-          AND ($3 OR kind <> ALL($4::text[]))
+          AND ${factVisibleSql(ctx, 'kind', params)}
         ORDER BY as_of DESC, tax_year DESC NULLS LAST, id`,
-      [personIds, kind ?? null, ctx.can(Permission.SPECIAL_CATEGORY), [...SPECIAL_CATEGORY_FACTS]],
+      params,
     );
     return group(personIds, rows, (r) =>
       Object.assign(new PersonFactView(), {
+        personId: r.person_id,
         id: r.id,
         kind: r.kind as FactKind,
         taxYear: r.tax_year,
@@ -367,8 +376,8 @@ interface EsfRow {
   employment_status: string;
   education_level: string;
   migrant_or_foreign_background: string;
-  minority: string;
-  disability: string;
+  minority: string | null;
+  disability: string | null;
   homeless_or_housing_exclusion: string;
   rural_area: string;
   recorded_at: Date;
@@ -396,13 +405,14 @@ interface FactRow {
   as_of: string;
 }
 
-function toEsf(r: EsfRow, special: boolean): EsfParticipation {
+function toEsf(r: EsfRow): EsfParticipation {
   return Object.assign(new EsfParticipation(), {
+    personId: r.person_id,
     employmentStatus: r.employment_status as EmploymentStatus,
     educationLevel: r.education_level as EducationLevel,
     migrantOrForeignBackground: r.migrant_or_foreign_background as EsfAnswer,
-    minority: special ? (r.minority as EsfAnswer) : null,
-    disability: special ? (r.disability as EsfAnswer) : null,
+    minority: r.minority as EsfAnswer | null,
+    disability: r.disability as EsfAnswer | null,
     homelessOrHousingExclusion: r.homeless_or_housing_exclusion as EsfAnswer,
     ruralArea: r.rural_area as EsfAnswer,
     recordedAt: new Date(r.recorded_at),
@@ -411,6 +421,7 @@ function toEsf(r: EsfRow, special: boolean): EsfParticipation {
 
 function toConsent(r: ConsentRow): PersonConsent {
   return Object.assign(new PersonConsent(), {
+    personId: r.person_id,
     id: r.id,
     purpose: r.purpose as ConsentPurpose,
     givenAt: new Date(r.given_at),
