@@ -8,6 +8,7 @@ import type { MitroaClaims } from './auth/auth.service.js';
 import { generateApiKey, hashSecret } from './auth/auth.service.js';
 import { Permission, Role } from './auth/roles.js';
 import { signToken } from './auth/tokens.js';
+import { describeError } from './common/describe-error.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { openDatabase } from './database/bootstrap.js';
 import { seedDemoData } from './demo/seed-demo.js';
@@ -147,7 +148,7 @@ main(process.argv.slice(2)).then(
       console.error(error.message);
       process.exit(64);
     }
-    console.error('[mitroa]', error instanceof Error ? error.message : error);
+    console.error(`[mitroa] ${process.argv[2] ?? 'command'} failed: ${describeError(error)}`);
     process.exit(1);
   },
 );

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './app.factory.js';
 import { AuthService } from './auth/auth.service.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { describeError } from './common/describe-error.js';
 import { openDatabase } from './database/bootstrap.js';
 import { demoTokenClaims } from './demo/demo-identities.js';
 import { seedDemoData } from './demo/seed-demo.js';
@@ -40,6 +41,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('[mitroa] start-up failed:', error instanceof Error ? error.message : error);
+  console.error(`[mitroa] start-up failed: ${describeError(error)}`);
   process.exit(1);
 });
