@@ -6,6 +6,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import pg from 'pg';
 import type { MitroaClaims } from './auth/auth.service.js';
 import { generateApiKey, hashSecret } from './auth/auth.service.js';
+import { checkAreaClaims } from './auth/area-claims.js';
 import { Permission, Role } from './auth/roles.js';
 import { signToken } from './auth/tokens.js';
 import { describeError } from './common/describe-error.js';
@@ -89,7 +90,7 @@ function claimsFrom(values: {
   const roles = values.role ?? [];
   if (roles.length === 0 || !roles.every((r) => known.includes(r)))
     throw new UsageError(`--role must be one of: ${known.join(', ')}`);
-  return {
+  const claims: MitroaClaims = {
     roles: roles as Role[],
     ...(values.region ? { region: values.region } : {}),
     ...(values.municipalities
@@ -98,6 +99,10 @@ function claimsFrom(values: {
     ...(values.provider ? { provider: values.provider } : {}),
     ...(values['special-category'] ? { permissions: [Permission.SPECIAL_CATEGORY] } : {}),
   };
+  // The service would refuse anything else (AREA_CLAIM_OF_ROLE); say so now.
+  const area = checkAreaClaims(claims.roles, claims);
+  if (!area.ok) throw new UsageError(area.why);
+  return claims;
 }
 
 async function createApiKey(
@@ -107,6 +112,8 @@ async function createApiKey(
 ): Promise<number> {
   const claims = claimsFrom(values);
   if (!values.name) throw new UsageError('--name is required');
+  if (!claims.roles.every((r) => r === Role.REGIONAL_OFFICER || r === Role.IMPORT_OPERATOR))
+    throw new UsageError('An API key can carry only the roles regional_officer and import_operator.');
   const db = await openDatabase(config, log);
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();

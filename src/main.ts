@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { DataSource } from 'typeorm';
 import { createApp } from './app.factory.js';
 import { AuthService } from './auth/auth.service.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
@@ -34,8 +35,11 @@ async function main(): Promise<void> {
   log(`Health   ${base}/health   Metrics ${base}/metrics`);
   if (!config.isProduction) {
     const auth = app.get(AuthService);
+    const [provider] = await app
+      .get(DataSource)
+      .query<Array<{ id: string }>>('SELECT id FROM provider ORDER BY name LIMIT 1');
     log('Development tokens (12 h), send as "Authorization: Bearer <token>":');
-    for (const [name, subject, claims] of demoTokenClaims())
+    for (const [name, subject, claims] of demoTokenClaims(provider?.id))
       log(`  ${name.padEnd(34)} ${await auth.issueToken(subject, claims)}`);
   }
 }
