@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
           config,
           values.subject ?? `cli-${values.role?.join('-')}`,
           claimsFrom(values),
-          values.ttl ?? '12h',
+          values.ttl ?? Math.min(12 * 3600, config.JWT_MAX_TTL_SECONDS),
         ),
       );
       return 0;

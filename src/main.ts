@@ -38,9 +38,10 @@ async function main(): Promise<void> {
     const [provider] = await app
       .get(DataSource)
       .query<Array<{ id: string }>>('SELECT id FROM provider ORDER BY name LIMIT 1');
-    log('Development tokens (12 h), send as "Authorization: Bearer <token>":');
+    const ttl = Math.min(12 * 3600, config.JWT_MAX_TTL_SECONDS);
+    log(`Development tokens (${ttl / 3600} h), send as "Authorization: Bearer <token>":`);
     for (const [name, subject, claims] of demoTokenClaims(provider?.id))
-      log(`  ${name.padEnd(34)} ${await auth.issueToken(subject, claims)}`);
+      log(`  ${name.padEnd(34)} ${await auth.issueToken(subject, claims, ttl)}`);
   }
 }
 
