@@ -5,6 +5,7 @@ import { Permission, Role } from '../../src/auth/roles.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { makeAfm } from '../../src/common/identifiers/afm.js';
 import { TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
+import type { Body } from './matrix.js';
 
 /**
  * The objects the authorization matrix acts on, created once per test file through the API itself:
@@ -84,13 +85,13 @@ export class Fixtures {
     return ++this.n;
   }
 
-  async gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  async gql<T = Record<string, Body>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const res = await this.t.gql(this.admin, query, variables, PURPOSE);
     if (res.body.errors) throw new Error(`fixture failed: ${JSON.stringify(res.body.errors)}`);
     return res.body.data as T;
   }
 
-  async rest(method: 'post' | 'put', path: string, body: object): Promise<Record<string, any>> {
+  async rest(method: 'post' | 'put', path: string, body: object): Promise<Record<string, Body>> {
     const res = await this.t.http[method](`/api/v1${path}`)
       .set('Authorization', `Bearer ${this.admin}`)
       .set(PURPOSE)
@@ -124,9 +125,12 @@ export class Fixtures {
   async household(area: Area): Promise<{ household: string; reference: string; member: string }> {
     const reference = await this.person(area);
     const member = await this.person(area);
-    const h = await this.gql(`mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`, {
-      id: reference,
-    });
+    const h = await this.gql(
+      `mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
+      {
+        id: reference,
+      },
+    );
     await this.gql(
       `mutation($h: ID!, $p: ID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: CHILD }) { id } }`,
       { h: h.createHousehold.id, p: member },
@@ -151,10 +155,13 @@ export class Fixtures {
   }
 
   async enrolment(area: Area, programme: string, person?: string): Promise<string> {
-    const data = await this.gql(
-      `mutation($input: EnrolInput!) { enrol(input: $input) { id } }`,
-      { input: { personId: person ?? (await this.person(area)), programmeId: programme, appliedOn: '2025-01-10' } },
-    );
+    const data = await this.gql(`mutation($input: EnrolInput!) { enrol(input: $input) { id } }`, {
+      input: {
+        personId: person ?? (await this.person(area)),
+        programmeId: programme,
+        appliedOn: '2025-01-10',
+      },
+    });
     return data.enrol.id;
   }
 
@@ -226,7 +233,9 @@ export class Fixtures {
       const provider = await this.rest('post', '/providers', {
         ...this.providerInput(area),
         locations: [{ address: 'Οδός 1', municipalityCode: area.municipality }],
-        services: [{ name: 'Υποδοχή', categoryCode: 'INFORMATION_AND_REFERRAL', targetGroups: ['ALL_RESIDENTS'] }],
+        services: [
+          { name: 'Υποδοχή', categoryCode: 'INFORMATION_AND_REFERRAL', targetGroups: ['ALL_RESIDENTS'] },
+        ],
       });
       const [sal] = await this.t.db.query<{ location: string; service: string; sal: string }>(
         `SELECT l.id AS location, s.id AS service, md5(s.id || ':' || l.id)::uuid AS sal
@@ -300,6 +309,7 @@ export async function rawToken(
     .setIssuer(config.JWT_ISSUER)
     .setAudience(config.JWT_AUDIENCE)
     .setIssuedAt();
-  if (expiresInSeconds !== undefined) jwt = jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds);
+  if (expiresInSeconds !== undefined)
+    jwt = jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds);
   return jwt.sign(new TextEncoder().encode(TEST_JWT_SECRET));
 }

@@ -19,6 +19,10 @@ import type { Fixtures, Target } from './fixtures.js';
  * Field-level rules (special-category data, likely duplicates, GDPR export) are in FIELD_RULES.
  */
 
+/** A response body: its shape is what the tests check, at run time. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Body = any;
+
 export type Outcome =
   /** Answered; for a list, the target is in it. */
   | 'ALLOWED'
@@ -174,7 +178,7 @@ export interface Operation {
   fresh?: (f: Fixtures, x: Target) => Promise<Partial<Target>>;
   call: (x: Target, f: Fixtures) => Call | Promise<Call>;
   /** For lists and nullable look-ups: whether the answer holds the target. */
-  visible?: (body: any, x: Target) => boolean;
+  visible?: (body: Body, x: Target) => boolean;
   expect: Expectations;
 }
 
@@ -183,7 +187,8 @@ const get = (path: string): Call => ({ method: 'GET', path });
 const nodes = (connection: { edges?: Array<{ node: { id: string } }> } | undefined) =>
   (connection?.edges ?? []).map((e) => e.node.id);
 const version = async (f: Fixtures, id: string) =>
-  (await f.t.db.query<{ version: number }>(`SELECT version FROM person WHERE id = $1`, [id]))[0]?.version ?? 1;
+  (await f.t.db.query<{ version: number }>(`SELECT version FROM person WHERE id = $1`, [id]))[0]?.version ??
+  1;
 const freshPerson = async (f: Fixtures, x: Target) => ({ person: await f.person(x.area) });
 
 const api = '/api/v1';
@@ -209,7 +214,10 @@ export const OPERATIONS: Operation[] = [
   },
   {
     id: 'Query.municipalities',
-    call: (x) => q(`query($c: String) { municipalities(regionCode: $c, first: 5) { totalCount } }`, { c: x.area.region }),
+    call: (x) =>
+      q(`query($c: String) { municipalities(regionCode: $c, first: 5) { totalCount } }`, {
+        c: x.area.region,
+      }),
     expect: ANY_CALLER,
   },
   { id: 'Query.providerKinds', call: () => q(`{ providerKinds { code } }`), expect: DIRECTORY_READ },
@@ -241,7 +249,8 @@ export const OPERATIONS: Operation[] = [
   },
   {
     id: 'Query.programmes',
-    call: (x) => q(`query($s: String) { programmes(search: $s) { edges { node { id } } } }`, { s: x.programmeCode }),
+    call: (x) =>
+      q(`query($s: String) { programmes(search: $s) { edges { node { id } } } }`, { s: x.programmeCode }),
     visible: (body, x) => nodes(body.data?.programmes).includes(x.programme),
     expect: DIRECTORY_READ,
   },
@@ -278,7 +287,8 @@ export const OPERATIONS: Operation[] = [
   {
     id: 'Query.beneficiaries',
     personal: true,
-    call: (x) => q(`query($s: String) { beneficiaries(search: $s) { edges { node { id } } } }`, { s: x.surname }),
+    call: (x) =>
+      q(`query($s: String) { beneficiaries(search: $s) { edges { node { id } } } }`, { s: x.surname }),
     visible: (body, x) => nodes(body.data?.beneficiaries).includes(x.person),
     expect: PERSON_LIST,
   },
@@ -304,7 +314,8 @@ export const OPERATIONS: Operation[] = [
   {
     id: 'Query.enrolments',
     personal: true,
-    call: (x) => q(`query($p: ID) { enrolments(programmeId: $p) { edges { node { id } } } }`, { p: x.programme }),
+    call: (x) =>
+      q(`query($p: ID) { enrolments(programmeId: $p) { edges { node { id } } } }`, { p: x.programme }),
     visible: (body, x) => nodes(body.data?.enrolments).includes(x.enrolment),
     expect: PERSON_LIST,
   },
@@ -333,10 +344,13 @@ export const OPERATIONS: Operation[] = [
     personal: true,
     fresh: freshPerson,
     call: async (x, f) =>
-      q(`mutation($id: ID!, $v: Int!) { updatePerson(input: { id: $id, version: $v, phone: "2100000001" }) { id } }`, {
-        id: x.person,
-        v: await version(f, x.person),
-      }),
+      q(
+        `mutation($id: ID!, $v: Int!) { updatePerson(input: { id: $id, version: $v, phone: "2100000001" }) { id } }`,
+        {
+          id: x.person,
+          v: await version(f, x.person),
+        },
+      ),
     expect: PERSON_WRITE,
   },
   {
@@ -344,11 +358,14 @@ export const OPERATIONS: Operation[] = [
     personal: true,
     fresh: freshPerson,
     call: async (x, f) =>
-      q(`mutation($id: ID!, $v: Int!, $m: String!) { movePerson(input: { id: $id, version: $v, municipalityCode: $m }) { id } }`, {
-        id: x.person,
-        v: await version(f, x.person),
-        m: x.area.neighbour,
-      }),
+      q(
+        `mutation($id: ID!, $v: Int!, $m: String!) { movePerson(input: { id: $id, version: $v, municipalityCode: $m }) { id } }`,
+        {
+          id: x.person,
+          v: await version(f, x.person),
+          m: x.area.neighbour,
+        },
+      ),
     expect: PERSON_WRITE,
   },
   {
@@ -356,10 +373,13 @@ export const OPERATIONS: Operation[] = [
     personal: true,
     fresh: freshPerson,
     call: async (x, f) =>
-      q(`mutation($id: ID!, $v: Int!) { closePerson(input: { id: $id, version: $v, reason: "matrix" }) { id } }`, {
-        id: x.person,
-        v: await version(f, x.person),
-      }),
+      q(
+        `mutation($id: ID!, $v: Int!) { closePerson(input: { id: $id, version: $v, reason: "matrix" }) { id } }`,
+        {
+          id: x.person,
+          v: await version(f, x.person),
+        },
+      ),
     expect: PERSON_WRITE,
   },
   {
@@ -378,9 +398,12 @@ export const OPERATIONS: Operation[] = [
     personal: true,
     fresh: async (f, x) => ({ membership: await f.membership(x.area) }),
     call: (x) =>
-      q(`mutation($id: ID!) { endGroupMembership(input: { membershipId: $id, validTo: "2024-12-31" }) { id } }`, {
-        id: x.membership,
-      }),
+      q(
+        `mutation($id: ID!) { endGroupMembership(input: { membershipId: $id, validTo: "2024-12-31" }) { id } }`,
+        {
+          id: x.membership,
+        },
+      ),
     expect: PERSON_WRITE,
   },
   {
@@ -415,13 +438,17 @@ export const OPERATIONS: Operation[] = [
     id: 'Mutation.createHousehold',
     personal: true,
     fresh: async (f, x) => ({ loner: await f.person(x.area) }),
-    call: (x) => q(`mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`, { id: x.loner }),
+    call: (x) =>
+      q(`mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`, { id: x.loner }),
     expect: PERSON_WRITE,
   },
   {
     id: 'Mutation.addHouseholdMember',
     personal: true,
-    fresh: async (f, x) => ({ household: (await f.household(x.area)).household, loner: await f.person(x.area) }),
+    fresh: async (f, x) => ({
+      household: (await f.household(x.area)).household,
+      loner: await f.person(x.area),
+    }),
     call: (x) =>
       q(
         `mutation($h: ID!, $p: ID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: SIBLING }) { id } }`,
@@ -437,10 +464,13 @@ export const OPERATIONS: Operation[] = [
       return { household: h.household, member: h.member };
     },
     call: (x) =>
-      q(`mutation($h: ID!, $p: ID!) { removeHouseholdMember(input: { householdId: $h, personId: $p }) { id } }`, {
-        h: x.household,
-        p: x.member,
-      }),
+      q(
+        `mutation($h: ID!, $p: ID!) { removeHouseholdMember(input: { householdId: $h, personId: $p }) { id } }`,
+        {
+          h: x.household,
+          p: x.member,
+        },
+      ),
     expect: PERSON_WRITE,
   },
   {
@@ -479,14 +509,20 @@ export const OPERATIONS: Operation[] = [
     personal: true,
     fresh: async (f, x) => ({ enrolment: await f.enrolment(x.area, x.programme) }),
     call: (x) =>
-      q(`mutation($id: ID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2025-03-01" }) { id } }`, {
-        id: x.enrolment,
-      }),
+      q(
+        `mutation($id: ID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2025-03-01" }) { id } }`,
+        {
+          id: x.enrolment,
+        },
+      ),
     expect: PERSON_WRITE,
   },
   {
     id: 'Mutation.createProvider',
-    call: (x, f) => q(`mutation($input: ProviderInput!) { createProvider(input: $input) { id } }`, { input: f.providerInput(x.area) }),
+    call: (x, f) =>
+      q(`mutation($input: ProviderInput!) { createProvider(input: $input) { id } }`, {
+        input: f.providerInput(x.area),
+      }),
     expect: PROVIDER_WRITE,
   },
   {
@@ -502,7 +538,9 @@ export const OPERATIONS: Operation[] = [
   {
     id: 'Mutation.createProgramme',
     call: (x, f) =>
-      q(`mutation($input: ProgrammeInput!) { createProgramme(input: $input) { id } }`, { input: f.programmeInput(x.area) }),
+      q(`mutation($input: ProgrammeInput!) { createProgramme(input: $input) { id } }`, {
+        input: f.programmeInput(x.area),
+      }),
     expect: PROGRAMME_WRITE,
   },
   {
@@ -545,7 +583,11 @@ export const OPERATIONS: Operation[] = [
     expect: ANY_CALLER,
   },
   { id: `GET ${api}/provider-kinds`, call: () => get(`${api}/provider-kinds`), expect: DIRECTORY_READ },
-  { id: `GET ${api}/service-categories`, call: () => get(`${api}/service-categories`), expect: DIRECTORY_READ },
+  {
+    id: `GET ${api}/service-categories`,
+    call: () => get(`${api}/service-categories`),
+    expect: DIRECTORY_READ,
+  },
   { id: `GET ${api}/target-groups`, call: () => get(`${api}/target-groups`), expect: DIRECTORY_READ },
   {
     id: `GET ${api}/providers`,
@@ -553,7 +595,11 @@ export const OPERATIONS: Operation[] = [
     visible: (body, x) => (body.items ?? []).some((p: { id: string }) => p.id === x.provider),
     expect: DIRECTORY_READ,
   },
-  { id: `GET ${api}/providers/{id}`, call: (x) => get(`${api}/providers/${x.provider}`), expect: DIRECTORY_READ },
+  {
+    id: `GET ${api}/providers/{id}`,
+    call: (x) => get(`${api}/providers/${x.provider}`),
+    expect: DIRECTORY_READ,
+  },
   {
     id: `POST ${api}/providers`,
     call: (x, f) => ({ method: 'POST', path: `${api}/providers`, body: f.providerInput(x.area) }),
@@ -562,7 +608,11 @@ export const OPERATIONS: Operation[] = [
   {
     id: `PUT ${api}/providers/{id}`,
     fresh: async (f, x) => ({ provider: await f.provider(x.area) }),
-    call: (x, f) => ({ method: 'PUT', path: `${api}/providers/${x.provider}`, body: f.providerInput(x.area) }),
+    call: (x, f) => ({
+      method: 'PUT',
+      path: `${api}/providers/${x.provider}`,
+      body: f.providerInput(x.area),
+    }),
     expect: PROVIDER_WRITE,
   },
   {
@@ -571,7 +621,11 @@ export const OPERATIONS: Operation[] = [
     visible: (body, x) => (body.items ?? []).some((p: { id: string }) => p.id === x.programme),
     expect: DIRECTORY_READ,
   },
-  { id: `GET ${api}/programmes/{id}`, call: (x) => get(`${api}/programmes/${x.programme}`), expect: DIRECTORY_READ },
+  {
+    id: `GET ${api}/programmes/{id}`,
+    call: (x) => get(`${api}/programmes/${x.programme}`),
+    expect: DIRECTORY_READ,
+  },
   {
     id: `POST ${api}/programmes`,
     call: (x, f) => ({ method: 'POST', path: `${api}/programmes`, body: f.programmeInput(x.area) }),
@@ -590,14 +644,22 @@ export const OPERATIONS: Operation[] = [
     }),
     expect: PROGRAMME_WRITE,
   },
-  { id: `GET ${api}/hsds/organizations`, call: () => get(`${api}/hsds/organizations`), expect: DIRECTORY_READ },
+  {
+    id: `GET ${api}/hsds/organizations`,
+    call: () => get(`${api}/hsds/organizations`),
+    expect: DIRECTORY_READ,
+  },
   {
     id: `GET ${api}/hsds/organizations/{id}`,
     call: (x) => get(`${api}/hsds/organizations/${x.provider}`),
     expect: DIRECTORY_READ,
   },
   { id: `GET ${api}/hsds/services`, call: () => get(`${api}/hsds/services`), expect: DIRECTORY_READ },
-  { id: `GET ${api}/hsds/services/{id}`, call: (x) => get(`${api}/hsds/services/${x.service}`), expect: DIRECTORY_READ },
+  {
+    id: `GET ${api}/hsds/services/{id}`,
+    call: (x) => get(`${api}/hsds/services/${x.service}`),
+    expect: DIRECTORY_READ,
+  },
   { id: `GET ${api}/hsds/locations`, call: () => get(`${api}/hsds/locations`), expect: DIRECTORY_READ },
   {
     id: `GET ${api}/hsds/locations/{id}`,
@@ -695,6 +757,13 @@ export function anonymous(op: Operation): Outcome {
   return op.expect === OPEN ? 'ALLOWED' : 'UNAUTHENTICATED';
 }
 
+/**
+ * Routes of the HTTP server that are not operations on data: the API documentation and the local
+ * GraphiQL page (its own page and assets), and the GraphQL endpoint, whose operations are the
+ * Query and Mutation fields above. Every other route must be a row of the matrix.
+ */
+export const NOT_OPERATIONS = [/^\/api\/docs/, /^\/api\/openapi\.(json|yaml)$/, /^\/graphiql/, /^\/graphql$/];
+
 export const isWrite = (op: Operation) => op.id.startsWith('Mutation.') || /^(POST|PUT|DELETE) /.test(op.id);
 export const isGraphql = (op: Operation) => op.id.startsWith('Query.') || op.id.startsWith('Mutation.');
 
@@ -708,7 +777,7 @@ export function matrixSize() {
 /** What one call must answer, and (for an answer) what must hold of its body. */
 export interface FieldExpectation {
   outcome: Outcome;
-  holds?: (body: any, f: Fixtures) => boolean | Promise<boolean>;
+  holds?: (body: Body, f: Fixtures) => boolean | Promise<boolean>;
 }
 
 /**
@@ -728,11 +797,12 @@ export interface FieldRule {
   special?: FieldExpectation;
 }
 
-const groupsOf = (body: any): string[] => (body.data?.beneficiary?.groups ?? []).map((g: { group: string }) => g.group);
-const enrolmentIds = (body: any): string[] => nodes(body.data?.enrolments);
+const groupsOf = (body: Body): string[] =>
+  (body.data?.beneficiary?.groups ?? []).map((g: { group: string }) => g.group);
+const enrolmentIds = (body: Body): string[] => nodes(body.data?.enrolments);
 const birthDateOf = async (f: Fixtures, id: string) =>
   (await f.t.db.query<{ d: string }>(`SELECT birth_date::text AS d FROM person WHERE id = $1`, [id]))[0]!.d;
-const registered = (body: any) => body.data?.registerPerson;
+const registered = (body: Body) => body.data?.registerPerson;
 
 export const FIELD_RULES: FieldRule[] = [
   {
@@ -764,11 +834,13 @@ export const FIELD_RULES: FieldRule[] = [
     call: (f) => q(`query($id: ID!) { beneficiary(id: $id) { facts { kind } } }`, { id: f.special.person }),
     plain: {
       outcome: A,
-      holds: (b) => JSON.stringify(b.data.beneficiary.facts) === JSON.stringify([{ kind: 'HOUSEHOLD_INCOME' }]),
+      holds: (b) =>
+        JSON.stringify(b.data.beneficiary.facts) === JSON.stringify([{ kind: 'HOUSEHOLD_INCOME' }]),
     },
     special: {
       outcome: A,
-      holds: (b) => b.data.beneficiary.facts.some((x: { kind: string }) => x.kind === 'DISABILITY_PERCENTAGE'),
+      holds: (b) =>
+        b.data.beneficiary.facts.some((x: { kind: string }) => x.kind === 'DISABILITY_PERCENTAGE'),
     },
   },
   {
@@ -785,9 +857,12 @@ export const FIELD_RULES: FieldRule[] = [
     id: 'Query.enrolments of a person in ROMA and DISABILITY programmes',
     caller: 'centre_staff',
     call: (f) =>
-      q(`query($p: ID) { enrolments(personId: $p) { totalCount edges { node { id programme { targetGroups } } } } }`, {
-        p: f.special.person,
-      }),
+      q(
+        `query($p: ID) { enrolments(personId: $p) { totalCount edges { node { id programme { targetGroups } } } } }`,
+        {
+          p: f.special.person,
+        },
+      ),
     plain: {
       outcome: A,
       holds: (b, f) =>
@@ -808,9 +883,12 @@ export const FIELD_RULES: FieldRule[] = [
     caller: 'centre_staff',
     fresh: async (f) => ({ id: await f.enrolment(f.targets.own.area, f.special.disabilityProgramme) }),
     call: (_f, x) =>
-      q(`mutation($id: ID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2025-03-01" }) { id } }`, {
-        id: x.id!,
-      }),
+      q(
+        `mutation($id: ID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2025-03-01" }) { id } }`,
+        {
+          id: x.id!,
+        },
+      ),
     plain: { outcome: N },
     special: { outcome: A },
   },
@@ -857,18 +935,22 @@ export const FIELD_RULES: FieldRule[] = [
     special: { outcome: A },
   },
   {
-    id: 'GET /api/v1/beneficiaries/{id}/export: everything, ROMA and DISABILITY included, no staff ids',
+    id: 'GET /api/v1/beneficiaries/{id}/export: everything, ROMA and DISABILITY included',
     caller: 'centre_staff',
     purpose: 'DATA_SUBJECT_REQUEST',
     call: (f) => get(`${api}/beneficiaries/${f.special.person}/export`),
     plain: { outcome: F },
     special: {
       outcome: A,
-      holds: (b) => {
-        const text = JSON.stringify(b);
-        return text.includes('"ROMA"') && text.includes('"DISABILITY"') && !/"(changedBy|givenBy)"/.test(text);
-      },
+      holds: (b) => JSON.stringify(b).includes('"ROMA"') && JSON.stringify(b).includes('"DISABILITY"'),
     },
+  },
+  {
+    id: 'GET /api/v1/beneficiaries/{id}/export leaves staff ids out (changedBy, givenBy)',
+    caller: 'centre_staff',
+    purpose: 'DATA_SUBJECT_REQUEST',
+    call: (f) => get(`${api}/beneficiaries/${f.special.person}/export`),
+    special: { outcome: A, holds: (b) => !/"(changedBy|givenBy)"/.test(JSON.stringify(b)) },
   },
   {
     id: "GET /api/v1/beneficiaries/{id}/export of another area's person",
@@ -959,5 +1041,131 @@ export const FIELD_RULES: FieldRule[] = [
         registered(b).inYourArea === false &&
         registered(b).existing === null,
     },
+  },
+];
+
+/**
+ * Rules on credentials, whatever the operation (checked on `{ me { id } }`): each role carries
+ * exactly the area claim it needs (centre staff: municipalities, optionally their centre; regional
+ * officers: a region; provider staff: an existing provider; national roles: none), every token has
+ * an `exp` no more than 12 hours ahead. Anything else is refused with 401.
+ */
+export interface ClaimRule {
+  id: string;
+  claims: (f: Fixtures) => Record<string, unknown>;
+  /** Seconds until exp; undefined for a token without exp. */
+  expiresIn: number | undefined;
+  expected: Outcome;
+}
+
+const HOUR = 3600;
+export const CLAIM_RULES: ClaimRule[] = [
+  {
+    id: 'centre_staff with municipalities',
+    claims: () => ({ roles: ['centre_staff'], municipalities: ['4912'] }),
+    expiresIn: HOUR,
+    expected: A,
+  },
+  {
+    id: 'centre_staff with municipalities and its centre',
+    claims: (f) => ({ roles: ['centre_staff'], municipalities: ['4912'], centre: f.targets.own.provider }),
+    expiresIn: HOUR,
+    expected: A,
+  },
+  {
+    id: 'centre_staff with a region instead',
+    claims: () => ({ roles: ['centre_staff'], region: '9' }),
+    expiresIn: HOUR,
+    expected: U,
+  },
+  {
+    id: 'centre_staff with municipalities and a region',
+    claims: () => ({ roles: ['centre_staff'], municipalities: ['4912'], region: '9' }),
+    expiresIn: HOUR,
+    expected: U,
+  },
+  {
+    id: 'regional_officer with a region',
+    claims: () => ({ roles: ['regional_officer'], region: '9' }),
+    expiresIn: HOUR,
+    expected: A,
+  },
+  {
+    id: 'regional_officer with municipalities instead',
+    claims: () => ({ roles: ['regional_officer'], municipalities: ['4912'] }),
+    expiresIn: HOUR,
+    expected: U,
+  },
+  {
+    id: 'provider_staff with an existing provider',
+    claims: (f) => ({ roles: ['provider_staff'], provider: f.targets.own.provider }),
+    expiresIn: HOUR,
+    expected: A,
+  },
+  {
+    id: 'provider_staff with provider "demo"',
+    claims: () => ({ roles: ['provider_staff'], provider: 'demo' }),
+    expiresIn: HOUR,
+    expected: U,
+  },
+  {
+    id: 'provider_staff with provider ""',
+    claims: () => ({ roles: ['provider_staff'], provider: '' }),
+    expiresIn: HOUR,
+    expected: U,
+  },
+  {
+    id: 'provider_staff with a provider that does not exist',
+    claims: () => ({ roles: ['provider_staff'], provider: '00000000-0000-4000-8000-000000000000' }),
+    expiresIn: HOUR,
+    expected: U,
+  },
+  {
+    id: 'national_admin with no area',
+    claims: () => ({ roles: ['national_admin'] }),
+    expiresIn: HOUR,
+    expected: A,
+  },
+  {
+    id: 'national_admin with a region',
+    claims: () => ({ roles: ['national_admin'], region: '9' }),
+    expiresIn: HOUR,
+    expected: U,
+  },
+  {
+    id: 'auditor with municipalities',
+    claims: () => ({ roles: ['auditor'], municipalities: ['4912'] }),
+    expiresIn: HOUR,
+    expected: U,
+  },
+  {
+    id: 'import_operator with a provider',
+    claims: (f) => ({ roles: ['import_operator'], provider: f.targets.own.provider }),
+    expiresIn: HOUR,
+    expected: U,
+  },
+  {
+    id: 'a token without exp',
+    claims: () => ({ roles: ['national_admin'] }),
+    expiresIn: undefined,
+    expected: U,
+  },
+  {
+    id: 'a token valid for 11 hours',
+    claims: () => ({ roles: ['national_admin'] }),
+    expiresIn: 11 * HOUR,
+    expected: A,
+  },
+  {
+    id: 'a token valid for 13 hours',
+    claims: () => ({ roles: ['national_admin'] }),
+    expiresIn: 13 * HOUR,
+    expected: U,
+  },
+  {
+    id: 'a token valid for 100 years',
+    claims: () => ({ roles: ['national_admin'] }),
+    expiresIn: 100 * 365 * 24 * HOUR,
+    expected: U,
   },
 ];

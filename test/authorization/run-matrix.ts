@@ -8,6 +8,7 @@ import {
   isWrite,
   SCOPES,
   withoutPurpose,
+  type Body,
   type Call,
   type Caller,
   type Operation,
@@ -58,7 +59,12 @@ export async function startMatrix(): Promise<MatrixContext> {
     for (const [role, claims] of Object.entries(areaClaims)) {
       await bearer(role, scope, { roles: [role as Role], ...(scope === 'none' ? {} : claims) });
     }
-    await key('api_key:regional_officer', scope, [Role.REGIONAL_OFFICER], scope === 'none' ? null : AREAS.own.region);
+    await key(
+      'api_key:regional_officer',
+      scope,
+      [Role.REGIONAL_OFFICER],
+      scope === 'none' ? null : AREAS.own.region,
+    );
     await key('api_key:import_operator', scope, [Role.IMPORT_OPERATOR], null);
   }
   credentials.set('anonymous/none', { headers: {}, actorId: '' });
@@ -73,7 +79,9 @@ export async function startMatrix(): Promise<MatrixContext> {
     )
   ).map((r) => r.name);
   const fingerprintSql = `SELECT ${tables
-    .map((n) => `(SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM "${n}" x) AS "${n}"`)
+    .map(
+      (n) => `(SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM "${n}" x) AS "${n}"`,
+    )
     .join(', ')}`;
 
   return {
@@ -107,14 +115,15 @@ export function send(t: TestApp, call: Call, headers: Record<string, string>): r
 
 /** What a response means in the matrix's terms; anything else is reported with its code. */
 export function classify(
-  res: { status: number; body: any; text?: string },
-  visible?: (body: any) => boolean,
+  res: { status: number; body: Body; text?: string },
+  visible?: (body: Body) => boolean,
 ): { outcome: Outcome | string; detail: string } {
   const body = bodyOf(res);
   // A GraphQL error has a message; a problem document's `errors` are field problems.
   const graphqlError = typeof body?.errors?.[0]?.message === 'string' ? body.errors[0] : undefined;
   const code: string | undefined = graphqlError ? graphqlError.extensions?.code : body?.code;
-  const fields: Array<{ field: string }> = (graphqlError ? graphqlError.extensions?.fields : body?.errors) ?? [];
+  const fields: Array<{ field: string }> =
+    (graphqlError ? graphqlError.extensions?.fields : body?.errors) ?? [];
   const detail = `${res.status} ${code ?? ''} ${graphqlError?.message ?? body?.detail ?? ''}`.trim();
   if (code === 'UNAUTHENTICATED' || code === 'INVALID_CREDENTIALS' || res.status === 401)
     return { outcome: 'UNAUTHENTICATED', detail };
@@ -130,7 +139,7 @@ export function classify(
 }
 
 /** The JSON body; supertest leaves application/problem+json unparsed. */
-export function bodyOf(res: { body: any; text?: string }): any {
+export function bodyOf(res: { body: Body; text?: string }): Body {
   if (res.body && typeof res.body === 'object' && Object.keys(res.body).length) return res.body;
   try {
     return JSON.parse(res.text ?? '');
@@ -173,7 +182,10 @@ export async function runCell(m: MatrixContext, cell: Cell): Promise<void> {
     target = { ...target, ...(await op.fresh(m.f, target)) };
   const call = await op.call(target, m.f);
   const purpose = op.purpose ?? (op.personal ? 'CASE_MANAGEMENT' : undefined);
-  const headers = { ...credential.headers, ...(purpose && cell.scope !== 'no purpose' ? { 'X-Purpose': purpose } : {}) };
+  const headers = {
+    ...credential.headers,
+    ...(purpose && cell.scope !== 'no purpose' ? { 'X-Purpose': purpose } : {}),
+  };
 
   const denied = expected !== 'ALLOWED' && expected !== 'HIDDEN';
   const checkRows = denied && isWrite(op);
