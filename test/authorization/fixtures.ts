@@ -1,0 +1,315 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { hashSecret } from '../../src/auth/auth.service.js';
+import { Permission, Role } from '../../src/auth/roles.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { makeAfm } from '../../src/common/identifiers/afm.js';
+import { TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
+import type { Body } from './matrix.js';
+
+/**
+ * The objects the authorization matrix acts on, created once per test file through the API itself:
+ * two areas in different regions, each with a person, household, consent, group membership,
+ * enrolment, duplicate review, provider (with a location and a service), programme and API key;
+ * plus, in the caller's own area, a person with special-category data (ROMA, DISABILITY, ESF
+ * minority/disability answers, a disability percentage) enrolled in a Roma and a disability programme.
+ */
+
+/** Every role's token is anchored in OWN (Spata, Attica); OTHER is Alexandreia, Central Macedonia. */
+export const AREAS = {
+  own: { municipality: '4912', neighbour: '4904', region: '9' },
+  other: { municipality: '0802', neighbour: '0801', region: '2' },
+} as const;
+export type AreaName = keyof typeof AREAS;
+export type Area = (typeof AREAS)[AreaName];
+
+/** One area's objects; an operation's request is built from the target area's set. */
+export interface Target {
+  area: Area;
+  person: string;
+  surname: string;
+  afm: string;
+  /** A person of the area in no household, to add to one. */
+  loner: string;
+  household: string;
+  /** A member of the household who is not its reference person. */
+  member: string;
+  consent: string;
+  membership: string;
+  enrolment: string;
+  review: string;
+  reviewSurvivor: string;
+  provider: string;
+  location: string;
+  service: string;
+  serviceAtLocation: string;
+  programme: string;
+  programmeCode: string;
+  apiKey: string;
+}
+
+export interface SpecialFixtures {
+  person: string;
+  romaProgramme: string;
+  disabilityProgramme: string;
+  romaEnrolment: string;
+  disabilityEnrolment: string;
+  plainEnrolment: string;
+}
+
+const PURPOSE = { 'X-Purpose': 'CASE_MANAGEMENT' };
+const GREEK = 'ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ';
+
+/** Builds fixtures through the API as a national administrator holding special_category. */
+export class Fixtures {
+  private n = 0;
+  private admin!: string;
+  readonly targets = {} as Record<AreaName, Target>;
+  special!: SpecialFixtures;
+
+  constructor(readonly t: TestApp) {}
+
+  /** A name no other fixture has (so no likely-duplicate pairs appear unasked). */
+  uniqueName(): string {
+    let n = ++this.n;
+    let s = '';
+    do {
+      s += GREEK[n % GREEK.length];
+      n = Math.floor(n / GREEK.length);
+    } while (n > 0);
+    return `Δοκιμή${s.toLowerCase()}`;
+  }
+
+  /** A counter for unique codes and birth dates. */
+  next(): number {
+    return ++this.n;
+  }
+
+  async gql<T = Record<string, Body>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const res = await this.t.gql(this.admin, query, variables, PURPOSE);
+    if (res.body.errors) throw new Error(`fixture failed: ${JSON.stringify(res.body.errors)}`);
+    return res.body.data as T;
+  }
+
+  async rest(method: 'post' | 'put', path: string, body: object): Promise<Record<string, Body>> {
+    const res = await this.t.http[method](`/api/v1${path}`)
+      .set('Authorization', `Bearer ${this.admin}`)
+      .set(PURPOSE)
+      .send(body);
+    if (res.status >= 300) throw new Error(`fixture failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async person(area: Area, opts: { surname?: string; birthDate?: string; afm?: string } = {}) {
+    const n = this.next();
+    const birthDate =
+      opts.birthDate ?? new Date(Date.UTC(1950, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
+    const data = await this.gql(
+      `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ... on PersonRegistered { beneficiary { id } } } }`,
+      {
+        input: {
+          givenName: 'Ελένη',
+          surname: opts.surname ?? this.uniqueName(),
+          birthDate,
+          gender: 'FEMALE',
+          municipalityCode: area.municipality,
+          ...(opts.afm ? { afm: opts.afm } : {}),
+        },
+      },
+    );
+    const id = data.registerPerson.beneficiary?.id as string | undefined;
+    if (!id) throw new Error('fixture person was taken for a duplicate');
+    return id;
+  }
+
+  async household(area: Area): Promise<{ household: string; reference: string; member: string }> {
+    const reference = await this.person(area);
+    const member = await this.person(area);
+    const h = await this.gql(
+      `mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
+      {
+        id: reference,
+      },
+    );
+    await this.gql(
+      `mutation($h: ID!, $p: ID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: CHILD }) { id } }`,
+      { h: h.createHousehold.id, p: member },
+    );
+    return { household: h.createHousehold.id, reference, member };
+  }
+
+  async consent(area: Area, person?: string): Promise<string> {
+    const data = await this.gql(
+      `mutation($id: ID!) { giveConsent(input: { personId: $id, purpose: REFERRAL_TO_PROVIDERS }) { id } }`,
+      { id: person ?? (await this.person(area)) },
+    );
+    return data.giveConsent.id;
+  }
+
+  async membership(area: Area, person?: string, group = 'HOMELESS'): Promise<string> {
+    const data = await this.gql(
+      `mutation($id: ID!, $g: BeneficiaryGroup!) { addGroupMembership(input: { personId: $id, group: $g, basis: DOCUMENT, validFrom: "2020-01-01" }) { id } }`,
+      { id: person ?? (await this.person(area)), g: group },
+    );
+    return data.addGroupMembership.id;
+  }
+
+  async enrolment(area: Area, programme: string, person?: string): Promise<string> {
+    const data = await this.gql(`mutation($input: EnrolInput!) { enrol(input: $input) { id } }`, {
+      input: {
+        personId: person ?? (await this.person(area)),
+        programmeId: programme,
+        appliedOn: '2025-01-10',
+      },
+    });
+    return data.enrol.id;
+  }
+
+  /** Two records with one name and birth date: the registry queues them for review. */
+  async review(area: Area): Promise<{ review: string; survivor: string }> {
+    const surname = this.uniqueName();
+    const birthDate = new Date(Date.UTC(1940, 0, 1) + this.next() * 86_400_000).toISOString().slice(0, 10);
+    const a = await this.person(area, { surname, birthDate });
+    const b = await this.person(area, { surname, birthDate });
+    const [row] = await this.t.db.query<{ id: string }>(
+      `SELECT id FROM duplicate_review WHERE (person_a = $1 AND person_b = $2) OR (person_a = $2 AND person_b = $1)`,
+      [a, b],
+    );
+    if (!row) throw new Error('fixture review was not queued');
+    return { review: row.id, survivor: a };
+  }
+
+  providerInput(area: Area, name = `Πάροχος ${this.uniqueName()}`) {
+    return { kindCode: 'COMMUNITY_CENTRE', name, municipalityCode: area.municipality };
+  }
+
+  async provider(area: Area): Promise<string> {
+    return (await this.rest('post', '/providers', this.providerInput(area))).id;
+  }
+
+  programmeInput(area: Area, code = `MX-${this.next()}`, targetGroups = ['ALL_RESIDENTS']) {
+    return {
+      code,
+      title: `Πρόγραμμα ${code}`,
+      kind: 'SERVICE',
+      administeringBody: 'Περιφέρεια',
+      fundingSource: 'REGIONAL',
+      targetGroups,
+      ownerRegionCode: area.region,
+      coverage: [{ areaLevel: 'REGION', areaCode: area.region }],
+    };
+  }
+
+  async programme(area: Area, targetGroups?: string[]): Promise<{ id: string; code: string }> {
+    const body = await this.rest('post', '/programmes', this.programmeInput(area, undefined, targetGroups));
+    return { id: body.id, code: body.code };
+  }
+
+  /** An API key row with a known secret (as the service stores it: only the hash). */
+  async apiKey(roles: Role[], regionCode: string | null): Promise<{ id: string; key: string }> {
+    const id = randomUUID();
+    const secret = randomBytes(32).toString('base64url');
+    await this.t.db.query(
+      `INSERT INTO api_key (id, name, secret_hash, roles, permissions, region_code, created_by, created_at)
+       VALUES ($1, $2, $3, $4, '{}', $5, 'matrix-setup', now())`,
+      [id, `matrix ${roles.join(',')} ${regionCode ?? 'none'}`, hashSecret(secret), roles, regionCode],
+    );
+    return { id, key: `mitroa_${id.replace(/-/g, '')}_${secret}` };
+  }
+
+  async build(): Promise<void> {
+    this.admin = await this.t.token(
+      { roles: [Role.NATIONAL_ADMIN], permissions: [Permission.SPECIAL_CATEGORY] },
+      'matrix-setup',
+    );
+    let afm = 30000000;
+    for (const name of ['own', 'other'] as const) {
+      const area = AREAS[name];
+      const surname = this.uniqueName();
+      const personAfm = makeAfm(String(++afm));
+      const person = await this.person(area, { surname, afm: personAfm });
+      const { household, member } = await this.household(area);
+      const programme = await this.programme(area);
+      const provider = await this.rest('post', '/providers', {
+        ...this.providerInput(area),
+        locations: [{ address: 'Οδός 1', municipalityCode: area.municipality }],
+        services: [
+          { name: 'Υποδοχή', categoryCode: 'INFORMATION_AND_REFERRAL', targetGroups: ['ALL_RESIDENTS'] },
+        ],
+      });
+      const [sal] = await this.t.db.query<{ location: string; service: string; sal: string }>(
+        `SELECT l.id AS location, s.id AS service, md5(s.id || ':' || l.id)::uuid AS sal
+           FROM provider_location l JOIN provider_service s ON s.provider_id = l.provider_id WHERE l.provider_id = $1`,
+        [provider.id],
+      );
+      const review = await this.review(area);
+      this.targets[name] = {
+        area,
+        person,
+        surname,
+        afm: personAfm,
+        loner: await this.person(area),
+        household,
+        member,
+        consent: await this.consent(area, person),
+        membership: await this.membership(area, person),
+        enrolment: await this.enrolment(area, programme.id, person),
+        review: review.review,
+        reviewSurvivor: review.survivor,
+        provider: provider.id,
+        location: sal!.location,
+        service: sal!.service,
+        serviceAtLocation: sal!.sal,
+        programme: programme.id,
+        programmeCode: programme.code,
+        apiKey: (await this.apiKey([Role.REGIONAL_OFFICER], area.region)).id,
+      };
+    }
+    const own = AREAS.own;
+    const person = await this.person(own);
+    await this.membership(own, person, 'ROMA');
+    await this.membership(own, person, 'DISABILITY');
+    await this.gql(
+      `mutation($id: ID!) { setEsfParticipation(input: { personId: $id, employmentStatus: UNEMPLOYED, educationLevel: ISCED_0_2, migrantOrForeignBackground: NO, homelessOrHousingExclusion: NO, ruralArea: NO, minority: YES, disability: YES }) { employmentStatus } }`,
+      { id: person },
+    );
+    await this.t.db.query(
+      `INSERT INTO person_fact (person_id, kind, tax_year, value_numeric, source, as_of)
+       VALUES ($1, 'HOUSEHOLD_INCOME', 2024, 5100, 'TAXIS', '2025-07-31'),
+              ($1, 'DISABILITY_PERCENTAGE', NULL, 80, 'KEPA', '2024-03-01')`,
+      [person],
+    );
+    const roma = await this.programme(own, ['ROMA']);
+    const disability = await this.programme(own, ['DISABILITY']);
+    this.special = {
+      person,
+      romaProgramme: roma.id,
+      disabilityProgramme: disability.id,
+      romaEnrolment: await this.enrolment(own, roma.id, person),
+      disabilityEnrolment: await this.enrolment(own, disability.id, person),
+      plainEnrolment: await this.enrolment(own, this.targets.own.programme, person),
+    };
+  }
+}
+
+/**
+ * Signs a token the way an identity provider would, with full control of the claims and of `exp`
+ * (undefined: no exp at all), to test the rules on claims and lifetimes.
+ */
+export async function rawToken(
+  t: TestApp,
+  subject: string,
+  claims: Record<string, unknown>,
+  expiresInSeconds: number | undefined,
+): Promise<string> {
+  const config = t.app.get(AppConfig);
+  let jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(subject)
+    .setIssuer(config.JWT_ISSUER)
+    .setAudience(config.JWT_AUDIENCE)
+    .setIssuedAt();
+  if (expiresInSeconds !== undefined)
+    jwt = jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds);
+  return jwt.sign(new TextEncoder().encode(TEST_JWT_SECRET));
+}
