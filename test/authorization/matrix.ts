@@ -130,8 +130,9 @@ const PROVIDER_WRITE: Expectations = {
 const PROGRAMME_WRITE: Expectations = { ...PROVIDER_WRITE, centre_staff: [F, F, U] };
 
 /** The audit trail: auditors and national administrators, with AUDIT_REVIEW or DATA_SUBJECT_REQUEST. */
+/** The audit trail is for auditors only: administrators act, auditors check them (separation of duties). */
 const AUDIT_READ: Expectations = {
-  national_admin: [A, A, A],
+  national_admin: [F, F, F],
   regional_officer: [F, F, U],
   centre_staff: [F, F, U],
   provider_staff: [F, F, U],
@@ -141,7 +142,7 @@ const AUDIT_READ: Expectations = {
   'api_key:import_operator': [F, F, F],
 };
 
-/** API keys: national administrators and a region's officer for its own region; a key never mints keys. */
+/** API keys: national administrators and a region's officer for its own region; a key never manages keys. */
 const API_KEY_CREATE: Expectations = {
   national_admin: [A, A, A],
   regional_officer: [A, F, U],
@@ -155,12 +156,10 @@ const API_KEY_CREATE: Expectations = {
 const API_KEY_LIST: Expectations = {
   ...API_KEY_CREATE,
   regional_officer: [A, H, U],
-  'api_key:regional_officer': [A, H, U],
 };
 const API_KEY_REVOKE: Expectations = {
   ...API_KEY_CREATE,
   regional_officer: [A, N, U],
-  'api_key:regional_officer': [A, N, U],
 };
 
 export type Call =
@@ -172,6 +171,11 @@ export interface Operation {
   id: string;
   /** Returns or changes personal data: needs a purpose, and every refusal leaves a denied audit row. */
   personal?: boolean;
+  /**
+   * The audit trail holds no personal data itself (ids, actions, purposes): the service checks the
+   * auditor's permission before the purpose, so a caller without it hears FORBIDDEN either way.
+   */
+  permissionFirst?: boolean;
   /** The X-Purpose sent in the matrix (personal data: CASE_MANAGEMENT unless said here). */
   purpose?: string;
   /** Objects to consume instead of the shared ones, for a call that is expected to change its target. */
@@ -257,6 +261,7 @@ export const OPERATIONS: Operation[] = [
   {
     id: 'Query.auditEvents',
     personal: true,
+    permissionFirst: true,
     purpose: 'AUDIT_REVIEW',
     call: () => q(`{ auditEvents(first: 5) { totalCount } }`),
     expect: AUDIT_READ,
@@ -715,6 +720,7 @@ export const OPERATIONS: Operation[] = [
   {
     id: `GET ${api}/audit-events`,
     personal: true,
+    permissionFirst: true,
     purpose: 'AUDIT_REVIEW',
     call: () => get(`${api}/audit-events?limit=5`),
     expect: AUDIT_READ,
@@ -743,13 +749,14 @@ export const OPERATIONS: Operation[] = [
 ];
 
 /**
- * Without X-Purpose, an operation on personal data is refused before any object is looked up: a
- * caller holding the permission gets PURPOSE_REQUIRED (so the answer says nothing about the area
- * either), one without it FORBIDDEN, a token naming no area 401.
+ * Without X-Purpose, an operation on personal data is refused before anything else is checked
+ * (the guard is structural: a schema transform and a REST interceptor, see personal-data.ts), so
+ * the answer says nothing about permissions or the area; a token naming no area is still a 401.
  */
 export function withoutPurpose(op: Operation, caller: Caller): Outcome {
   const own = op.expect[caller][0];
-  return own === 'FORBIDDEN' || own === 'UNAUTHENTICATED' ? own : 'PURPOSE_REQUIRED';
+  if (own === 'UNAUTHENTICATED' || (op.permissionFirst && own === 'FORBIDDEN')) return own;
+  return 'PURPOSE_REQUIRED';
 }
 
 /** Anonymous calls: refused with 401 everywhere but health and metrics. */

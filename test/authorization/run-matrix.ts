@@ -127,7 +127,8 @@ export function classify(
   const detail = `${res.status} ${code ?? ''} ${graphqlError?.message ?? body?.detail ?? ''}`.trim();
   if (code === 'UNAUTHENTICATED' || code === 'INVALID_CREDENTIALS' || res.status === 401)
     return { outcome: 'UNAUTHENTICATED', detail };
-  if (code === 'PURPOSE_REQUIRED') return { outcome: 'PURPOSE_REQUIRED', detail };
+  if (code === 'PURPOSE_REQUIRED' || code === 'PURPOSE_NOT_ALLOWED')
+    return { outcome: 'PURPOSE_REQUIRED', detail };
   if (code === 'BAD_USER_INPUT' && fields.some((p) => /purpose/i.test(p.field)))
     return { outcome: 'PURPOSE_REQUIRED', detail };
   if (code === 'FORBIDDEN' || code === 'OUTSIDE_YOUR_AREA' || res.status === 403)
