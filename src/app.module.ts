@@ -18,11 +18,13 @@ import { AuthModule } from './auth/auth.module.js';
 import { BeneficiariesModule } from './beneficiaries/beneficiaries.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { complexityPlugin } from './common/graphql/complexity.plugin.js';
-import { formatGraphqlError } from './common/graphql/format-error.js';
+import { operationGuardPlugin } from './common/graphql/operation-guard.plugin.js';
+import { graphqlErrorFormatter } from './common/graphql/format-error.js';
+import { DateTimeScalar } from './common/graphql/scalars.js';
 import type { GqlContext } from './common/graphql/gql-context.js';
 import { transactionPlugin } from './common/graphql/transaction.plugin.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './common/pagination.js';
-import { createValidationPipe } from './common/validation.js';
+import { EdgePipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -57,7 +59,8 @@ function graphqlModule() {
         maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
         maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
         maxDirectives: { n: 20 },
-        maxTokens: { n: 3000 },
+        // Counted by graphql-js's own parser (parseOptions below): armor's check answers a 500.
+        maxTokens: { enabled: false },
         costLimit: { enabled: false }, // page-aware cost below instead
         blockFieldSuggestion: { enabled: true },
       }).protect();
@@ -65,6 +68,8 @@ function graphqlModule() {
         path: '/graphql',
         autoSchemaFile: true,
         sortSchema: true,
+        // Instants are parsed strictly (no "x", no 30 February): see common/graphql/scalars.ts.
+        buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
         playground: false,
         graphiql: false,
         introspection: !config.isProduction,
@@ -72,10 +77,12 @@ function graphqlModule() {
         allowBatchedHttpRequests: false,
         csrfPrevention: true,
         validationRules: armor.validationRules,
+        parseOptions: { maxTokens: 3000 },
         // @nestjs/apollo is typed against @apollo/server's CommonJS declarations, ours against its ESM ones.
         plugins: [
           ...armor.plugins,
           ApolloServerPluginLandingPageDisabled(),
+          operationGuardPlugin(),
           complexityPlugin(() => schemaHost.schema, config.GRAPHQL_MAX_COST, {
             defaultSize: DEFAULT_PAGE_SIZE,
             maxSize: MAX_PAGE_SIZE,
@@ -83,7 +90,7 @@ function graphqlModule() {
           transactionPlugin(tx),
         ] as unknown as ApolloDriverConfig['plugins'],
         context: ({ req, res }: GqlContext) => ({ req, res }),
-        formatError: formatGraphqlError,
+        formatError: graphqlErrorFormatter(config.isProduction),
       };
     },
   });
@@ -124,7 +131,7 @@ export class AppModule implements NestModule {
         ...FEATURE_MODULES,
       ],
       providers: [
-        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_PIPE, useClass: EdgePipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: RestTransactionInterceptor },
       ],

@@ -26,7 +26,9 @@ export function complexityPlugin(
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, operation }) {
+          // No operation to cost: operation-guard.plugin.ts refuses the request.
+          if (!operation || operation.operation === 'subscription') return;
           let cost: number;
           try {
             cost = getComplexity({

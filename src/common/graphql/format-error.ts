@@ -10,6 +10,29 @@ import { DomainError } from '../domain-error.js';
  */
 const logger = new Logger('GraphQL');
 
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+// A value GraphQL quotes back ("got invalid value ...") is cut, so a 900 KB id is not echoed whole.
+const LONG_QUOTED = /"((?:[^"\\]|\\.){80})(?:[^"\\]|\\.)+"/g;
+
+/** GraphQL's own message, with long echoed values cut and, in production, no suggestions. */
+function clean(message: string, production: boolean): string {
+  const cut = message.replace(LONG_QUOTED, '"$1…"');
+  return production ? cut.replace(SUGGESTION, '') : cut;
+}
+
+/**
+ * The formatter of the service; in production no message suggests a field or enum value ("Did you
+ * mean ROMA?"), whichever check produced it.
+ */
+export function graphqlErrorFormatter(
+  production: boolean,
+): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  return (formatted, error) => {
+    const result = formatGraphqlError(formatted, error);
+    return { ...result, message: clean(result.message, production) };
+  };
+}
+
 export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) {
