@@ -10,6 +10,7 @@ import { sendError } from './common/http-errors.js';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { AppConfig } from './config/app-config.js';
 import { mountGraphiql } from './common/graphql/graphiql.js';
+import { withConnectionBudget } from './database/connection-budget.js';
 
 export const REST_PREFIX = 'api/v1';
 
@@ -26,6 +27,8 @@ export async function createApp(
   if (options.logger !== false) app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Each request may hold one database connection at a time (rule 15); see connection-budget.ts.
+  app.use((_req: Request, _res: Response, next: NextFunction) => withConnectionBudget(next));
   app.useBodyParser('json', { limit: '1mb' });
   // Every API call is authenticated before anything else runs; health, metrics and docs are open.
   const auth = app.get(AuthMiddleware);

@@ -1,17 +1,52 @@
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../auth/request-context.js';
+import type { AuditEntry, RequestContext } from '../auth/request-context.js';
 
 /**
  * Writes a context's pending audit entries in one INSERT (one round trip per request, however many
- * people it read), then clears them.
+ * people it read), then clears them. Nothing a client sent can make this fail (rule 18): every text
+ * is cut to a bounded length and stripped of what PostgreSQL cannot store (NUL, lone surrogates).
  */
 export async function flushAudit(ctx: RequestContext, em: EntityManager): Promise<void> {
   if (ctx.pendingAudit.length === 0) return;
-  const entries = ctx.pendingAudit.splice(0);
+  const entries = ctx.pendingAudit.splice(0).map(storable);
   await em.query(
     `INSERT INTO audit_event (actor_id, actor_kind, actor_roles, request_id, action, subject_type, subject_id, purpose, outcome, reason, municipality_code)
      SELECT $1, $2, $3::text[], $4, e.action, e."subjectType", e."subjectId", e.purpose, e.outcome, e.reason, e."municipalityCode"
      FROM jsonb_to_recordset($5::jsonb) AS e(action text, "subjectType" text, "subjectId" text, purpose text, outcome text, reason text, "municipalityCode" text)`,
-    [ctx.actor.id, ctx.actor.kind, ctx.actor.roles, ctx.requestId, JSON.stringify(entries)],
+    [
+      safeText(ctx.actor.id, 200),
+      ctx.actor.kind,
+      ctx.actor.roles,
+      safeText(ctx.requestId, 64),
+      JSON.stringify(entries),
+    ],
+  );
+}
+
+const LIMITS: Partial<Record<keyof AuditEntry, number>> = {
+  action: 120,
+  subjectType: 60,
+  subjectId: 80,
+  reason: 300,
+  municipalityCode: 8,
+};
+
+function storable(entry: AuditEntry): AuditEntry {
+  const out = { ...entry };
+  for (const [key, limit] of Object.entries(LIMITS) as Array<[keyof AuditEntry, number]>) {
+    const value = out[key];
+    if (typeof value === 'string') (out as Record<string, unknown>)[key] = safeText(value, limit);
+  }
+  return out;
+}
+
+/** `text` without NUL, other C0 controls or lone surrogates, cut to `limit` characters. */
+export function safeText(text: string, limit: number): string {
+  const cut = text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+  return (
+    cut
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, '\ufffd')
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
   );
 }

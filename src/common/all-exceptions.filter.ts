@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError } from './domain-error.js';
+import { DomainError, ServiceUnavailableError } from './domain-error.js';
 import { genericProblem, problemOf } from './http-errors.js';
 
 /**
@@ -20,6 +20,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     let problem;
     if (exception instanceof DomainError) {
       problem = problemOf(exception, req);
+      if (exception instanceof ServiceUnavailableError)
+        res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     } else if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();

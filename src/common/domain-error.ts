@@ -3,7 +3,14 @@
  * (rule 4); the kind decides the HTTP status and is the only thing transports look at.
  */
 export type ErrorKind =
-  'BAD_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_COMPLEX' | 'RATE_LIMITED';
+  | 'BAD_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'TOO_COMPLEX'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE';
 
 export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   BAD_INPUT: 400,
@@ -13,6 +20,7 @@ export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   CONFLICT: 409,
   TOO_COMPLEX: 400,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
 };
 
 /** A field-level problem in a client's input, as reported to the client. */
@@ -90,5 +98,18 @@ export class RateLimitError extends DomainError {
   readonly code = 'RATE_LIMITED';
   constructor(retryAfterSeconds: number) {
     super(`Too many requests: wait ${retryAfterSeconds} s and try again.`);
+  }
+}
+
+/**
+ * The database has no free connection within the pool's wait (DATABASE_POOL_TIMEOUT_MS): the
+ * request is refused at once with 503 so that callers back off and the service recovers by itself.
+ */
+export class ServiceUnavailableError extends DomainError {
+  readonly kind = 'UNAVAILABLE' as const;
+  readonly code = 'SERVICE_BUSY';
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('The service is busy: no database connection is free. Nothing was written; try again in a second.');
   }
 }

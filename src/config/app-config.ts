@@ -43,6 +43,16 @@ export class AppConfig {
   @Max(1000)
   DATABASE_POOL_SIZE = 20;
 
+  /**
+   * How long a request waits for a free pool connection before it is refused with 503 SERVICE_BUSY:
+   * short, so that a burst fails fast and the service recovers by itself.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  DATABASE_POOL_TIMEOUT_MS = 3000;
+
   /** A real PostgreSQL server (15 to 18). When unset, an embedded PostgreSQL is started in DATA_DIR. */
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, {

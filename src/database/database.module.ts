@@ -1,6 +1,9 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type pg from 'pg';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { guardPool } from './connection-budget.js';
 import { dataSourceOptions } from './data-source.js';
 import { TransactionService } from './transaction.service.js';
 
@@ -15,7 +18,17 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) =>
-            dataSourceOptions(url, { extra: { max: config.DATABASE_POOL_SIZE } }),
+            dataSourceOptions(url, {
+              extra: {
+                max: config.DATABASE_POOL_SIZE,
+                connectionTimeoutMillis: config.DATABASE_POOL_TIMEOUT_MS,
+              },
+            }),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            guardPool((dataSource.driver as unknown as { master: pg.Pool }).master);
+            return dataSource;
+          },
         }),
       ],
       providers: [TransactionService],

@@ -3,15 +3,22 @@ import type { Request } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { TransactionService } from './transaction.service.js';
 
-/** A REST request under /api/v1 runs in one transaction: it commits when the handler returns and rolls back when it throws. */
+/**
+ * A REST request under /api/v1 runs in one transaction: it commits when the handler returns and
+ * rolls back when it throws (validation pipes run inside it, so their refusals are audited too).
+ */
 @Injectable()
 export class RestTransactionInterceptor implements NestInterceptor {
   constructor(private readonly tx: TransactionService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const ctx = context.switchToHttp().getRequest<Request>().ctx;
+    const req = context.switchToHttp().getRequest<Request>();
+    const ctx = req.ctx;
     if (!ctx) return next.handle();
-    return from(this.tx.run(ctx, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
+    // The route pattern, never the URL: a path or query can carry a name or an AMKA.
+    const route = (req.route as { path?: string } | undefined)?.path ?? 'unknown';
+    const action = `rest.${req.method} ${route}`;
+    return from(this.tx.run(ctx, () => lastValueFrom(next.handle(), { defaultValue: undefined }), action));
   }
 }

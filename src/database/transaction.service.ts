@@ -1,13 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { flushAudit } from '../audit/audit-writer.js';
 import type { RequestContext } from '../auth/request-context.js';
+import type { AreaScope } from '../auth/area-scope.js';
+import { ServiceUnavailableError } from '../common/domain-error.js';
+import { isPoolTimeout } from './connection-budget.js';
+
+/** Why a request was refused, for the audit row written when no service recorded a more specific one. */
+export interface Refusal {
+  /** What was attempted: `graphql.<root fields>` or `rest.<METHOD> <route pattern>` (never the raw URL). */
+  action: string;
+  /** The error code the caller got. */
+  reason: string;
+}
+
+/**
+ * The value of the `mitroa.area` setting that row-level security reads (migration
+ * 1764100000000-row-security): `*` for the whole country, else the caller's municipality codes as
+ * an array literal; an empty array (provider staff, no area) sees no one.
+ */
+export function areaSetting(scope: AreaScope): string {
+  return scope.level === 'national' ? '*' : `{${scope.municipalityCodes.join(',')}}`;
+}
 
 /**
  * The entry point owns the transaction (rule 3): GraphQL operations, REST requests, CLI commands
  * and jobs each open one here, and services use `ctx.em`. Inside it the connection runs as the
- * application role, which can append to the audit trail but never change it.
+ * application role, which can append to the audit trail but never change it, with the caller's
+ * area set for row-level security.
+ *
+ * A request holds exactly one pool connection from begin to end (rule 15): a refusal's audit rows
+ * are written on the same connection after the rollback, never on a second one.
  */
 @Injectable()
 export class TransactionService {
@@ -18,22 +42,31 @@ export class TransactionService {
 
   async begin(ctx: RequestContext): Promise<void> {
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
     try {
-      await runner.startTransaction();
-      if (this.config.DATABASE_APP_ROLE)
-        await runner.query(`SET LOCAL ROLE ${this.config.DATABASE_APP_ROLE}`);
+      await runner.connect();
     } catch (error) {
-      await runner.release();
+      await runner.release().catch(() => undefined);
+      throw isPoolTimeout(error) ? new ServiceUnavailableError() : error;
+    }
+    try {
+      await this.open(runner, ctx);
+    } catch (error) {
+      await runner.release().catch(() => undefined);
       throw error;
     }
     ctx.bind(runner);
   }
 
-  /** Commits (or rolls back) and always writes the audit entries: a refusal is recorded even when nothing else is. */
-  async end(ctx: RequestContext, commit: boolean): Promise<void> {
+  /**
+   * Commits (or rolls back) and always writes the audit entries: a refusal is recorded even when
+   * nothing else is. `refusal` adds a generic denied entry when the request failed and no service
+   * recorded why.
+   */
+  async end(ctx: RequestContext, commit: boolean, refusal?: Refusal): Promise<void> {
     if (!ctx.inTransaction) return;
     const runner = ctx.em.queryRunner!;
+    if (refusal) recordRefusal(ctx, refusal);
+    let broken: unknown;
     try {
       if (commit) {
         try {
@@ -41,32 +74,93 @@ export class TransactionService {
           await runner.commitTransaction();
         } catch (error) {
           if (runner.isTransactionActive) await runner.rollbackTransaction();
+          if (ctx.pendingAudit.length === 0)
+            recordRefusal(ctx, { action: 'transaction', reason: 'TRANSACTION_FAILED' });
+          await this.auditAfterRollback(runner, ctx);
           throw error;
         }
       } else {
         await runner.rollbackTransaction();
-        await this.dataSource.transaction(async (em) => {
-          if (this.config.DATABASE_APP_ROLE)
-            await em.query(`SET LOCAL ROLE ${this.config.DATABASE_APP_ROLE}`);
-          await flushAudit(ctx, em);
-        });
+        await this.auditAfterRollback(runner, ctx);
       }
+    } catch (error) {
+      broken = error;
+      throw error;
     } finally {
       ctx.bind(undefined);
-      await runner.release();
+      // A connection whose transaction could not end cleanly is discarded, not returned to the pool.
+      await releaseRunner(runner, broken).catch(() => undefined);
     }
   }
 
-  async run<T>(ctx: RequestContext, work: () => Promise<T>): Promise<T> {
+  /**
+   * Writes the audit row of a request refused before any transaction was opened (a GraphQL
+   * document that failed validation, say), on one short-lived connection.
+   */
+  async auditRefusal(ctx: RequestContext, refusal: Refusal): Promise<void> {
+    if (ctx.inTransaction) return;
+    recordRefusal(ctx, refusal);
+    await this.begin(ctx);
+    await this.end(ctx, true);
+  }
+
+  async run<T>(ctx: RequestContext, work: () => Promise<T>, action = 'request'): Promise<T> {
     await this.begin(ctx);
     let result: T;
     try {
       result = await work();
     } catch (error) {
-      await this.end(ctx, false);
+      await this.end(ctx, false, { action, reason: errorCode(error) });
       throw error;
     }
     await this.end(ctx, true);
     return result;
   }
+
+  private async open(runner: QueryRunner, ctx: RequestContext): Promise<void> {
+    await runner.startTransaction();
+    const role = this.config.DATABASE_APP_ROLE;
+    await runner.query(
+      role
+        ? `SELECT set_config('role', $1, true), set_config('mitroa.area', $2, true)`
+        : `SELECT set_config('mitroa.area', $1, true)`,
+      role ? [role, areaSetting(ctx.actor.scope)] : [areaSetting(ctx.actor.scope)],
+    );
+  }
+
+  /** After a rollback the same connection writes the pending audit entries in a transaction of their own. */
+  private async auditAfterRollback(runner: QueryRunner, ctx: RequestContext): Promise<void> {
+    if (ctx.pendingAudit.length === 0) return;
+    await this.open(runner, ctx);
+    try {
+      await flushAudit(ctx, runner.manager);
+      await runner.commitTransaction();
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    }
+  }
+}
+
+function recordRefusal(ctx: RequestContext, refusal: Refusal): void {
+  if (ctx.pendingAudit.some((e) => e.outcome === 'denied')) return;
+  ctx.audit({ action: refusal.action, outcome: 'denied', reason: refusal.reason });
+}
+
+/** The code a client sees for an error: a domain error's code, an HTTP status, or INTERNAL. */
+export function errorCode(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as { code?: unknown; getStatus?: () => number };
+    if (typeof e.getStatus === 'function') return `HTTP_${e.getStatus()}`;
+    if (typeof e.code === 'string' && /^[A-Z][A-Z0-9_]{2,60}$/.test(e.code)) return e.code;
+  }
+  return 'INTERNAL';
+}
+
+/** Returns the connection to the pool, or has the pool discard it when `error` left it unusable. */
+function releaseRunner(runner: QueryRunner, error?: unknown): Promise<void> {
+  const postgres = runner as QueryRunner & { releasePostgresConnection?: (e?: Error) => Promise<void> };
+  if (error instanceof Error && postgres.releasePostgresConnection)
+    return postgres.releasePostgresConnection(error);
+  return runner.release();
 }

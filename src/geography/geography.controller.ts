@@ -11,6 +11,8 @@ import { pageArgsOf, paginateInMemory, toRestPage } from '../common/pagination.j
 import { MunicipalityQuery } from './dto/municipality-filter.args.js';
 import { Municipality, Region, RegionalUnit } from './geography.entity.js';
 import { GeographyService } from './geography.service.js';
+import { Ctx } from '../auth/ctx.decorator.js';
+import type { RequestContext } from '../auth/request-context.js';
 
 class MunicipalityPage {
   @ApiProperty({ type: [Municipality] })
@@ -54,8 +56,11 @@ export class GeographyController {
 
   @Get('municipalities')
   @ApiOkResponse({ type: MunicipalityPage })
-  async municipalities(@Query() query: MunicipalityQuery): Promise<MunicipalityPage> {
-    const found = await this.geography.searchMunicipalities({
+  async municipalities(
+    @Ctx() ctx: RequestContext,
+    @Query() query: MunicipalityQuery,
+  ): Promise<MunicipalityPage> {
+    const found = await this.geography.searchMunicipalities(ctx, {
       search: query.q,
       regionCode: query.region,
       regionalUnitCode: query.regionalUnit,

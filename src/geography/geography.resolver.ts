@@ -3,6 +3,8 @@ import { Connection, paginateInMemory } from '../common/pagination.js';
 import { MunicipalityFilterArgs } from './dto/municipality-filter.args.js';
 import { Municipality, Region, RegionalUnit } from './geography.entity.js';
 import { GeographyService } from './geography.service.js';
+import { Ctx } from '../auth/ctx.decorator.js';
+import type { RequestContext } from '../auth/request-context.js';
 
 export const MunicipalityConnection = Connection(Municipality);
 
@@ -53,8 +55,8 @@ export class MunicipalityResolver {
   @Query(() => MunicipalityConnection, {
     description: 'Municipalities by name (any accents, case or script), region or regional unit',
   })
-  async municipalities(@Args() args: MunicipalityFilterArgs) {
-    const found = await this.geography.searchMunicipalities({
+  async municipalities(@Ctx() ctx: RequestContext, @Args() args: MunicipalityFilterArgs) {
+    const found = await this.geography.searchMunicipalities(ctx, {
       search: args.search,
       regionCode: args.regionCode,
       regionalUnitCode: args.regionalUnitCode,

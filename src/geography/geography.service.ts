@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { RequestContext } from '../auth/request-context.js';
 import { DataSource } from 'typeorm';
 import { searchKey } from '../common/greek/search-key.js';
 import { Municipality, Region, RegionalUnit } from './geography.entity.js';
@@ -97,7 +98,7 @@ export class GeographyService implements OnApplicationBootstrap {
    * name; when nothing matches that way, near spellings (trigram similarity) are offered instead.
    * Results are ordered by how well they match, then by code.
    */
-  async searchMunicipalities(filter: MunicipalityFilter): Promise<Municipality[]> {
+  async searchMunicipalities(ctx: RequestContext, filter: MunicipalityFilter): Promise<Municipality[]> {
     if (filter.regionCode) this.getRegion(filter.regionCode);
     if (filter.regionalUnitCode) this.getRegionalUnit(filter.regionalUnitCode);
     const inArea = (m: Municipality) =>
@@ -111,7 +112,7 @@ export class GeographyService implements OnApplicationBootstrap {
     const key = searchKey(text);
     if (!key) return [];
     const words = key.split(' ');
-    const rows: Array<{ code: string }> = await this.dataSource.query(
+    const rows: Array<{ code: string }> = await ctx.em.query(
       `SELECT code FROM municipality
         WHERE (SELECT bool_and(' ' || search_key LIKE '% ' || w || '%') FROM unnest($1::text[]) AS w)
         ORDER BY (search_key = $2) DESC, similarity(search_key, $2) DESC, code`,
@@ -119,7 +120,7 @@ export class GeographyService implements OnApplicationBootstrap {
     );
     let codes = rows.map((r) => r.code);
     if (codes.length === 0) {
-      const near: Array<{ code: string }> = await this.dataSource.query(
+      const near: Array<{ code: string }> = await ctx.em.query(
         `SELECT code FROM municipality WHERE search_key % $1 OR word_similarity($1, search_key) > 0.5
           ORDER BY greatest(similarity(search_key, $1), word_similarity($1, search_key)) DESC, code LIMIT 20`,
         [key],
