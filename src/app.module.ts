@@ -18,7 +18,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { BeneficiariesModule } from './beneficiaries/beneficiaries.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { complexityPlugin } from './common/graphql/complexity.plugin.js';
-import { operationGuardPlugin } from './common/graphql/operation-guard.plugin.js';
+import { NoSubscriptionsRule } from './common/graphql/no-subscriptions.rule.js';
 import { graphqlErrorFormatter } from './common/graphql/format-error.js';
 import { DateTimeScalar } from './common/graphql/scalars.js';
 import type { GqlContext } from './common/graphql/gql-context.js';
@@ -76,13 +76,12 @@ function graphqlModule() {
         includeStacktraceInErrorResponses: false,
         allowBatchedHttpRequests: false,
         csrfPrevention: true,
-        validationRules: armor.validationRules,
+        validationRules: [...armor.validationRules, NoSubscriptionsRule],
         parseOptions: { maxTokens: 3000 },
         // @nestjs/apollo is typed against @apollo/server's CommonJS declarations, ours against its ESM ones.
         plugins: [
           ...armor.plugins,
           ApolloServerPluginLandingPageDisabled(),
-          operationGuardPlugin(),
           complexityPlugin(() => schemaHost.schema, config.GRAPHQL_MAX_COST, {
             defaultSize: DEFAULT_PAGE_SIZE,
             maxSize: MAX_PAGE_SIZE,

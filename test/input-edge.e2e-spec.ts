@@ -273,7 +273,7 @@ describe('input at the edge', () => {
         .post('/graphql')
         .set('Authorization', `Bearer ${staff}`)
         .send({ query: 'query A { me { roles } }', operationName: 'B' });
-      expectRefused(unknown, ['BAD_USER_INPUT']);
+      expectRefused(unknown, ['OPERATION_RESOLUTION_FAILURE']);
       expect(unknown.status).toBe(400);
       const subscription = await gql(staff, `subscription { me { roles } }`);
       expectRefused(subscription, ['GRAPHQL_VALIDATION_FAILED']);

@@ -27,7 +27,8 @@ export function complexityPlugin(
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {
-          // No operation to cost: operation-guard.plugin.ts refuses the request.
+          // No operation to cost: Apollo refuses an unknown operationName (OPERATION_RESOLUTION_FAILURE),
+          // validation a subscription.
           if (!operation || operation.operation === 'subscription') return;
           let cost: number;
           try {
