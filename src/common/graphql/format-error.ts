@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../domain-error.js';
 
 /**
@@ -47,6 +47,11 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
+  }
+  // graphql-js's own verdict on the request, raised outside any resolver and wrapping nothing (e.g.
+  // "Too many errors processing variables"): the client's input, not our failure.
+  if (original instanceof GraphQLError && !original.originalError && !original.path) {
+    return { message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
   }
   logger.error({ err: original, path: formatted.path }, 'unhandled GraphQL error');
   return {
