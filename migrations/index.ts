@@ -2,6 +2,7 @@ import { Foundation1763800000000 } from './1763800000000-foundation.js';
 import { Beneficiaries1763900000000 } from './1763900000000-beneficiaries.js';
 import { Providers1764000000000 } from './1764000000000-providers.js';
 import { Programmes1764000000001 } from './1764000000001-programmes.js';
+import { RowSecurity1764100000000 } from './1764100000000-row-security.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS = [
   Beneficiaries1763900000000,
   Providers1764000000000,
   Programmes1764000000001,
+  RowSecurity1764100000000,
 ];

@@ -2,11 +2,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
 import { AuthMiddleware } from './auth/auth.middleware.js';
 import { RateLimitError } from './common/domain-error.js';
 import { sendError } from './common/http-errors.js';
+import { assignRequestId } from './common/request-id.js';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { AppConfig } from './config/app-config.js';
 import { mountGraphiql } from './common/graphql/graphiql.js';
@@ -18,13 +20,15 @@ export const REST_PREFIX = 'api/v1';
 export async function createApp(
   config: AppConfig,
   databaseUrl: string,
-  options: { logger?: boolean } = {},
+  options: { logger?: boolean; logDestination?: DestinationStream } = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
-    bufferLogs: true,
-    logger: options.logger === false ? false : undefined,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, databaseUrl, { logDestination: options.logDestination }),
+    { bufferLogs: true, logger: options.logger === false ? false : undefined },
+  );
   if (options.logger !== false) app.useLogger(app.get(Logger));
+  // First of all, so that a refused request carries its id too (header, body, log, audit row).
+  app.use(assignRequestId);
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   // Each request may hold one database connection at a time (rule 15); see connection-budget.ts.

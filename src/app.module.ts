@@ -13,6 +13,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BeneficiariesModule } from './beneficiaries/beneficiaries.module.js';
@@ -20,10 +21,12 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { complexityPlugin } from './common/graphql/complexity.plugin.js';
 import { NoSubscriptionsRule } from './common/graphql/no-subscriptions.rule.js';
 import { graphqlErrorFormatter } from './common/graphql/format-error.js';
+import { enforcePersonalData } from './common/graphql/personal-data.js';
 import { DateTimeScalar } from './common/graphql/scalars.js';
 import type { GqlContext } from './common/graphql/gql-context.js';
 import { transactionPlugin } from './common/graphql/transaction.plugin.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './common/pagination.js';
+import { logMethodWithSafeMessage, safeErrorLog } from './common/safe-error-log.js';
 import { EdgePipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -48,8 +51,6 @@ export const FEATURE_MODULES = [
   HsdsModule,
 ];
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 function graphqlModule() {
   return GraphQLModule.forRootAsync<ApolloDriverConfig>({
     driver: ApolloDriver,
@@ -70,6 +71,7 @@ function graphqlModule() {
         sortSchema: true,
         // Instants are parsed strictly (no "x", no 30 February): see common/graphql/scalars.ts.
         buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+        transformSchema: enforcePersonalData,
         playground: false,
         graphiql: false,
         introspection: !config.isProduction,
@@ -97,32 +99,37 @@ function graphqlModule() {
 
 @Module({})
 export class AppModule implements NestModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  /** `logDestination` replaces stdout (tests read the log lines from it). */
+  static forRoot(
+    config: AppConfig,
+    databaseUrl: string,
+    options: { logDestination?: DestinationStream } = {},
+  ): DynamicModule {
+    const pinoHttp = {
+      level: config.LOG_LEVEL,
+      // assignRequestId (app.factory.ts) has given every request its id before authentication.
+      genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? randomUUID(),
+      // Never a name, AFM or AMKA in a log line: no query strings, bodies or credentials, and
+      // errors reduced to what identifies them (safeErrorLog).
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        err: (err: unknown) => safeErrorLog(err),
+      },
+      hooks: { logMethod: logMethodWithSafeMessage },
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+      autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
+    };
     return {
       module: AppModule,
       imports: [
         ConfigModule.forConfig(config),
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.LOG_LEVEL,
-            genReqId: (req: IncomingMessage, res) => {
-              const incoming = req.headers['x-request-id'];
-              const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
-            // Never a name, AFM or AMKA in a log line: no query strings, bodies or credentials.
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({
-                id: req.id,
-                method: req.method,
-                path: req.url.split('?')[0],
-              }),
-              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-            },
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
-          },
+          pinoHttp: options.logDestination ? [pinoHttp, options.logDestination] : pinoHttp,
         }),
         DatabaseModule.forUrl(databaseUrl),
         HealthModule,

@@ -6,8 +6,10 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import pg from 'pg';
 import type { MitroaClaims } from './auth/auth.service.js';
 import { generateApiKey, hashSecret } from './auth/auth.service.js';
+import { checkAreaClaims } from './auth/area-claims.js';
 import { Permission, Role } from './auth/roles.js';
 import { signToken } from './auth/tokens.js';
+import { describeError } from './common/describe-error.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { openDatabase } from './database/bootstrap.js';
 import { seedDemoData } from './demo/seed-demo.js';
@@ -63,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
           config,
           values.subject ?? `cli-${values.role?.join('-')}`,
           claimsFrom(values),
-          values.ttl ?? '12h',
+          values.ttl ?? Math.min(12 * 3600, config.JWT_MAX_TTL_SECONDS),
         ),
       );
       return 0;
@@ -88,7 +90,7 @@ function claimsFrom(values: {
   const roles = values.role ?? [];
   if (roles.length === 0 || !roles.every((r) => known.includes(r)))
     throw new UsageError(`--role must be one of: ${known.join(', ')}`);
-  return {
+  const claims: MitroaClaims = {
     roles: roles as Role[],
     ...(values.region ? { region: values.region } : {}),
     ...(values.municipalities
@@ -97,6 +99,10 @@ function claimsFrom(values: {
     ...(values.provider ? { provider: values.provider } : {}),
     ...(values['special-category'] ? { permissions: [Permission.SPECIAL_CATEGORY] } : {}),
   };
+  // The service would refuse anything else (AREA_CLAIM_OF_ROLE); say so now.
+  const area = checkAreaClaims(claims.roles, claims);
+  if (!area.ok) throw new UsageError(area.why);
+  return claims;
 }
 
 async function createApiKey(
@@ -106,6 +112,8 @@ async function createApiKey(
 ): Promise<number> {
   const claims = claimsFrom(values);
   if (!values.name) throw new UsageError('--name is required');
+  if (!claims.roles.every((r) => r === Role.REGIONAL_OFFICER || r === Role.IMPORT_OPERATOR))
+    throw new UsageError('An API key can carry only the roles regional_officer and import_operator.');
   const db = await openDatabase(config, log);
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
@@ -147,7 +155,7 @@ main(process.argv.slice(2)).then(
       console.error(error.message);
       process.exit(64);
     }
-    console.error('[mitroa]', error instanceof Error ? error.message : error);
+    console.error(`[mitroa] ${process.argv[2] ?? 'command'} failed: ${describeError(error)}`);
     process.exit(1);
   },
 );

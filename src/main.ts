@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import { DataSource } from 'typeorm';
 import { createApp } from './app.factory.js';
 import { AuthService } from './auth/auth.service.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { describeError } from './common/describe-error.js';
 import { openDatabase } from './database/bootstrap.js';
 import { demoTokenClaims } from './demo/demo-identities.js';
 import { seedDemoData } from './demo/seed-demo.js';
@@ -33,13 +35,17 @@ async function main(): Promise<void> {
   log(`Health   ${base}/health   Metrics ${base}/metrics`);
   if (!config.isProduction) {
     const auth = app.get(AuthService);
-    log('Development tokens (12 h), send as "Authorization: Bearer <token>":');
-    for (const [name, subject, claims] of demoTokenClaims())
-      log(`  ${name.padEnd(34)} ${await auth.issueToken(subject, claims)}`);
+    const [provider] = await app
+      .get(DataSource)
+      .query<Array<{ id: string }>>('SELECT id FROM provider ORDER BY name LIMIT 1');
+    const ttl = Math.min(12 * 3600, config.JWT_MAX_TTL_SECONDS);
+    log(`Development tokens (${ttl / 3600} h), send as "Authorization: Bearer <token>":`);
+    for (const [name, subject, claims] of demoTokenClaims(provider?.id))
+      log(`  ${name.padEnd(34)} ${await auth.issueToken(subject, claims, ttl)}`);
   }
 }
 
 main().catch((error: unknown) => {
-  console.error('[mitroa] start-up failed:', error instanceof Error ? error.message : error);
+  console.error(`[mitroa] start-up failed: ${describeError(error)}`);
   process.exit(1);
 });

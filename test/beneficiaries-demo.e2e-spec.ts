@@ -1,6 +1,4 @@
 import { DataSource } from 'typeorm';
-import { systemActor } from '../src/auth/actor.js';
-import { RequestContext } from '../src/auth/request-context.js';
 import { personKeys } from '../src/beneficiaries/person-keys.js';
 import { isValidAfm } from '../src/common/identifiers/afm.js';
 import { amkaMatchesBirthDate, isValidAmka } from '../src/common/identifiers/amka.js';
@@ -11,7 +9,7 @@ import {
   DEMO_PERSON,
   ROMA_BRANCH_MUNICIPALITIES,
 } from '../src/demo/beneficiaries.seeder.js';
-import { DEMO_SEEDERS } from '../src/demo/seed-demo.js';
+import { DEMO_SEEDERS, runSeeder } from '../src/demo/seed-demo.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /** The beneficiary demo data on a real database: valid, consistent, and seeded once however often start-up runs. */
@@ -33,22 +31,8 @@ describe('beneficiary demo data', () => {
   ];
 
   /** Runs the seeder as `npm start` does: its own transaction, as the system actor. */
-  async function runSeeder(): Promise<void> {
-    const ctx = new RequestContext('seed-demo', systemActor('seed-demo'));
-    const runner = dataSource.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    ctx.bind(runner);
-    try {
-      summaries.push(await beneficiariesDemoSeeder.seed(ctx));
-      await runner.commitTransaction();
-    } catch (error) {
-      await runner.rollbackTransaction();
-      throw error;
-    } finally {
-      ctx.bind(undefined);
-      await runner.release();
-    }
+  async function runBeneficiariesSeeder(): Promise<void> {
+    summaries.push(await runSeeder(dataSource, beneficiariesDemoSeeder));
   }
 
   async function counts(): Promise<Record<string, number>> {
@@ -66,9 +50,9 @@ describe('beneficiary demo data', () => {
     db = await createTestDatabase();
     dataSource = new DataSource(dataSourceOptions(db.url, { extra: { max: 2 } }));
     await dataSource.initialize();
-    await runSeeder();
+    await runBeneficiariesSeeder();
     afterFirst = await counts();
-    await runSeeder();
+    await runBeneficiariesSeeder();
   });
 
   afterAll(async () => {

@@ -38,11 +38,13 @@ describe('beneficiary registry over HTTP', () => {
   let admin: string;
 
   const purpose = { 'X-Purpose': 'CASE_MANAGEMENT' };
+  /** Mutations return personal data, so they declare a purpose too. */
+  const write = { 'X-Purpose': 'REGISTRATION' };
   const count = async (table: string) =>
     Number((await t.db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n);
 
   async function register(token: string, input: Record<string, unknown>) {
-    const res = await t.gql(token, REGISTER, { input });
+    const res = await t.gql(token, REGISTER, { input }, write);
     expect(res.body.errors).toBeUndefined();
     return res.body.data.registerPerson;
   }
@@ -92,7 +94,7 @@ describe('beneficiary registry over HTTP', () => {
 
     it("refuses to register a person in another centre's municipality, writing nothing", async () => {
       const before = await count('person');
-      const res = await t.gql(alexandreia, REGISTER, { input: person({ municipalityCode: '4912' }) });
+      const res = await t.gql(alexandreia, REGISTER, { input: person({ municipalityCode: '4912' }) }, write);
       expect(res.body.errors[0].extensions.code).toBe('OUTSIDE_YOUR_AREA');
       expect(await count('person')).toBe(before);
     });
@@ -112,7 +114,7 @@ describe('beneficiary registry over HTTP', () => {
       ['an unknown municipality', { municipalityCode: '9999' }, 'UNKNOWN_MUNICIPALITY', undefined],
     ])('refuses %s with a typed error and writes nothing', async (_label, change, code, field) => {
       const before = await count('person');
-      const res = await t.gql(spata, REGISTER, { input: { ...person(), ...change } });
+      const res = await t.gql(spata, REGISTER, { input: { ...person(), ...change } }, write);
       expect(res.body.errors[0].extensions.code).toBe(code);
       if (field)
         expect(res.body.errors[0].extensions.fields.map((f: { field: string }) => f.field)).toContain(field);
@@ -121,7 +123,7 @@ describe('beneficiary registry over HTTP', () => {
     });
 
     it('refuses fields a client may not set (status, createdBy)', async () => {
-      const res = await t.gql(spata, REGISTER, { input: { ...person(), status: 'CLOSED' } });
+      const res = await t.gql(spata, REGISTER, { input: { ...person(), status: 'CLOSED' } }, write);
       expect(res.status).toBe(400);
       expect(res.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
       expect(JSON.stringify(res.body.errors)).toMatch(/status/);
@@ -327,12 +329,12 @@ describe('beneficiary registry over HTTP', () => {
 
     it('needs special_category to record Roma origin, and hides it from others', async () => {
       const input = { personId: id, group: 'ROMA', basis: 'SELF_DECLARED', validFrom: '2024-01-01' };
-      const refused = await t.gql(spata, ADD, { input });
+      const refused = await t.gql(spata, ADD, { input }, write);
       expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
       expect(await t.db.query(`SELECT 1 FROM person_group WHERE person_id = $1`, [id])).toHaveLength(0);
-      const ok = await t.gql(spataSocial, ADD, { input });
+      const ok = await t.gql(spataSocial, ADD, { input }, write);
       expect(ok.body.data.addGroupMembership.group).toBe('ROMA');
-      await t.gql(spata, ADD, { input: { ...input, group: 'DESTITUTE' } });
+      await t.gql(spata, ADD, { input: { ...input, group: 'DESTITUTE' } }, write);
 
       const q = `query($id: UUID!) { beneficiary(id: $id) { groups { group basis } } }`;
       const plain = await t.gql(spata, q, { id }, purpose);
@@ -361,9 +363,14 @@ describe('beneficiary registry over HTTP', () => {
     });
 
     it('refuses to record a derived group', async () => {
-      const res = await t.gql(spata, ADD, {
-        input: { personId: id, group: 'ELDERLY', basis: 'DOCUMENT', validFrom: '2024-01-01' },
-      });
+      const res = await t.gql(
+        spata,
+        ADD,
+        {
+          input: { personId: id, group: 'ELDERLY', basis: 'DOCUMENT', validFrom: '2024-01-01' },
+        },
+        write,
+      );
       expect(res.body.errors[0].extensions.code).toBe('DERIVED_GROUP');
     });
 
@@ -377,9 +384,9 @@ describe('beneficiary registry over HTTP', () => {
         ruralArea: 'NO',
       };
       const SET = `mutation($input: EsfParticipationInput!) { setEsfParticipation(input: $input) { minority employmentStatus } }`;
-      const refused = await t.gql(spata, SET, { input: { ...input, minority: 'YES' } });
+      const refused = await t.gql(spata, SET, { input: { ...input, minority: 'YES' } }, write);
       expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
-      const set = await t.gql(spataSocial, SET, { input: { ...input, minority: 'YES' } });
+      const set = await t.gql(spataSocial, SET, { input: { ...input, minority: 'YES' } }, write);
       expect(set.body.data.setEsfParticipation.minority).toBe('YES');
       const plainRead = await t.gql(
         spata,
@@ -406,7 +413,12 @@ describe('beneficiary registry over HTTP', () => {
     it('keeps every change with who, when and the old values, and reads the person as of a date', async () => {
       const before = new Date();
       await new Promise((r) => setTimeout(r, 20));
-      const res = await t.gql(spata, UPDATE, { input: { id: p.id, version: 1, surname: 'Νικολαΐδου' } });
+      const res = await t.gql(
+        spata,
+        UPDATE,
+        { input: { id: p.id, version: 1, surname: 'Νικολαΐδου' } },
+        write,
+      );
       expect(res.body.data.updatePerson).toMatchObject({
         surname: 'Νικολαΐδου',
         surnameLatin: 'NIKOLAIDOU',
@@ -437,8 +449,8 @@ describe('beneficiary registry over HTTP', () => {
 
     it('refuses the later of two concurrent edits made from the same version, losing neither silently', async () => {
       const [a, b] = await Promise.all([
-        t.gql(spata, UPDATE, { input: { id: p.id, version: 2, phone: '2101111111' } }),
-        t.gql(spata, UPDATE, { input: { id: p.id, version: 2, phone: '2102222222' } }),
+        t.gql(spata, UPDATE, { input: { id: p.id, version: 2, phone: '2101111111' } }, write),
+        t.gql(spata, UPDATE, { input: { id: p.id, version: 2, phone: '2102222222' } }, write),
       ]);
       const outcomes = [a, b].map((r) => (r.body.errors ? r.body.errors[0].extensions.code : 'OK')).sort();
       expect(outcomes).toEqual(['OK', 'STALE_VERSION']);
@@ -450,7 +462,12 @@ describe('beneficiary registry over HTTP', () => {
     });
 
     it("does not let another area's centre change the person", async () => {
-      const res = await t.gql(alexandreia, UPDATE, { input: { id: p.id, version: 3, surname: 'Άλλη' } });
+      const res = await t.gql(
+        alexandreia,
+        UPDATE,
+        { input: { id: p.id, version: 3, surname: 'Άλλη' } },
+        write,
+      );
       expect(res.body.errors[0].extensions.code).toBe('NOT_FOUND');
       const [row] = await t.db.query(`SELECT surname FROM person WHERE id = $1`, [p.id]);
       expect(row.surname).toBe('Νικολαΐδου');
@@ -461,6 +478,7 @@ describe('beneficiary registry over HTTP', () => {
         spata,
         `mutation($input: MovePersonInput!) { movePerson(input: $input) { municipalityCode version } }`,
         { input: { id: p.id, version: 3, municipalityCode: '0802', address: 'Αλεξάνδρεια' } },
+        write,
       );
       expect(moved.body.data.movePerson.municipalityCode).toBe('0802');
       const q = `query($id: UUID!) { beneficiary(id: $id) { id } }`;
@@ -474,6 +492,7 @@ describe('beneficiary registry over HTTP', () => {
         spata,
         `mutation($input: ClosePersonInput!) { closePerson(input: $input) { status closedReason } }`,
         { input: { id: r.beneficiary.id, version: 1, reason: 'moved abroad' } },
+        write,
       );
       expect(closed.body.data.closePerson).toEqual({ status: 'CLOSED', closedReason: 'moved abroad' });
       const search = await t.gql(spata, `{ beneficiaries(search: "Κλειστός") { totalCount } }`, {}, purpose);
@@ -509,6 +528,7 @@ describe('beneficiary registry over HTTP', () => {
         spata,
         `mutation($input: CreateHouseholdInput!) { createHousehold(input: $input) { id size } }`,
         { input: { referencePersonId: mother.id, address: 'Σπάτα' } },
+        write,
       );
       const householdId = created.body.data.createHousehold.id;
       const ADD = `mutation($input: AddHouseholdMemberInput!) { addHouseholdMember(input: $input) { size adults minors members { relationship person { givenName } } } }`;
@@ -525,13 +545,23 @@ describe('beneficiary registry over HTTP', () => {
         person: { givenName: 'Άννα' },
       });
 
-      const refused = await t.gql(spata, ADD, {
-        input: { householdId, personId: stranger.id, relationship: 'OTHER_RELATIVE' },
-      });
+      const refused = await t.gql(
+        spata,
+        ADD,
+        {
+          input: { householdId, personId: stranger.id, relationship: 'OTHER_RELATIVE' },
+        },
+        write,
+      );
       expect(refused.body.errors[0].extensions.code).toBe('NOT_FOUND');
-      const again = await t.gql(spata, ADD, {
-        input: { householdId, personId: child.id, relationship: 'CHILD' },
-      });
+      const again = await t.gql(
+        spata,
+        ADD,
+        {
+          input: { householdId, personId: child.id, relationship: 'CHILD' },
+        },
+        write,
+      );
       expect(again.body.errors[0].extensions.code).toBe('ALREADY_IN_HOUSEHOLD');
       const foreign = await t.gql(
         alexandreia,
@@ -552,6 +582,7 @@ describe('beneficiary registry over HTTP', () => {
         spata,
         `mutation($input: RemoveHouseholdMemberInput!) { removeHouseholdMember(input: $input) { size } }`,
         { input: { householdId, personId: mother.id } },
+        write,
       );
       expect(leaveFirst.body.errors[0].extensions.code).toBe('REFERENCE_PERSON_REQUIRED');
     });
@@ -608,6 +639,7 @@ describe('beneficiary registry over HTTP', () => {
           r: review.id,
           s: greek.id,
         },
+        write,
       );
       expect(foreignMerge.body.errors[0].extensions.code).toBe('NOT_FOUND');
 
@@ -615,6 +647,7 @@ describe('beneficiary registry over HTTP', () => {
         spata,
         `mutation($r: UUID!, $s: UUID!) { mergePeople(reviewId: $r, survivorId: $s) { id afm amka phone } }`,
         { r: review.id, s: greek.id },
+        write,
       );
       expect(merged.body.data.mergePeople).toMatchObject({
         id: greek.id,
@@ -748,12 +781,14 @@ describe('beneficiary registry over HTTP', () => {
       const created = await t.http
         .post('/api/v1/beneficiaries')
         .set('Authorization', `Bearer ${spata}`)
+        .set(write)
         .send(input);
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ outcome: 'REGISTERED', beneficiary: { surnameLatin: 'REST' } });
       const again = await t.http
         .post('/api/v1/beneficiaries')
         .set('Authorization', `Bearer ${spata}`)
+        .set(write)
         .send({ ...input, afm: undefined });
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({
@@ -765,6 +800,7 @@ describe('beneficiary registry over HTTP', () => {
       const bad = await t.http
         .post('/api/v1/beneficiaries')
         .set('Authorization', `Bearer ${spata}`)
+        .set(write)
         .send({ ...input, amka: '123' });
       expect(bad.status).toBe(400);
       expect(bad.headers['content-type']).toMatch(/problem\+json/);

@@ -27,14 +27,16 @@ describe('OIDC bearer tokens', () => {
     await new Promise((resolve) => jwks.close(resolve));
   });
 
-  const sign = (claims: Record<string, unknown>, iss = issuer) =>
-    new SignJWT(claims)
+  const sign = (claims: Record<string, unknown>, iss = issuer, expiresIn: string | null = '5m') => {
+    const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setSubject('kc-user-1')
       .setIssuer(iss)
       .setAudience('mitroa-api')
-      .setExpirationTime('5m')
-      .sign(privateKey);
+      .setIssuedAt();
+    if (expiresIn) jwt.setExpirationTime(expiresIn);
+    return jwt.sign(privateKey);
+  };
 
   it('accepts a token signed by the issuer, with its roles and area', async () => {
     const token = await sign({ roles: [Role.REGIONAL_OFFICER], region: '2' });
@@ -44,6 +46,15 @@ describe('OIDC bearer tokens', () => {
       roles: ['REGIONAL_OFFICER'],
       scope: { level: 'region', regionCode: '2' },
     });
+  });
+
+  it('refuses an issuer token without expiry, or valid for longer than JWT_MAX_TTL_SECONDS', async () => {
+    for (const expiresIn of [null, '100y', '13h']) {
+      const token = await sign({ roles: [Role.NATIONAL_ADMIN] }, issuer, expiresIn);
+      const res = await t.gql(token, '{ me { id } }');
+      expect(res.status).toBe(401);
+      expect(res.body.errors[0].extensions.code).toBe('INVALID_CREDENTIALS');
+    }
   });
 
   it('refuses a token from another issuer', async () => {

@@ -5,14 +5,17 @@ import { decodeCursor, DEFAULT_PAGE_SIZE, toConnection, type ConnectionShape } f
 import { AuditEvent } from './audit-event.entity.js';
 import type { AuditEventView } from './audit.model.js';
 import type { AuditFilterArgs } from './dto/audit-filter.dto.js';
-import type { AccessPurpose } from './purpose.js';
+import { AccessPurpose } from './purpose.js';
+
+/** The trail says who looked at whom: it is read only to review it, or to answer a person's own request. */
+export const AUDIT_READ_PURPOSES = [AccessPurpose.AUDIT_REVIEW, AccessPurpose.DATA_SUBJECT_REQUEST] as const;
 
 /** Reading the audit trail (writing goes through RequestContext.audit). Newest first, keyset-paged. */
 @Injectable()
 export class AuditService {
   async list(ctx: RequestContext, filter: AuditFilterArgs): Promise<ConnectionShape<AuditEventView>> {
     ctx.require(Permission.AUDIT_READ, 'audit.read');
-    const purpose = ctx.requirePurpose('audit.read');
+    const purpose = ctx.requirePurposeOneOf('audit.read', AUDIT_READ_PURPOSES);
     const limit = filter.first ?? DEFAULT_PAGE_SIZE;
     const qb = ctx.em.getRepository(AuditEvent).createQueryBuilder('a');
     if (filter.subjectType) qb.andWhere('a.subject_type = :subjectType', { subjectType: filter.subjectType });

@@ -1,9 +1,11 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { isAccessPurpose } from '../audit/purpose.js';
-import { DomainError, InputError, InputErrorCode } from '../common/domain-error.js';
+import { AuthenticationError, DomainError, InputError, InputErrorCode } from '../common/domain-error.js';
 import { sendError } from '../common/http-errors.js';
+import { AuthRateLimitError, CredentialError } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
+import { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { RequestContext } from './request-context.js';
 
 declare module 'express' {
@@ -15,14 +17,31 @@ declare module 'express' {
 
 /**
  * Authenticates every call to /graphql and /api/v1 before anything else runs, and builds its
- * RequestContext. A missing or bad credential ends the request here with 401.
+ * RequestContext. A missing or bad credential ends the request here with 401, logged (never the
+ * credential) and counted against the client's address; an address with too many failures gets
+ * 429 before its credential is even looked at.
  */
 @Injectable()
 export class AuthMiddleware implements NestMiddleware {
-  constructor(private readonly auth: AuthService) {}
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly failures: FailedAuthLimiter,
+  ) {}
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const client = FailedAuthLimiter.clientOf(req);
     try {
+      const wait = await this.failures.blockedFor(client);
+      if (wait !== undefined) {
+        this.logger.warn(
+          { requestId: req.id, reason: 'too_many_failures', ip: req.ip, path: req.originalUrl.split('?')[0] },
+          'authentication refused',
+        );
+        res.setHeader('Retry-After', String(wait));
+        return sendError(req, res, new AuthRateLimitError(wait));
+      }
       const actor = await this.auth.authenticate(req.header('authorization'), req.header('x-api-key'));
       const purposeHeader = req.header('x-purpose');
       if (purposeHeader !== undefined && !isAccessPurpose(purposeHeader)) {
@@ -36,7 +55,19 @@ export class AuthMiddleware implements NestMiddleware {
       next();
     } catch (error) {
       if (!(error instanceof DomainError)) return next(error);
-      if (error.kind === 'UNAUTHENTICATED') res.setHeader('WWW-Authenticate', 'Bearer realm="mitroa"');
+      if (error instanceof AuthenticationError) {
+        await this.failures.recordFailure(client);
+        this.logger.warn(
+          {
+            requestId: req.id,
+            reason: error instanceof CredentialError ? error.reason : error.code,
+            ip: req.ip,
+            path: req.originalUrl.split('?')[0],
+          },
+          'authentication failed',
+        );
+        res.setHeader('WWW-Authenticate', 'Bearer realm="mitroa"');
+      }
       sendError(req, res, error);
     }
   }

@@ -3,11 +3,12 @@ import { ApiKeyController } from './auth.controller.js';
 import { ApiKeyService } from './api-key.service.js';
 import { AuthMiddleware } from './auth.middleware.js';
 import { AuthService } from './auth.service.js';
+import { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { ViewerResolver } from './viewer.resolver.js';
 
 @Global()
 @Module({
-  providers: [AuthService, AuthMiddleware, ApiKeyService, ViewerResolver],
+  providers: [AuthService, AuthMiddleware, FailedAuthLimiter, ApiKeyService, ViewerResolver],
   controllers: [ApiKeyController],
   exports: [AuthService, AuthMiddleware],
 })

@@ -3,10 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { AccessErrorCode, AuthenticationError } from '../common/domain-error.js';
+import { AccessErrorCode } from '../common/domain-error.js';
 import { GeographyService } from '../geography/geography.service.js';
 import { permissionsOf, type Actor } from './actor.js';
+import { checkAreaClaims } from './area-claims.js';
 import type { AreaScope } from './area-scope.js';
+import { AuthFailureReason, CredentialError } from './auth.errors.js';
 import { GRANTABLE_PERMISSIONS, Permission, Role } from './roles.js';
 import { jwtSecret, signToken } from './tokens.js';
 
@@ -25,8 +27,10 @@ export interface MitroaClaims {
   permissions?: Permission[];
 }
 
-const NATIONAL_ROLES = [Role.NATIONAL_ADMIN, Role.AUDITOR, Role.IMPORT_OPERATOR];
 const API_KEY_PATTERN = /^mitroa_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+/** Providers named by credentials that exist; a provider is not deleted in normal operation. */
+const PROVIDER_CACHE_MS = 5 * 60_000;
+const PROVIDER_CACHE_SIZE = 10_000;
 
 /**
  * Turns credentials into an Actor: bearer JWTs (HS256 with our secret, or an OIDC issuer's keys) and
@@ -37,6 +41,7 @@ const API_KEY_PATTERN = /^mitroa_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 export class AuthService {
   private readonly secret: Uint8Array;
   private readonly jwks?: JWTVerifyGetKey;
+  private readonly knownProviders = new Map<string, number>();
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -50,16 +55,17 @@ export class AuthService {
   async authenticate(authorization: string | undefined, apiKeyHeader: string | undefined): Promise<Actor> {
     if (apiKeyHeader) return this.authenticateApiKey(apiKeyHeader);
     if (!authorization) {
-      throw new AuthenticationError(
-        AccessErrorCode.UNAUTHENTICATED,
+      throw new CredentialError(
+        AuthFailureReason.NO_CREDENTIAL,
         'Authentication required: send "Authorization: Bearer <token>" or an "X-Api-Key" header.',
+        AccessErrorCode.UNAUTHENTICATED,
       );
     }
     const [scheme, credential] = authorization.split(' ', 2);
     if (scheme?.toLowerCase() === 'apikey' && credential) return this.authenticateApiKey(credential);
     if (scheme?.toLowerCase() !== 'bearer' || !credential) {
-      throw new AuthenticationError(
-        AccessErrorCode.INVALID_CREDENTIALS,
+      throw new CredentialError(
+        AuthFailureReason.MALFORMED_HEADER,
         'The Authorization header must be "Bearer <token>".',
       );
     }
@@ -72,13 +78,13 @@ export class AuthService {
       payload = await this.verify(token);
     } catch (error) {
       const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
-      throw new AuthenticationError(
-        AccessErrorCode.INVALID_CREDENTIALS,
-        expired ? 'The access token has expired: sign in again.' : 'The access token is not valid.',
-      );
+      throw expired
+        ? new CredentialError(AuthFailureReason.TOKEN_EXPIRED, 'The access token has expired: sign in again.')
+        : new CredentialError(AuthFailureReason.TOKEN_INVALID, 'The access token is not valid.');
     }
+    this.checkLifetime(payload);
     if (!payload.sub)
-      throw new AuthenticationError(AccessErrorCode.INVALID_CREDENTIALS, 'The access token has no subject.');
+      throw new CredentialError(AuthFailureReason.TOKEN_WITHOUT_SUBJECT, 'The access token has no subject.');
     const claims = payload as JWTPayload & Partial<MitroaClaims>;
     const roles = this.parseRoles(claims.roles);
     const extra = this.parsePermissions(claims.permissions);
@@ -87,8 +93,30 @@ export class AuthService {
       kind: 'user',
       roles,
       permissions: permissionsOf(roles, extra),
-      scope: this.scopeOf(roles, claims),
+      scope: await this.scopeOf(roles, claims),
     };
+  }
+
+  /**
+   * A token must expire, and within JWT_MAX_TTL_SECONDS of when it was issued and of now (a token
+   * issued "in the future" must not outlive the limit either). HS256 and OIDC tokens alike.
+   */
+  private checkLifetime(payload: JWTPayload): void {
+    const max = this.config.JWT_MAX_TTL_SECONDS;
+    if (typeof payload.exp !== 'number') {
+      throw new CredentialError(
+        AuthFailureReason.TOKEN_WITHOUT_EXPIRY,
+        'The access token has no expiry (exp): tokens must expire.',
+      );
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const issued = typeof payload.iat === 'number' ? payload.iat : now;
+    if (payload.exp - issued > max || payload.exp - now > max) {
+      throw new CredentialError(
+        AuthFailureReason.TOKEN_LIFETIME_TOO_LONG,
+        `The access token is valid for longer than this service accepts (${max} s): ask for a shorter-lived token.`,
+      );
+    }
   }
 
   private async verify(token: string): Promise<JWTPayload> {
@@ -117,8 +145,8 @@ export class AuthService {
   private parseRoles(value: unknown): Role[] {
     const known = Object.values(Role) as string[];
     if (!Array.isArray(value) || value.length === 0 || !value.every((r) => known.includes(r))) {
-      throw new AuthenticationError(
-        AccessErrorCode.INVALID_CREDENTIALS,
+      throw new CredentialError(
+        AuthFailureReason.BAD_ROLES,
         `The credential's roles must be a non-empty list of: ${known.join(', ')}.`,
       );
     }
@@ -128,57 +156,72 @@ export class AuthService {
   private parsePermissions(value: unknown): Permission[] {
     if (value === undefined) return [];
     if (!Array.isArray(value) || !value.every((p) => (GRANTABLE_PERMISSIONS as string[]).includes(p))) {
-      throw new AuthenticationError(
-        AccessErrorCode.INVALID_CREDENTIALS,
+      throw new CredentialError(
+        AuthFailureReason.BAD_PERMISSIONS,
         `Only these permissions can be granted explicitly: ${GRANTABLE_PERMISSIONS.join(', ')}.`,
       );
     }
     return value as Permission[];
   }
 
-  /** The narrowest area the claims describe; a role that needs an area but names none is refused. */
-  scopeOf(roles: Role[], claims: Partial<MitroaClaims>): AreaScope {
-    const invalid = (why: string) => new AuthenticationError(AccessErrorCode.INVALID_CREDENTIALS, why);
-    if (claims.municipalities !== undefined) {
-      const codes = claims.municipalities;
-      if (
-        !Array.isArray(codes) ||
-        codes.length === 0 ||
-        !codes.every((c) => typeof c === 'string' && this.geography.findMunicipality(c))
-      ) {
-        throw invalid('The credential names municipalities that do not exist.');
+  /**
+   * The area the claims describe, after checking them against the roles (AREA_CLAIM_OF_ROLE) and
+   * that the region, municipalities and provider they name exist.
+   */
+  async scopeOf(roles: Role[], claims: Partial<MitroaClaims>): Promise<AreaScope> {
+    const check = checkAreaClaims(roles, claims);
+    if (!check.ok) throw new CredentialError(AuthFailureReason.BAD_AREA_CLAIMS, check.why);
+    const unknown = (why: string) => new CredentialError(AuthFailureReason.UNKNOWN_AREA, why);
+    switch (check.area) {
+      case 'national':
+        return { level: 'national' };
+      case 'region': {
+        const region = claims.region!;
+        if (!this.geography.findRegion(region))
+          throw unknown('The credential names a region that does not exist.');
+        return {
+          level: 'region',
+          regionCode: region,
+          municipalityCodes: this.geography.municipalityCodesOfRegion(region),
+        };
       }
-      return { level: 'centre', centreId: claims.centre, municipalityCodes: [...new Set(codes)] };
+      case 'municipalities': {
+        const codes = claims.municipalities!;
+        if (!codes.every((c) => this.geography.findMunicipality(c)))
+          throw unknown('The credential names municipalities that do not exist.');
+        if (claims.centre !== undefined && !(await this.providerExists(claims.centre)))
+          throw unknown('The credential names a centre that does not exist.');
+        return { level: 'centre', centreId: claims.centre, municipalityCodes: [...new Set(codes)] };
+      }
+      case 'provider': {
+        if (!(await this.providerExists(claims.provider!)))
+          throw unknown('The credential names a provider that does not exist.');
+        return { level: 'provider', providerId: claims.provider!, municipalityCodes: [] };
+      }
     }
-    if (claims.region !== undefined) {
-      if (typeof claims.region !== 'string' || !this.geography.findRegion(claims.region))
-        throw invalid('The credential names a region that does not exist.');
-      return {
-        level: 'region',
-        regionCode: claims.region,
-        municipalityCodes: this.geography.municipalityCodesOfRegion(claims.region),
-      };
-    }
-    if (claims.provider !== undefined) {
-      if (typeof claims.provider !== 'string') throw invalid('The credential names no valid provider.');
-      return { level: 'provider', providerId: claims.provider, municipalityCodes: [] };
-    }
-    if (roles.some((r) => NATIONAL_ROLES.includes(r))) return { level: 'national' };
-    throw invalid(`The roles ${roles.join(', ')} need an area: a region, municipalities or a provider.`);
+  }
+
+  /** Whether a provider exists; found ids are remembered for a while (a token is used many times). */
+  private async providerExists(id: string): Promise<boolean> {
+    const seen = this.knownProviders.get(id);
+    if (seen !== undefined && seen > Date.now()) return true;
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM provider WHERE id = $1', [id]);
+    if (rows.length === 0) return false;
+    if (this.knownProviders.size >= PROVIDER_CACHE_SIZE) this.knownProviders.clear();
+    this.knownProviders.set(id, Date.now() + PROVIDER_CACHE_MS);
+    return true;
   }
 
   /** Signs an HS256 access token (CLI and development start-up). */
-  issueToken(subject: string, claims: MitroaClaims, ttl = '12h'): Promise<string> {
+  issueToken(subject: string, claims: MitroaClaims, ttl: string | number = '12h'): Promise<string> {
     return signToken(this.config, subject, claims, ttl);
   }
 
   private async authenticateApiKey(key: string): Promise<Actor> {
-    const invalid = new AuthenticationError(
-      AccessErrorCode.INVALID_CREDENTIALS,
-      'The API key is not valid, has expired or was revoked.',
-    );
+    const invalid = (reason: AuthFailureReason) =>
+      new CredentialError(reason, 'The API key is not valid, has expired or was revoked.');
     const match = API_KEY_PATTERN.exec(key.trim());
-    if (!match) throw invalid;
+    if (!match) throw invalid(AuthFailureReason.API_KEY_MALFORMED);
     const id = uuidFromHex(match[1]!);
     const rows: Array<{
       secret_hash: Buffer;
@@ -191,14 +234,16 @@ export class AuthService {
       [id],
     );
     const row = rows[0];
-    if (!row || !timingSafeEqual(row.secret_hash, hashSecret(match[2]!))) throw invalid;
+    if (!row) throw invalid(AuthFailureReason.API_KEY_UNKNOWN);
+    if (!timingSafeEqual(row.secret_hash, hashSecret(match[2]!)))
+      throw invalid(AuthFailureReason.API_KEY_WRONG_SECRET);
     const roles = row.roles;
     return {
       id: `api-key:${id}`,
       kind: 'api_key',
       roles,
       permissions: permissionsOf(roles, row.permissions),
-      scope: this.scopeOf(roles, { region: row.region_code ?? undefined }),
+      scope: await this.scopeOf(roles, { region: row.region_code ?? undefined }),
     };
   }
 }

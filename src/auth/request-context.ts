@@ -23,6 +23,8 @@ export interface AuditEntry {
  */
 export class RequestContext {
   readonly pendingAudit: AuditEntry[] = [];
+  /** `type:id` of every subject this request recorded an allowed access to (pendingAudit is flushed). */
+  private readonly auditedSubjects = new Set<string>();
   private queryRunner?: QueryRunner;
 
   constructor(
@@ -75,8 +77,31 @@ export class RequestContext {
     );
   }
 
+  /**
+   * The declared purpose, which must be one of `allowed` (an export answers the person's own
+   * request; the trail is read to review it). Any other is refused with PURPOSE_NOT_ALLOWED, audited.
+   */
+  requirePurposeOneOf(action: string, allowed: readonly AccessPurpose[]): AccessPurpose {
+    const purpose = this.requirePurpose(action);
+    if (allowed.includes(purpose)) return purpose;
+    this.audit({ action, outcome: 'denied', reason: `purpose ${purpose} not allowed` });
+    throw new InputError(
+      InputErrorCode.PURPOSE_NOT_ALLOWED,
+      `This read is allowed only for the purpose ${allowed.join(' or ')}, not ${purpose}.`,
+      [{ field: 'purpose', reason: `must be ${allowed.join(' or ')}` }],
+    );
+  }
+
   audit(entry: AuditEntry): void {
-    this.pendingAudit.push({ purpose: this.purpose, ...entry });
+    const withPurpose = { purpose: this.purpose, ...entry };
+    this.pendingAudit.push(withPurpose);
+    if (withPurpose.outcome === 'allowed' && withPurpose.subjectType && withPurpose.subjectId)
+      this.auditedSubjects.add(`${withPurpose.subjectType}:${withPurpose.subjectId}`);
+  }
+
+  /** Whether this request already recorded an allowed access to the subject (any action). */
+  hasAudited(subjectType: string, subjectId: string): boolean {
+    return this.auditedSubjects.has(`${subjectType}:${subjectId}`);
   }
 }
 

@@ -14,22 +14,39 @@ export function jwtSecret(config: AppConfig): Uint8Array {
   return new TextEncoder().encode(config.JWT_SECRET ?? developmentSecret(config.DATA_DIR));
 }
 
-/** Signs an access token (CLI and development start-up; production tokens come from the identity provider). */
-export function signToken(
+/**
+ * Signs an access token (CLI and development start-up; production tokens come from the identity
+ * provider). A lifetime above JWT_MAX_TTL_SECONDS is refused here, since the service would refuse
+ * the token anyway.
+ */
+export async function signToken(
   config: AppConfig,
   subject: string,
   claims: MitroaClaims,
-  ttl = '12h',
+  ttl: string | number = '12h',
 ): Promise<string> {
+  const seconds = ttlSeconds(ttl);
+  if (seconds > config.JWT_MAX_TTL_SECONDS)
+    throw new RangeError(`A token may live at most JWT_MAX_TTL_SECONDS (${config.JWT_MAX_TTL_SECONDS} s).`);
+  const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ ...claims })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(subject)
     .setIssuer(config.JWT_ISSUER)
     .setAudience(config.JWT_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(ttl)
+    .setIssuedAt(now)
+    .setExpirationTime(now + seconds)
     .setJti(randomUUID())
     .sign(jwtSecret(config));
+}
+
+/** "90s", "15m", "12h", "1d" or a number of seconds. */
+export function ttlSeconds(ttl: string | number): number {
+  if (typeof ttl === 'number' && Number.isInteger(ttl) && ttl > 0) return ttl;
+  const match = /^(\d+)\s*(s|m|h|d)$/.exec(String(ttl).trim());
+  if (!match || Number(match[1]) === 0)
+    throw new RangeError(`A token lifetime must look like 90s, 15m, 12h or 1d, not "${String(ttl)}".`);
+  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }
 
 function developmentSecret(dataDir: string): string {

@@ -3,7 +3,6 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiOkResponse,
   ApiProperty,
   ApiPropertyOptional,
@@ -11,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { PersonalData } from '../audit/personal-data.interceptor.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { pageArgsOf, toRestPage } from '../common/pagination.js';
@@ -39,7 +39,7 @@ class Registered {
   @ApiProperty({ type: Beneficiary })
   beneficiary: Beneficiary;
 
-  @ApiProperty({ description: 'Likely duplicates queued for review' })
+  @ApiProperty({ description: 'Likely duplicates in your area queued for review' })
   likelyDuplicates: number;
 }
 
@@ -71,7 +71,7 @@ class AlreadyRegistered {
 @ApiTags('beneficiaries')
 @ApiBearerAuth()
 @ApiSecurity('apiKey')
-@ApiHeader({ name: 'X-Purpose', required: true, description: 'Why personal data is read (AccessPurpose)' })
+@PersonalData()
 @Controller('beneficiaries')
 export class BeneficiaryController {
   constructor(

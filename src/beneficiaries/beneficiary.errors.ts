@@ -15,6 +15,7 @@ export enum BeneficiaryErrorCode {
   REVIEW_CLOSED = 'REVIEW_CLOSED',
   CONSENT_ALREADY_WITHDRAWN = 'CONSENT_ALREADY_WITHDRAWN',
   INVALID_DATES = 'INVALID_DATES',
+  MEMBERSHIP_ENDED = 'MEMBERSHIP_ENDED',
 }
 
 const KIND: Record<BeneficiaryErrorCode, ErrorKind> = {
@@ -32,6 +33,7 @@ const KIND: Record<BeneficiaryErrorCode, ErrorKind> = {
   REVIEW_CLOSED: 'CONFLICT',
   CONSENT_ALREADY_WITHDRAWN: 'CONFLICT',
   INVALID_DATES: 'BAD_INPUT',
+  MEMBERSHIP_ENDED: 'CONFLICT',
 };
 
 /** Every refusal of the beneficiary registry, with a code clients can branch on (rule 4). */

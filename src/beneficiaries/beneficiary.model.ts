@@ -238,6 +238,9 @@ export class Beneficiary {
 
 @ObjectType({ description: "A person's membership of one of the six groups" })
 export class GroupMembership {
+  /** Whose it is: not a GraphQL field, but the subject its read is audited under. */
+  personId: string;
+
   @Field(() => ID, { nullable: true, description: 'Null for derived groups (CHILD, ELDERLY)' })
   id: string | null;
 
@@ -258,6 +261,9 @@ export class GroupMembership {
   description: 'ESF participant data; null answers are not yet recorded or need special_category',
 })
 export class EsfParticipation {
+  /** Whose it is: not a GraphQL field, but the subject its read is audited under. */
+  personId: string;
+
   @Field(() => EmploymentStatus)
   employmentStatus: EmploymentStatus;
 
@@ -285,6 +291,9 @@ export class EsfParticipation {
 
 @ObjectType()
 export class PersonConsent {
+  /** Whose it is: not a GraphQL field, but the subject its read is audited under. */
+  personId: string;
+
   @Field(() => ID)
   id: string;
 
@@ -306,6 +315,9 @@ export class PersonConsent {
 
 @ObjectType({ description: 'A fact about a person from a national feed, with its source and as-of date' })
 export class PersonFactView {
+  /** Whose it is: not a GraphQL field, but the subject its read is audited under. */
+  personId: string;
+
   @Field(() => ID)
   id: string;
 
@@ -369,6 +381,9 @@ export class PersonChange {
 
 @ObjectType()
 export class HouseholdMemberView {
+  /** The household's municipality: not a GraphQL field, recorded with the audit row of the member's read. */
+  municipalityCode?: string;
+
   @Field(() => ID)
   personId: string;
 
@@ -435,7 +450,10 @@ export class PersonRegistered {
   @Field(() => Beneficiary)
   beneficiary: Beneficiary;
 
-  @Field(() => Int, { description: 'Likely duplicates found and queued for review' })
+  @Field(() => Int, {
+    description:
+      'Likely duplicates in your area queued for review (those elsewhere are for national reviewers)',
+  })
   likelyDuplicates: number;
 }
 

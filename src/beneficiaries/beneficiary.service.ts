@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AccessPurpose } from '../audit/purpose.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
+import { coversMunicipality } from '../auth/area-scope.js';
 import { InputError, InputErrorCode } from '../common/domain-error.js';
 import { phoneticKey } from '../common/greek/search-key.js';
 import { SqlParams } from '../common/sql.js';
@@ -503,16 +504,26 @@ export class BeneficiaryService {
         WHERE h.id = hm.household_id AND hm.person_id = $1 AND hm.left_on IS NULL AND h.municipality_code <> $3`,
       [row.id, todayInAthens(), input.municipalityCode],
     );
-    const updated = await queryRows<PersonRow>(
-      ctx.em,
-      `UPDATE person p SET municipality_code = $2, address = $3, version = version + 1, updated_at = now(), updated_by = $4
-        WHERE p.id = $1 RETURNING ${PERSON_COLUMNS}`,
-      [row.id, input.municipalityCode, input.address ?? row.address, ctx.actor.id],
-    );
-    await appendHistory(ctx, row.id, 'MOVED', {
-      municipality_code: row.municipality_code,
-      address: row.address,
-    });
+    // The person leaves the caller's area: under row-level security they could not read the row
+    // back, so move_person (a reviewed definer function) writes it and its history row, and the
+    // answer is built from what was written.
+    const [{ move_person: updatedAt }] = (await ctx.em.query(
+      `SELECT move_person($1, $2, $3, $4, $5::jsonb)`,
+      [
+        row.id,
+        input.municipalityCode,
+        input.address ?? row.address,
+        ctx.actor.id,
+        JSON.stringify({ municipality_code: row.municipality_code, address: row.address }),
+      ],
+    )) as Array<{ move_person: Date }>;
+    const moved: PersonRow = {
+      ...row,
+      municipality_code: input.municipalityCode,
+      address: input.address ?? row.address,
+      version: row.version + 1,
+      updated_at: updatedAt,
+    };
     for (const municipalityCode of new Set([row.municipality_code, input.municipalityCode]))
       ctx.audit({
         action: 'person.move',
@@ -522,7 +533,7 @@ export class BeneficiaryService {
         municipalityCode,
         purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
       });
-    return toBeneficiary(updated[0]!);
+    return toBeneficiary(moved);
   }
 
   /** Closes a person's record (kept, with its history; no longer in searches unless asked). */
@@ -666,36 +677,51 @@ export class BeneficiaryService {
       );
   }
 
+  /**
+   * Who already holds this AFM or AMKA, in any area (a second record must not be made). Other
+   * areas' people are invisible under row-level security, so the database answers with an id and a
+   * municipality only (person_holding_identifier); the whole record is read only when it is the
+   * caller's to see.
+   */
   private async findExisting(
     ctx: RequestContext,
     afm?: string,
     amka?: string,
-  ): Promise<{ row: PersonRow; identifier: PersonIdentifier } | null> {
+  ): Promise<{ id: string; municipalityCode: string; row?: PersonRow; identifier: PersonIdentifier } | null> {
     if (!afm && !amka) return null;
-    const rows: PersonRow[] = await ctx.em.query(
-      `SELECT ${PERSON_COLUMNS} FROM person p
-        WHERE p.status <> 'MERGED' AND ((p.afm = $1 AND $1 IS NOT NULL) OR (p.amka = $2 AND $2 IS NOT NULL))
-        LIMIT 1`,
-      [afm ?? null, amka ?? null],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    return { row, identifier: amka && row.amka === amka ? PersonIdentifier.AMKA : PersonIdentifier.AFM };
+    const holder = await this.holderOf(ctx, { afm: afm ?? null, amka: amka ?? null });
+    if (!holder) return null;
+    const identifier = holder.amka_matches ? PersonIdentifier.AMKA : PersonIdentifier.AFM;
+    const rows: PersonRow[] = coversMunicipality(ctx.actor.scope, holder.municipality_code)
+      ? await ctx.em.query(`SELECT ${PERSON_COLUMNS} FROM person p WHERE p.id = $1`, [holder.id])
+      : [];
+    return { id: holder.id, municipalityCode: holder.municipality_code, row: rows[0], identifier };
+  }
+
+  private async holderOf(
+    ctx: RequestContext,
+    ids: { afm: string | null; amka: string | null },
+    except?: string,
+  ): Promise<{ id: string; municipality_code: string; amka_matches: boolean | null } | undefined> {
+    const rows: Array<{ id: string; municipality_code: string; amka_matches: boolean | null }> =
+      await ctx.em.query(
+        `SELECT id, municipality_code, amka_matches FROM person_holding_identifier($1, $2, $3)`,
+        [ids.afm, ids.amka, except ?? null],
+      );
+    return rows[0];
   }
 
   private duplicateResult(
     ctx: RequestContext,
-    existing: { row: PersonRow; identifier: PersonIdentifier },
+    existing: { id: string; municipalityCode: string; row?: PersonRow; identifier: PersonIdentifier },
     input: RegisterPersonInput,
   ): DuplicatePerson {
     const { row, identifier } = existing;
-    const scope = ctx.actor.scope;
-    const visible = scope.level === 'national' || scope.municipalityCodes.includes(row.municipality_code);
     const result = new DuplicatePerson();
     result.identifier = identifier;
-    result.inYourArea = visible;
+    result.inYourArea = row !== undefined;
     result.existing = null;
-    if (visible) {
+    if (row) {
       this.auditRead(ctx, 'person.duplicate_check', row, ctx.purpose ?? AccessPurpose.REGISTRATION);
       result.existing = toBeneficiary(row);
       result.message = `A person with this ${identifier} is already registered in your area: update that record instead.`;
@@ -703,7 +729,7 @@ export class BeneficiaryService {
       ctx.audit({
         action: 'person.duplicate_check',
         subjectType: 'person',
-        subjectId: row.id,
+        subjectId: existing.id,
         outcome: 'denied',
         reason: 'registered in another area',
         municipalityCode: input.municipalityCode,
@@ -735,11 +761,8 @@ export class BeneficiaryService {
     ids: { afm: string | null; amka: string | null },
   ): Promise<void> {
     if (!ids.afm && !ids.amka) return;
-    const taken: Array<{ afm: string | null; amka: string | null }> = await ctx.em.query(
-      `SELECT afm, amka FROM person WHERE id <> $1 AND status <> 'MERGED'
-          AND ((afm = $2 AND $2 IS NOT NULL) OR (amka = $3 AND $3 IS NOT NULL)) LIMIT 1`,
-      [id, ids.afm, ids.amka],
-    );
+    const holder = await this.holderOf(ctx, ids, id);
+    const taken = holder ? [{ amka: holder.amka_matches ? ids.amka : null }] : [];
     if (taken[0]) {
       const field = ids.amka && taken[0].amka === ids.amka ? 'amka' : 'afm';
       throw new BeneficiaryError(

@@ -27,6 +27,12 @@ import { isUuid } from '../common/validators.js';
 /** Names at least this similar (trigram similarity of the phonetic keys) on the same birth date are queued. */
 const LIKELY_DUPLICATE_SIMILARITY = 0.5;
 
+/**
+ * A new (or renamed) person is queued against at most this many best candidates in the caller's
+ * area, and this many in other areas: at most 10 review rows per registration (docs/beneficiaries.md).
+ */
+export const LIKELY_DUPLICATE_CANDIDATES = 5;
+
 /** Fields a merge fills on the surviving record when it has none and the merged one has. */
 const FILLED_ON_MERGE = [
   'father_name',
@@ -62,24 +68,22 @@ interface ReviewRow {
  */
 @Injectable()
 export class DuplicateService {
-  /** Queues pairs of `personId` with active records born the same day with similar names; returns how many are open. */
+  /**
+   * Queues pairs of `personId` with active records born the same day with similar names, and
+   * returns how many of them are in the caller's area. Only the best candidates are queued: at most
+   * LIKELY_DUPLICATE_CANDIDATES in the caller's area and as many elsewhere, so the review queue
+   * grows linearly with registrations, not with the square of a common name. Candidates in other
+   * areas are queued for national reviewers but never counted to the caller: a centre learns
+   * nothing here about people outside its area (docs/security.md).
+   */
   async queueLikelyDuplicates(ctx: RequestContext, personId: string): Promise<number> {
-    const rows: Array<{ n: number }> = await ctx.em.query(
-      `WITH me AS (SELECT id, birth_date, phonetic_key FROM person WHERE id = $1),
-            found AS (
-              SELECT q.id, round(similarity(q.phonetic_key, me.phonetic_key)::numeric, 2) AS s
-                FROM person q, me
-               WHERE q.birth_date = me.birth_date AND q.id <> me.id AND q.status = 'ACTIVE'
-                 AND similarity(q.phonetic_key, me.phonetic_key) >= $2),
-            queued AS (
-              INSERT INTO duplicate_review (person_a, person_b, reason)
-              SELECT least(found.id, $1::uuid), greatest(found.id, $1::uuid),
-                     'same birth date, names ' || (found.s * 100)::int || '% alike'
-                FROM found
-              ON CONFLICT (person_a, person_b) DO NOTHING RETURNING 1)
-       SELECT (SELECT count(*)::int FROM found) AS n`,
-      [personId, LIKELY_DUPLICATE_SIMILARITY],
-    );
+    // Other areas' people are invisible under row-level security, so the candidates are found and
+    // queued by a definer function (migration 1764100000000) that answers with a count only.
+    const rows: Array<{ n: number }> = await ctx.em.query(`SELECT queue_likely_duplicates($1, $2, $3) AS n`, [
+      personId,
+      LIKELY_DUPLICATE_SIMILARITY,
+      LIKELY_DUPLICATE_CANDIDATES,
+    ]);
     return rows[0]?.n ?? 0;
   }
 

@@ -252,6 +252,7 @@ function toView(r: HouseholdRow): HouseholdView {
     members: r.members.map((m) =>
       Object.assign(new HouseholdMemberView(), {
         personId: m.person_id,
+        municipalityCode: r.municipality_code,
         relationship: m.relationship as HouseholdRelationship,
         joinedOn: String(m.joined_on).slice(0, 10),
       }),

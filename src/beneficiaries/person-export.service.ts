@@ -2,13 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { AccessPurpose } from '../audit/purpose.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
-import { InputError, InputErrorCode } from '../common/domain-error.js';
 import { MAX_PAGE_SIZE } from '../common/pagination.js';
 import type { PersonChange } from './beneficiary.model.js';
 import { BeneficiaryService } from './beneficiary.service.js';
 import { HouseholdService } from './household.service.js';
 import { PersonRecordsService } from './person-records.service.js';
 import { personInScope, toBeneficiary } from './person-rows.js';
+
+/** The subject's own id is the export's subject already; it is not repeated on every record. */
+function withoutPersonId<T extends { personId: string }>(record: T): Omit<T, 'personId'> {
+  const { personId: _p, ...rest } = record;
+  return rest;
+}
 
 /**
  * A person's own data, for their right of access (GDPR Art. 15): everything the registry holds on
@@ -27,12 +32,8 @@ export class PersonExportService {
   async export(ctx: RequestContext, personId: string): Promise<Record<string, unknown>> {
     ctx.require(Permission.PERSON_READ, 'person.export', { type: 'person', id: personId });
     ctx.require(Permission.SPECIAL_CATEGORY, 'person.export', { type: 'person', id: personId });
-    if (ctx.requirePurpose('person.export') !== AccessPurpose.DATA_SUBJECT_REQUEST)
-      throw new InputError(
-        InputErrorCode.BAD_USER_INPUT,
-        "An export of all of a person's data answers their own request: declare the purpose DATA_SUBJECT_REQUEST.",
-        [{ field: 'purpose', reason: 'must be DATA_SUBJECT_REQUEST' }],
-      );
+    // An export of all of a person's data answers their own request.
+    ctx.requirePurposeOneOf('person.export', [AccessPurpose.DATA_SUBJECT_REQUEST]);
     const row = await personInScope(ctx, personId, 'person.export');
     const ids: Array<{ id: string }> = await ctx.em.query(
       `WITH RECURSIVE family AS (
@@ -67,7 +68,7 @@ export class PersonExportService {
       exportedAt: new Date().toISOString(),
       person,
       mergedRecords: allIds.filter((id) => id !== personId),
-      groups: [...this.records.derivedGroups(person), ...(groups ?? [])],
+      groups: [...this.records.derivedGroups(person), ...(groups ?? [])].map(withoutPersonId),
       household: household
         ? {
             ...household,
@@ -77,11 +78,11 @@ export class PersonExportService {
             })),
           }
         : null,
-      esfParticipation: esf,
-      consents,
-      facts,
+      esfParticipation: esf ? withoutPersonId(esf) : null,
+      consents: (consents ?? []).map(({ personId: _p, givenBy: _staff, ...consent }) => consent),
+      facts: (facts ?? []).map(withoutPersonId),
       enrolments,
-      history,
+      history: history.map(({ changedBy: _staff, ...change }) => change),
       accessLog,
     };
   }

@@ -29,11 +29,10 @@ import type {
   GiveConsentInput,
 } from './dto/records.input.js';
 import { personInScope, scopeSql } from './person-rows.js';
+import { factVisibleSql, groupVisibleSql, specialAnswerSql } from '../auth/special-category.js';
 import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
-
-/** Facts that are health data: special category, like the DISABILITY group. */
-const SPECIAL_CATEGORY_FACTS = new Set<string>([FactKind.DISABILITY_PERCENTAGE]);
+import { updateOwnedChild } from '../common/owned-children.js';
 
 /**
  * What is recorded about a person beside their identity: group memberships, ESF participant
@@ -47,13 +46,14 @@ export class PersonRecordsService {
   constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
 
   /** CHILD and ELDERLY memberships, derived from the birth date and the configured ages. */
-  derivedGroups(person: Pick<Beneficiary, 'birthDate' | 'age'>): GroupMembership[] {
+  derivedGroups(person: Pick<Beneficiary, 'id' | 'birthDate' | 'age'>): GroupMembership[] {
     const shift = (years: number, days = 0) => {
       const [y, m, d] = person.birthDate.split('-').map(Number) as [number, number, number];
       return new Date(Date.UTC(y + years, m - 1, d + days)).toISOString().slice(0, 10);
     };
     const derived = (group: BeneficiaryGroup, validFrom: string, validTo: string | null) =>
       Object.assign(new GroupMembership(), {
+        personId: person.id,
         id: null,
         group,
         basis: MembershipBasis.BIRTH_DATE,
@@ -70,6 +70,7 @@ export class PersonRecordsService {
 
   /** Recorded group memberships (current and ended) of several people, by person id. */
   async groupsOf(ctx: RequestContext, personIds: readonly string[]): Promise<GroupMembership[][]> {
+    const params: unknown[] = [personIds];
     const rows: Array<{
       id: string;
       person_id: string;
@@ -80,12 +81,13 @@ export class PersonRecordsService {
     }> = await ctx.em.query(
       `SELECT id, person_id, group_code, basis, valid_from::text AS valid_from, valid_to::text AS valid_to
            FROM person_group
-          WHERE person_id = ANY($1::uuid[]) AND ($2 OR group_code NOT IN ('ROMA', 'DISABILITY'))
+          WHERE person_id = ANY($1::uuid[]) AND ${groupVisibleSql(ctx, 'group_code', params)}
           ORDER BY valid_from, id`,
-      [personIds, ctx.can(Permission.SPECIAL_CATEGORY)],
+      params,
     );
     return group(personIds, rows, (r) =>
       Object.assign(new GroupMembership(), {
+        personId: r.person_id,
         id: r.id,
         group: r.group_code as BeneficiaryGroup,
         basis: r.basis as MembershipBasis,
@@ -129,6 +131,7 @@ export class PersonRecordsService {
       purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
     });
     return Object.assign(new GroupMembership(), {
+      personId: person.id,
       id: row!.id,
       group: input.group,
       basis: input.basis,
@@ -150,9 +153,11 @@ export class PersonRecordsService {
       group_code: string;
       basis: string;
       valid_from: string;
+      valid_to: string | null;
       municipality_code: string;
     }> = await ctx.em.query(
-      `SELECT g.person_id, g.group_code, g.basis, g.valid_from::text AS valid_from, p.municipality_code
+      `SELECT g.person_id, g.group_code, g.basis, g.valid_from::text AS valid_from, g.valid_to::text AS valid_to,
+              p.municipality_code
            FROM person_group g JOIN person p ON p.id = g.person_id
           WHERE g.id = $1 AND ${scope} FOR UPDATE OF g`,
       params,
@@ -172,11 +177,21 @@ export class PersonRecordsService {
       });
       throw new NotFoundError('group membership', input.membershipId);
     }
+    // An ended membership is history: its dates are no longer rewritten (a new one is recorded instead).
+    if (found.valid_to && found.valid_to < todayInAthens())
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.MEMBERSHIP_ENDED,
+        `This membership ended on ${found.valid_to}; its dates can no longer change. Record a new membership instead.`,
+        [{ field: 'membershipId', reason: 'already ended' }],
+      );
     checkDates(found.valid_from, input.validTo);
-    await ctx.em.query(`UPDATE person_group SET valid_to = $2 WHERE id = $1`, [
-      input.membershipId,
-      input.validTo,
-    ]);
+    await updateOwnedChild(
+      ctx,
+      'person_group',
+      { id: found.person_id, action: 'person.group_end', municipalityCode: found.municipality_code },
+      { id: input.membershipId, field: 'membershipId' },
+      { valid_to: input.validTo },
+    );
     ctx.audit({
       action: 'person.group_end',
       subjectType: 'person',
@@ -186,6 +201,7 @@ export class PersonRecordsService {
       purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
     });
     return Object.assign(new GroupMembership(), {
+      personId: found.person_id,
       id: input.membershipId,
       group: found.group_code as BeneficiaryGroup,
       basis: found.basis as MembershipBasis,
@@ -194,13 +210,16 @@ export class PersonRecordsService {
     });
   }
 
+  /** ESF answers of several people; the minority and disability answers are not even read without special_category. */
   async esfOf(ctx: RequestContext, personIds: readonly string[]): Promise<Array<EsfParticipation | null>> {
     const rows: EsfRow[] = await ctx.em.query(
-      `SELECT * FROM esf_participant WHERE person_id = ANY($1::uuid[])`,
+      `SELECT person_id, employment_status, education_level, migrant_or_foreign_background,
+              ${specialAnswerSql(ctx, 'minority')} AS minority, ${specialAnswerSql(ctx, 'disability')} AS disability,
+              homeless_or_housing_exclusion, rural_area, recorded_at
+         FROM esf_participant WHERE person_id = ANY($1::uuid[])`,
       [personIds],
     );
-    const special = ctx.can(Permission.SPECIAL_CATEGORY);
-    return group(personIds, rows, (r) => toEsf(r, special)).map((list) => list[0] ?? null);
+    return group(personIds, rows, toEsf).map((list) => list[0] ?? null);
   }
 
   /**
@@ -213,7 +232,7 @@ export class PersonRecordsService {
       ctx.require(Permission.SPECIAL_CATEGORY, 'person.esf_set', { type: 'person', id: input.personId });
     const person = await personInScope(ctx, input.personId, 'person.esf_set');
     assertActive(person.status);
-    const [row] = await queryRows<EsfRow>(
+    await queryRows(
       ctx.em,
       `INSERT INTO esf_participant AS e (person_id, employment_status, education_level, migrant_or_foreign_background,
          minority, disability, homeless_or_housing_exclusion, rural_area, recorded_by)
@@ -221,7 +240,7 @@ export class PersonRecordsService {
        ON CONFLICT (person_id) DO UPDATE SET employment_status = $2, education_level = $3,
          migrant_or_foreign_background = $4, minority = coalesce($5, e.minority), disability = coalesce($6, e.disability),
          homeless_or_housing_exclusion = $7, rural_area = $8, recorded_by = $9, recorded_at = now()
-       RETURNING *`,
+       RETURNING person_id`,
       [
         person.id,
         input.employmentStatus,
@@ -242,7 +261,8 @@ export class PersonRecordsService {
       municipalityCode: person.municipality_code,
       purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
     });
-    return toEsf(row!, ctx.can(Permission.SPECIAL_CATEGORY));
+    const [written] = await this.esfOf(ctx, [person.id]);
+    return written!;
   }
 
   async consentsOf(ctx: RequestContext, personIds: readonly string[]): Promise<PersonConsent[][]> {
@@ -300,11 +320,13 @@ export class PersonRecordsService {
         BeneficiaryErrorCode.CONSENT_ALREADY_WITHDRAWN,
         'This consent was already withdrawn.',
       );
-    const [row] = await queryRows<ConsentRow>(
-      ctx.em,
-      `UPDATE consent SET withdrawn_at = now(), withdrawn_by = $2 WHERE id = $1 RETURNING *`,
-      [consentId, ctx.actor.id],
-    );
+    const row = (await updateOwnedChild(
+      ctx,
+      'consent',
+      { id: found.person_id, action: 'person.consent_withdraw', municipalityCode: found.municipality_code },
+      { id: consentId, field: 'consentId' },
+      { withdrawn_at: new Date(), withdrawn_by: ctx.actor.id },
+    )) as unknown as ConsentRow;
     ctx.audit({
       action: 'person.consent_withdraw',
       subjectType: 'person',
@@ -313,7 +335,7 @@ export class PersonRecordsService {
       municipalityCode: found.municipality_code,
       purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
     });
-    return toConsent(row!);
+    return toConsent(row);
   }
 
   /** Facts from feeds, newest first; disability percentages only with special_category. */
@@ -322,17 +344,19 @@ export class PersonRecordsService {
     personIds: readonly string[],
     kind?: FactKind,
   ): Promise<PersonFactView[][]> {
+    const params: unknown[] = [personIds, kind ?? null];
     const rows: FactRow[] = await ctx.em.query(
       `SELECT id, person_id, kind, tax_year, value_numeric::text AS value_numeric, value_text,
               valid_from::text AS valid_from, valid_to::text AS valid_to, source, as_of::text AS as_of
          FROM person_fact
         WHERE person_id = ANY($1::uuid[]) AND ($2::text IS NULL OR kind = $2)
-          AND ($3 OR kind <> ALL($4::text[]))
+          AND ${factVisibleSql(ctx, 'kind', params)}
         ORDER BY as_of DESC, tax_year DESC NULLS LAST, id`,
-      [personIds, kind ?? null, ctx.can(Permission.SPECIAL_CATEGORY), [...SPECIAL_CATEGORY_FACTS]],
+      params,
     );
     return group(personIds, rows, (r) =>
       Object.assign(new PersonFactView(), {
+        personId: r.person_id,
         id: r.id,
         kind: r.kind as FactKind,
         taxYear: r.tax_year,
@@ -352,8 +376,8 @@ interface EsfRow {
   employment_status: string;
   education_level: string;
   migrant_or_foreign_background: string;
-  minority: string;
-  disability: string;
+  minority: string | null;
+  disability: string | null;
   homeless_or_housing_exclusion: string;
   rural_area: string;
   recorded_at: Date;
@@ -381,13 +405,14 @@ interface FactRow {
   as_of: string;
 }
 
-function toEsf(r: EsfRow, special: boolean): EsfParticipation {
+function toEsf(r: EsfRow): EsfParticipation {
   return Object.assign(new EsfParticipation(), {
+    personId: r.person_id,
     employmentStatus: r.employment_status as EmploymentStatus,
     educationLevel: r.education_level as EducationLevel,
     migrantOrForeignBackground: r.migrant_or_foreign_background as EsfAnswer,
-    minority: special ? (r.minority as EsfAnswer) : null,
-    disability: special ? (r.disability as EsfAnswer) : null,
+    minority: r.minority as EsfAnswer | null,
+    disability: r.disability as EsfAnswer | null,
     homelessOrHousingExclusion: r.homeless_or_housing_exclusion as EsfAnswer,
     ruralArea: r.rural_area as EsfAnswer,
     recordedAt: new Date(r.recorded_at),
@@ -396,6 +421,7 @@ function toEsf(r: EsfRow, special: boolean): EsfParticipation {
 
 function toConsent(r: ConsentRow): PersonConsent {
   return Object.assign(new PersonConsent(), {
+    personId: r.person_id,
     id: r.id,
     purpose: r.purpose as ConsentPurpose,
     givenAt: new Date(r.given_at),

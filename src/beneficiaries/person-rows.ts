@@ -1,3 +1,4 @@
+import { queryRows } from '../database/query-rows.js';
 import { municipalityPredicate } from '../auth/area-scope.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { NotFoundError } from '../common/domain-error.js';
@@ -160,9 +161,13 @@ export async function appendHistory(
   change: string,
   oldValues: Record<string, unknown> | null,
 ): Promise<void> {
-  await ctx.em.query(
+  const written = await queryRows<{ id: string }>(
+    ctx.em,
     `INSERT INTO person_history (person_id, changed_by, change, old_values, snapshot)
-     SELECT p.id, $2, $3, $4::jsonb, to_jsonb(p) - 'name_key' - 'phonetic_key' FROM person p WHERE p.id = $1`,
+     SELECT p.id, $2, $3, $4::jsonb, to_jsonb(p) - 'name_key' - 'phonetic_key' FROM person p WHERE p.id = $1
+     RETURNING id`,
     [personId, ctx.actor.id, change, oldValues ? JSON.stringify(oldValues) : null],
   );
+  // A change without its history row must not commit (a person the caller cannot read has none).
+  if (written.length !== 1) throw new Error(`no history row was written for a ${change} change`);
 }

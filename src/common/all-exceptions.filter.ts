@@ -1,10 +1,12 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { domainErrorOfDatabase } from './database-errors.js';
 import { DomainError, ServiceUnavailableError } from './domain-error.js';
 import { genericProblem, problemOf } from './http-errors.js';
 
 /**
- * The one place REST errors are shaped (rule 4): domain errors map to their status and code, Nest's
+ * The one place REST errors are shaped (rule 4): domain errors (and violations of known database
+ * constraints, see database-errors.ts) map to their status and code, Nest's
  * own HTTP errors (unknown route, bad JSON) keep their status, anything else is a 500 that reveals
  * nothing but the request id. GraphQL errors pass through to Apollo's formatError.
  */
@@ -12,8 +14,10 @@ import { genericProblem, problemOf } from './http-errors.js';
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  catch(exception: unknown, host: ArgumentsHost): unknown {
-    if (host.getType<string>() === 'graphql') return exception;
+  catch(thrown: unknown, host: ArgumentsHost): unknown {
+    if (host.getType<string>() === 'graphql') return thrown;
+    // A violated constraint of a known name is the domain error it stands for (database-errors.ts).
+    const exception = domainErrorOfDatabase(thrown) ?? thrown;
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();

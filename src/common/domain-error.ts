@@ -45,6 +45,8 @@ export abstract class DomainError extends Error {
 export enum InputErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   PURPOSE_REQUIRED = 'PURPOSE_REQUIRED',
+  /** A purpose was declared, but not one this read may serve. */
+  PURPOSE_NOT_ALLOWED = 'PURPOSE_NOT_ALLOWED',
 }
 
 /** Input that failed validation at the edge (class-validator) or a service's own checks. */

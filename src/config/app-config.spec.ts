@@ -27,6 +27,21 @@ describe('loadConfig', () => {
     }
   });
 
+  it('bounds the token lifetime and the failed-authentication limit', () => {
+    const config = loadConfig({});
+    expect(config.JWT_MAX_TTL_SECONDS).toBe(43200);
+    expect(config.AUTH_FAILURES_PER_MINUTE).toBe(30);
+    expect(loadConfig({ JWT_MAX_TTL_SECONDS: '900', AUTH_FAILURES_PER_MINUTE: '5' })).toMatchObject({
+      JWT_MAX_TTL_SECONDS: 900,
+      AUTH_FAILURES_PER_MINUTE: 5,
+    });
+    expect(() => loadConfig({ JWT_MAX_TTL_SECONDS: String(100 * 365 * 24 * 3600) })).toThrow(
+      /JWT_MAX_TTL_SECONDS/,
+    );
+    expect(() => loadConfig({ JWT_MAX_TTL_SECONDS: 'forever' })).toThrow(/JWT_MAX_TTL_SECONDS/);
+    expect(() => loadConfig({ AUTH_FAILURES_PER_MINUTE: '0' })).toThrow(/AUTH_FAILURES_PER_MINUTE/);
+  });
+
   it('requires a strong JWT secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);

@@ -96,6 +96,16 @@ export class AppConfig {
   @IsString()
   OIDC_ISSUER?: string;
 
+  /**
+   * The longest an access token may be valid: exp - iat (or exp - now without iat). Longer-lived
+   * tokens, and tokens without exp, are refused; identity providers issue minutes, not years.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  JWT_MAX_TTL_SECONDS = 12 * 3600;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
@@ -128,6 +138,16 @@ export class AppConfig {
   @Min(1)
   @Max(1000000)
   RATE_LIMIT_PER_MINUTE = 1200;
+
+  /**
+   * Failed authentications (401) per minute per client address, per process. Beyond it the address
+   * gets 429 for the rest of the minute, before any credential is looked up.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  AUTH_FAILURES_PER_MINUTE = 30;
 
   /** Age from which a person is an adult: younger people are in the CHILD group. */
   @Transform(toInt)

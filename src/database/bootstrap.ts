@@ -1,3 +1,4 @@
+import { describeError } from '../common/describe-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { migrate } from './data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
@@ -16,18 +17,37 @@ export async function openDatabase(
   config: AppConfig,
   log: (message: string) => void,
 ): Promise<DatabaseHandle> {
-  let url = config.DATABASE_URL;
   let embedded: EmbeddedDatabase | undefined;
-  if (!url) {
+  if (!config.DATABASE_URL) {
     log(
       `DATABASE_URL is not set: starting the embedded PostgreSQL in ${config.DATA_DIR}/pg (unix socket, no TCP port)`,
     );
-    embedded = await startEmbeddedPostgres(config.DATA_DIR);
-    url = await ensureDatabase(embedded.url, 'mitroa');
+    embedded = await startEmbeddedPostgres(config.DATA_DIR, (m) => {
+      if (/FATAL|PANIC|stopping the embedded|removing .*postmaster\.pid/.test(m)) log(m);
+    });
   }
-  const appliedMigrations = await migrate(url);
-  if (appliedMigrations.length) log(`applied migrations: ${appliedMigrations.join(', ')}`);
-  return { url, embedded, appliedMigrations };
+  let url = config.DATABASE_URL ?? embedded!.url;
+  try {
+    if (embedded) url = await ensureDatabase(embedded.url, 'mitroa');
+    const appliedMigrations = await migrate(url);
+    if (appliedMigrations.length) log(`applied migrations: ${appliedMigrations.join(', ')}`);
+    return { url, embedded, appliedMigrations };
+  } catch (error) {
+    // Never leave an embedded server behind us, and say which database failed (without its password).
+    await embedded?.stop().catch(() => undefined);
+    throw new Error(`Opening the database ${describeDatabase(url)} failed: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function describeDatabase(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${decodeURIComponent(u.hostname) || 'on a unix socket'}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
 }
 
 async function ensureDatabase(serverUrl: string, name: string): Promise<string> {

@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations/index.js';
 import { ALL_ENTITIES } from './entities.js';
+import { SafeTypeOrmLogger } from './typeorm-logger.js';
 
 /** TypeORM options for one PostgreSQL database; the schema comes from migrations only. */
 export function dataSourceOptions(
@@ -15,7 +16,9 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'each',
-    logging: ['error'],
+    // Errors only, and never with the query's parameters (personal data): see SafeTypeOrmLogger.
+    logging: ['error', 'warn'],
+    logger: new SafeTypeOrmLogger(),
     applicationName: 'mitroa',
     extra: { max: 20 },
     ...overrides,

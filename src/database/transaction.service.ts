@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { flushAudit } from '../audit/audit-writer.js';
 import type { RequestContext } from '../auth/request-context.js';
 import type { AreaScope } from '../auth/area-scope.js';
+import { domainErrorOfDatabase } from '../common/database-errors.js';
 import { ServiceUnavailableError } from '../common/domain-error.js';
 import { isPoolTimeout } from './connection-budget.js';
 
@@ -148,7 +149,8 @@ function recordRefusal(ctx: RequestContext, refusal: Refusal): void {
 }
 
 /** The code a client sees for an error: a domain error's code, an HTTP status, or INTERNAL. */
-export function errorCode(error: unknown): string {
+export function errorCode(thrown: unknown): string {
+  const error = domainErrorOfDatabase(thrown) ?? thrown;
   if (error && typeof error === 'object') {
     const e = error as { code?: unknown; getStatus?: () => number };
     if (typeof e.getStatus === 'function') return `HTTP_${e.getStatus()}`;

@@ -3,9 +3,15 @@ import { Permission, Role } from '../auth/roles.js';
 
 /**
  * The demo identities printed by `npm start` in development: one per role, placed in the
- * municipalities of the seed documents. Names are descriptions, not people.
+ * municipalities of the seed documents. Names are descriptions, not people. Provider staff need an
+ * existing provider (the first demo provider), so without one there is no provider_staff token.
  */
-export function demoTokenClaims(): Array<[label: string, subject: string, claims: MitroaClaims]> {
+export function demoTokenClaims(
+  providerId?: string,
+): Array<[label: string, subject: string, claims: MitroaClaims]> {
+  const providerStaff: Array<[string, string, MitroaClaims]> = providerId
+    ? [['provider_staff', 'demo-provider', { roles: [Role.PROVIDER_STAFF], provider: providerId }]]
+    : [];
   return [
     ['national_admin', 'demo-national-admin', { roles: [Role.NATIONAL_ADMIN] }],
     ['regional_officer (Attica, 9)', 'demo-attica-officer', { roles: [Role.REGIONAL_OFFICER], region: '9' }],
@@ -28,7 +34,7 @@ export function demoTokenClaims(): Array<[label: string, subject: string, claims
       'demo-alexandreia-centre',
       { roles: [Role.CENTRE_STAFF], municipalities: ['0802'] },
     ],
-    ['provider_staff', 'demo-provider', { roles: [Role.PROVIDER_STAFF], provider: 'demo' }],
+    ...providerStaff,
     ['import_operator', 'demo-import-operator', { roles: [Role.IMPORT_OPERATOR] }],
     ['auditor', 'demo-auditor', { roles: [Role.AUDITOR] }],
   ];

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { systemActor } from '../auth/actor.js';
+import { areaSetting } from '../database/transaction.service.js';
 import { RequestContext } from '../auth/request-context.js';
 import { dataSourceOptions } from '../database/data-source.js';
 import { flushAudit } from '../audit/audit-writer.js';
@@ -23,28 +24,34 @@ export async function seedDemoData(databaseUrl: string, log: (message: string) =
   const dataSource = new DataSource(dataSourceOptions(databaseUrl, { extra: { max: 2 } }));
   await dataSource.initialize();
   try {
-    for (const seeder of DEMO_SEEDERS) {
-      const ctx = new RequestContext('seed-demo', systemActor('seed-demo'));
-      const runner = dataSource.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      ctx.bind(runner);
-      try {
-        const summary = await seeder.seed(ctx);
-        await flushAudit(ctx, runner.manager);
-        await runner.commitTransaction();
-        log(`demo data, ${seeder.name}: ${summary}`);
-      } catch (error) {
-        await runner.rollbackTransaction();
-        throw error;
-      } finally {
-        ctx.bind(undefined);
-        await runner.release();
-      }
-    }
+    for (const seeder of DEMO_SEEDERS)
+      log(`demo data, ${seeder.name}: ${await runSeeder(dataSource, seeder)}`);
     if (DEMO_SEEDERS.length === 0)
       log('demo data: geography is seeded by migration; no registry demo data yet');
   } finally {
     await dataSource.destroy();
+  }
+}
+
+/** Runs one seeder in a transaction of its own as the system actor, for the whole country; returns its summary. */
+export async function runSeeder(dataSource: DataSource, seeder: DemoSeeder): Promise<string> {
+  const ctx = new RequestContext('seed-demo', systemActor('seed-demo'));
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  await runner.startTransaction();
+  try {
+    // The functions behind row-level security read the area even for the owner.
+    await runner.query(`SELECT set_config('mitroa.area', $1, true)`, [areaSetting(ctx.actor.scope)]);
+    ctx.bind(runner);
+    const summary = await seeder.seed(ctx);
+    await flushAudit(ctx, runner.manager);
+    await runner.commitTransaction();
+    return summary;
+  } catch (error) {
+    await runner.rollbackTransaction();
+    throw error;
+  } finally {
+    ctx.bind(undefined);
+    await runner.release();
   }
 }

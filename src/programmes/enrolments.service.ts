@@ -16,6 +16,7 @@ import { EnrolmentSource, EnrolmentStatus, type EnrolmentView } from './programm
 import { EnrolmentError, EnrolmentErrorCode } from './programmes.errors.js';
 import { isUuid } from '../common/validators.js';
 import { personInScope } from '../beneficiaries/person-rows.js';
+import { isSpecialCategoryProgramme, programmeVisibleSql } from '../auth/special-category.js';
 
 /** Where an enrolment may go from each status; ENDED is final (a new application is a new enrolment). */
 export const TRANSITIONS: Record<EnrolmentStatus, EnrolmentStatus[]> = {
@@ -57,6 +58,7 @@ function toView(r: EnrolmentRow): EnrolmentView {
     sourceReference: r.source_reference,
     version: r.version,
     updatedAt: r.updated_at,
+    municipalityCode: r.municipality_code,
   };
 }
 
@@ -76,7 +78,7 @@ export class EnrolmentsService {
     const q = new SqlParams();
     const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', q.values.length + 1);
     q.values.push(...scope.params);
-    const where = [scope.sql];
+    const where = [scope.sql, programmeVisibleSql(ctx, 'pr', q.values)];
     if (filter.personId) {
       if (!isUuid(filter.personId)) throw new NotFoundError('person', filter.personId);
       where.push(`e.person_id = ${q.p(filter.personId)}`);
@@ -86,7 +88,8 @@ export class EnrolmentsService {
       where.push(`e.programme_id = ${q.p(filter.programmeId)}`);
     }
     if (filter.status) where.push(`e.status = ${q.p(filter.status)}`);
-    const from = `FROM enrolment e JOIN person pe ON pe.id = e.person_id WHERE ${where.join(' AND ')}`;
+    const from = `FROM enrolment e JOIN person pe ON pe.id = e.person_id JOIN programme pr ON pr.id = e.programme_id
+      WHERE ${where.join(' AND ')}`;
     const [{ n }] = await ctx.em.query(`SELECT count(*)::int AS n ${from}`, q.values);
     if (filter.personId && n === 0) await personInScope(ctx, filter.personId, 'enrolment.read');
     let after = '';
@@ -138,14 +141,41 @@ export class EnrolmentsService {
     ctx.require(Permission.PERSON_WRITE, 'enrolment.create');
     const purpose = ctx.requirePurpose('enrolment.create');
     const person = await personInScope(ctx, input.personId, 'enrolment.create');
-    const [programme]: Array<{ status: string; code: string }> = isUuid(input.programmeId)
-      ? await ctx.em.query(`SELECT status, code FROM programme WHERE id = $1`, [input.programmeId])
-      : [];
+    if (person.status !== 'ACTIVE')
+      throw new EnrolmentError(
+        EnrolmentErrorCode.PERSON_NOT_ACTIVE,
+        'This record is closed or merged: it can no longer be enrolled.',
+        [{ field: 'personId', reason: `the record is ${person.status.toLowerCase()}` }],
+      );
+    // The same coverage test as the programme search's availableIn: national, or covering the
+    // person's municipality, its regional unit or its region.
+    const [programme]: Array<{ status: string; code: string; target_groups: string[]; covers: boolean }> =
+      isUuid(input.programmeId)
+        ? await ctx.em.query(
+            `SELECT g.status, g.code, g.target_groups, g.national OR EXISTS (
+             SELECT 1 FROM programme_coverage c JOIN municipality mu ON mu.code = $2
+              WHERE c.programme_id = g.id AND (
+                (c.area_level = 'MUNICIPALITY' AND c.area_code = mu.code)
+                OR (c.area_level = 'REGIONAL_UNIT' AND c.area_code = mu.regional_unit_code)
+                OR (c.area_level = 'REGION' AND c.area_code = mu.region_code))) AS covers
+             FROM programme g WHERE g.id = $1`,
+            [input.programmeId, person.municipality_code],
+          )
+        : [];
     if (!programme) throw new NotFoundError('programme', input.programmeId);
+    // Programmes are public, so saying that this one needs the permission reveals nothing about the person.
+    if (isSpecialCategoryProgramme(programme.target_groups))
+      ctx.require(Permission.SPECIAL_CATEGORY, 'enrolment.create', { type: 'person', id: person.id });
     if (programme.status !== 'ACTIVE')
       throw new EnrolmentError(
         EnrolmentErrorCode.PROGRAMME_NOT_OPEN,
         `Programme ${programme.code} is ${programme.status.toLowerCase()}: it takes no enrolments.`,
+      );
+    if (!programme.covers)
+      throw new EnrolmentError(
+        EnrolmentErrorCode.OUTSIDE_PROGRAMME_COVERAGE,
+        `Programme ${programme.code} is not available in municipality ${person.municipality_code}, where the person lives.`,
+        [{ field: 'programmeId', reason: "does not cover the person's municipality" }],
       );
     const status = input.status ?? EnrolmentStatus.APPLIED;
     if (status !== EnrolmentStatus.APPLIED && status !== EnrolmentStatus.ACTIVE)
@@ -238,13 +268,19 @@ export class EnrolmentsService {
     return toView(await this.findInScope(ctx, id, false));
   }
 
+  /**
+   * One enrolment of a person of the caller's area. One in a special-category programme, for a
+   * caller without special_category, is NOT_FOUND like one that does not exist.
+   */
   private async findInScope(ctx: RequestContext, id: string, lock: boolean): Promise<EnrolmentRow> {
     if (!isUuid(id)) throw new NotFoundError('enrolment', id);
     const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', 2);
+    const params = [id, ...scope.params];
+    const visible = programmeVisibleSql(ctx, 'pr', params);
     const [row]: EnrolmentRow[] = await ctx.em.query(
-      `SELECT ${COLUMNS} FROM enrolment e JOIN person pe ON pe.id = e.person_id
-        WHERE e.id = $1 AND ${scope.sql} ${lock ? 'FOR UPDATE OF e' : ''}`,
-      [id, ...scope.params],
+      `SELECT ${COLUMNS} FROM enrolment e JOIN person pe ON pe.id = e.person_id JOIN programme pr ON pr.id = e.programme_id
+        WHERE e.id = $1 AND ${scope.sql} AND ${visible} ${lock ? 'FOR UPDATE OF e' : ''}`,
+      params,
     );
     if (!row) throw new NotFoundError('enrolment', id);
     return row;

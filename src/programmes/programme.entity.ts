@@ -353,4 +353,7 @@ export class EnrolmentView {
 
   @Field()
   updatedAt: Date;
+
+  /** The person's municipality: not a GraphQL field, recorded with the audit row of the read. */
+  municipalityCode?: string;
 }

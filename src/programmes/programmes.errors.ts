@@ -47,6 +47,8 @@ export enum EnrolmentErrorCode {
   BAD_DATE_RANGE = 'BAD_DATE_RANGE',
   PROGRAMME_NOT_OPEN = 'PROGRAMME_NOT_OPEN',
   VERSION_CONFLICT = 'VERSION_CONFLICT',
+  PERSON_NOT_ACTIVE = 'PERSON_NOT_ACTIVE',
+  OUTSIDE_PROGRAMME_COVERAGE = 'OUTSIDE_PROGRAMME_COVERAGE',
 }
 
 const ENROLMENT_KIND: Record<EnrolmentErrorCode, ErrorKind> = {
@@ -55,6 +57,8 @@ const ENROLMENT_KIND: Record<EnrolmentErrorCode, ErrorKind> = {
   BAD_DATE_RANGE: 'BAD_INPUT',
   PROGRAMME_NOT_OPEN: 'CONFLICT',
   VERSION_CONFLICT: 'CONFLICT',
+  PERSON_NOT_ACTIVE: 'CONFLICT',
+  OUTSIDE_PROGRAMME_COVERAGE: 'BAD_INPUT',
 };
 
 /** An enrolment change that is not allowed (a person out of area is a NotFoundError instead). */

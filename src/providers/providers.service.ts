@@ -31,6 +31,7 @@ import {
 } from './provider.entity.js';
 import { ProviderError, ProviderErrorCode } from './providers.errors.js';
 import { isUuid } from '../common/validators.js';
+import { checkChildIds, updateOwnedChild, type ParentWrite } from '../common/owned-children.js';
 
 const EARTH_RADIUS_KM = 6371.0088;
 
@@ -39,6 +40,20 @@ function haversineSql(lat: string, lon: string): string {
   return `(2 * ${EARTH_RADIUS_KM} * asin(sqrt(
       power(sin(radians(l.latitude - ${lat}) / 2), 2)
       + cos(radians(${lat})) * cos(radians(l.latitude)) * power(sin(radians(l.longitude - ${lon}) / 2), 2))))`;
+}
+
+/** Inserts one row of a provider's child table; the columns come from the code above, never from input. */
+async function insertRow(
+  em: EntityManager,
+  table: 'provider_location' | 'provider_service',
+  values: Record<string, unknown>,
+): Promise<string> {
+  const columns = Object.keys(values);
+  const [row]: Array<{ id: string }> = await em.query(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+    columns.map((c) => values[c]),
+  );
+  return row!.id;
 }
 
 /** Rows of `provider` as selected below, mapped explicitly. */
@@ -264,6 +279,8 @@ export class ProvidersService {
   /** Creates a provider with its locations, hours, closures, services and service area, all or nothing. */
   async create(ctx: RequestContext, input: ProviderInput): Promise<Provider> {
     ctx.require(Permission.PROVIDER_WRITE, 'provider.create');
+    checkChildIds(ctx, 'provider.create', true, input.locations ?? [], 'locations');
+    checkChildIds(ctx, 'provider.create', true, input.services ?? [], 'services');
     await this.check(ctx.em, input, undefined);
     this.assertInArea(ctx, 'provider.create', input.municipalityCode);
     const [{ id }] = await ctx.em.query(
@@ -272,7 +289,11 @@ export class ProvidersService {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`,
       [...this.columnValues(input), ctx.actor.id],
     );
-    await this.writeChildren(ctx.em, id, input);
+    await this.writeChildren(
+      ctx,
+      { id, action: 'provider.create', municipalityCode: input.municipalityCode },
+      input,
+    );
     ctx.audit({
       action: 'provider.create',
       subjectType: 'provider',
@@ -303,6 +324,8 @@ export class ProvidersService {
         `The provider changed since you read it (version ${current.version}, you read ${input.expectedVersion}): read it again.`,
       );
     }
+    checkChildIds(ctx, 'provider.update', false, input.locations ?? [], 'locations');
+    checkChildIds(ctx, 'provider.update', false, input.services ?? [], 'services');
     await this.check(ctx.em, input, id);
     this.assertInArea(ctx, 'provider.update', input.municipalityCode, id);
     await ctx.em.query(
@@ -313,7 +336,11 @@ export class ProvidersService {
        WHERE id = $16`,
       [...this.columnValues(input), ctx.actor.id, id],
     );
-    await this.writeChildren(ctx.em, id, input);
+    await this.writeChildren(
+      ctx,
+      { id, action: 'provider.update', municipalityCode: input.municipalityCode },
+      input,
+    );
     ctx.audit({
       action: 'provider.update',
       subjectType: 'provider',
@@ -456,10 +483,6 @@ export class ProvidersService {
       );
     }
     if (input.parentId) await this.checkParent(em, input.parentId, id);
-    if (id) {
-      await this.checkOwnChildren(em, 'provider_location', id, input.locations ?? [], 'locations');
-      await this.checkOwnChildren(em, 'provider_service', id, services, 'services');
-    }
   }
 
   private async checkReference(
@@ -509,29 +532,14 @@ export class ProvidersService {
       );
   }
 
-  private async checkOwnChildren(
-    em: EntityManager,
-    table: 'provider_location' | 'provider_service',
-    providerId: string,
-    items: Array<{ id?: string }>,
-    field: string,
-  ): Promise<void> {
-    const ids = items.map((i) => i.id).filter((i): i is string => !!i);
-    if (!ids.length) return;
-    const own: Array<{ id: string }> = await em.query(
-      `SELECT id FROM ${table} WHERE provider_id = $1 AND id = ANY($2::uuid[])`,
-      [providerId, ids],
-    );
-    const foreign = ids.filter((i) => !own.some((o) => o.id === i));
-    if (foreign.length || new Set(ids).size !== ids.length)
-      throw new ProviderError(
-        ProviderErrorCode.UNKNOWN_CHILD_ID,
-        `These ${field} ids are not this provider's (or are repeated): ${foreign.join(', ') || 'repeated id'}; omit the id for a new one.`,
-        [{ field: `${field}.id`, reason: 'not one of this provider' }],
-      );
-  }
-
-  private async writeChildren(em: EntityManager, providerId: string, input: ProviderInput): Promise<void> {
+  /**
+   * Service area and closures are replaced whole; locations and services sent with an id update
+   * that row only if it is this provider's (proved in the UPDATE), the rest are new rows. Each
+   * location's hours are replaced after its own row is proved or created.
+   */
+  private async writeChildren(ctx: RequestContext, parent: ParentWrite, input: ProviderInput): Promise<void> {
+    const em = ctx.em;
+    const providerId = parent.id;
     await em.query(`DELETE FROM provider_service_area WHERE provider_id = $1`, [providerId]);
     const area = [...new Set(input.serviceArea ?? [])].filter((c) => c !== input.municipalityCode);
     if (area.length)
@@ -549,36 +557,43 @@ export class ProvidersService {
           reason: c.reason ?? null,
         })),
       );
-    await this.writeLocations(em, providerId, input.locations ?? []);
-    await this.writeServices(em, providerId, input.services ?? []);
+    await this.writeLocations(ctx, parent, input.locations ?? []);
+    await this.writeServices(ctx, parent, input.services ?? []);
   }
 
   private async writeLocations(
-    em: EntityManager,
-    providerId: string,
+    ctx: RequestContext,
+    parent: ParentWrite,
     locations: LocationInput[],
   ): Promise<void> {
-    const keep = locations.map((l) => l.id).filter((i): i is string => !!i);
+    const em = ctx.em;
+    const keep = locations.map((l) => l.id).filter((i): i is string => !!i && isUuid(i));
     await em.query(`DELETE FROM provider_location WHERE provider_id = $1 AND NOT (id = ANY($2::uuid[]))`, [
-      providerId,
+      parent.id,
       keep,
     ]);
-    const repo = em.getRepository(ProviderLocation);
     for (const [position, l] of locations.entries()) {
       const values = {
-        providerId,
         name: l.name ?? null,
         address: l.address,
-        postalCode: l.postalCode ?? null,
-        municipalityCode: l.municipalityCode,
+        postal_code: l.postalCode ?? null,
+        municipality_code: l.municipalityCode,
         latitude: l.latitude ?? null,
         longitude: l.longitude ?? null,
         accessibility: [...new Set(l.accessibility ?? [])],
         position,
       };
-      let locationId = l.id;
-      if (locationId) await repo.update({ id: locationId }, values);
-      else locationId = (await repo.insert(values)).identifiers[0]!.id as string;
+      const locationId = l.id
+        ? ((
+            await updateOwnedChild(
+              ctx,
+              'provider_location',
+              parent,
+              { id: l.id, field: `locations.${position}.id` },
+              values,
+            )
+          ).id as string)
+        : await insertRow(em, 'provider_location', { provider_id: parent.id, ...values });
       await em.query(`DELETE FROM opening_hours WHERE location_id = $1`, [locationId]);
       if (l.openingHours?.length)
         await em.getRepository(OpeningHours).insert(
@@ -595,33 +610,38 @@ export class ProvidersService {
   }
 
   private async writeServices(
-    em: EntityManager,
-    providerId: string,
+    ctx: RequestContext,
+    parent: ParentWrite,
     services: OfferedServiceInput[],
   ): Promise<void> {
-    const keep = services.map((s) => s.id).filter((i): i is string => !!i);
-    await em.query(`DELETE FROM provider_service WHERE provider_id = $1 AND NOT (id = ANY($2::uuid[]))`, [
-      providerId,
+    const keep = services.map((s) => s.id).filter((i): i is string => !!i && isUuid(i));
+    await ctx.em.query(`DELETE FROM provider_service WHERE provider_id = $1 AND NOT (id = ANY($2::uuid[]))`, [
+      parent.id,
       keep,
     ]);
-    const repo = em.getRepository(OfferedService);
     for (const [position, s] of services.entries()) {
       const values = {
-        providerId,
         name: s.name,
         description: s.description ?? null,
-        categoryCode: s.categoryCode,
-        targetGroups: [...new Set(s.targetGroups ?? [])],
-        minAge: s.minAge ?? null,
-        maxAge: s.maxAge ?? null,
+        category_code: s.categoryCode,
+        target_groups: [...new Set(s.targetGroups ?? [])],
+        min_age: s.minAge ?? null,
+        max_age: s.maxAge ?? null,
         eligibility: s.eligibility ?? null,
-        requiredDocuments: s.requiredDocuments ?? [],
-        costAmount: s.costAmount ?? null,
-        costDescription: s.costDescription ?? null,
+        required_documents: s.requiredDocuments ?? [],
+        cost_amount: s.costAmount ?? null,
+        cost_description: s.costDescription ?? null,
         position,
       };
-      if (s.id) await repo.update({ id: s.id }, values);
-      else await repo.insert(values);
+      if (s.id)
+        await updateOwnedChild(
+          ctx,
+          'provider_service',
+          parent,
+          { id: s.id, field: `services.${position}.id` },
+          values,
+        );
+      else await insertRow(ctx.em, 'provider_service', { provider_id: parent.id, ...values });
     }
   }
 

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory.js';
 import { AuthService, type MitroaClaims } from '../../src/auth/auth.service.js';
@@ -21,17 +22,29 @@ export interface TestApp {
 
 export const TEST_JWT_SECRET = 'test-secret-of-at-least-32-characters-long';
 
-/** The whole service over HTTP on a database of this test file's own. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The whole service over HTTP on a database of this test file's own. Every request comes from
+ * 127.0.0.1, so the failed-authentication limit is lifted unless a test sets
+ * AUTH_FAILURES_PER_MINUTE (or sends X-Forwarded-For: the loopback proxy is trusted).
+ * `logDestination` receives the log lines (set LOG_LEVEL too).
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { logDestination?: DestinationStream } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     DATA_DIR: '.data/test',
+    AUTH_FAILURES_PER_MINUTE: '1000000',
     ...env,
   });
-  const app = await createApp(config, db.url, { logger: env.LOG_LEVEL !== undefined });
+  const app = await createApp(config, db.url, {
+    logger: env.LOG_LEVEL !== undefined,
+    logDestination: options.logDestination,
+  });
   const server = app.getHttpServer();
   const auth = app.get(AuthService);
   return {

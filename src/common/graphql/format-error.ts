@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { domainErrorOfDatabase } from '../database-errors.js';
 import { DomainError } from '../domain-error.js';
 
 /**
  * Maps errors to what GraphQL clients see (rule 4): a domain error gives its code, message and
- * field problems; Apollo's own errors (syntax, validation, limits) keep their code; anything else
+ * field problems (a violated constraint of a known name counts as its domain error, see
+ * database-errors.ts); Apollo's own errors (syntax, validation, limits) keep their code; anything else
  * becomes INTERNAL_SERVER_ERROR with no message or stack that could leak internals.
  */
 const logger = new Logger('GraphQL');
@@ -34,7 +36,8 @@ export function graphqlErrorFormatter(
 }
 
 export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  const original = domainErrorOfDatabase(unwrapped) ?? unwrapped;
   if (original instanceof DomainError) {
     return {
       message: original.message,

@@ -1,0 +1,59 @@
+import type { RequestContext } from './request-context.js';
+import { Permission } from './roles.js';
+
+/**
+ * Special-category data (GDPR Art. 9) and everything that would reveal it, in one place: Roma
+ * origin and disability, whether recorded on the person (a group, an ESF answer, a fact) or implied
+ * by a related object (an enrolment in a programme that targets Roma or disabled people; later a
+ * referral to such a service, a statistic). Every query that reads such rows adds one of these
+ * predicates to its WHERE clause, so a caller without the `special_category` permission never
+ * receives them (rule 17): the filter is in the SQL that reads, never applied afterwards.
+ */
+
+/** Group codes, of people and of programme/service target groups alike, that reveal Art. 9 data. */
+export const SPECIAL_CATEGORY_GROUP_CODES: readonly string[] = ['ROMA', 'DISABILITY'];
+
+/** Kinds of feed facts that are health data. */
+export const SPECIAL_CATEGORY_FACT_KINDS: readonly string[] = ['DISABILITY_PERCENTAGE'];
+
+export function canSeeSpecialCategory(ctx: RequestContext): boolean {
+  return ctx.can(Permission.SPECIAL_CATEGORY);
+}
+
+/**
+ * A programme (or service) is special-category when any of its target groups is: being enrolled
+ * in it says the person is Roma or disabled, even when it also targets others.
+ */
+export function isSpecialCategoryProgramme(targetGroups: readonly string[]): boolean {
+  return targetGroups.some((g) => SPECIAL_CATEGORY_GROUP_CODES.includes(g));
+}
+
+/**
+ * SQL predicate: rows tied to the programme aliased `programme` (its `target_groups` column) that
+ * the caller may see. TRUE with the permission; otherwise only programmes of no special category.
+ * Appends its parameter to `params` like scopeSql.
+ */
+export function programmeVisibleSql(ctx: RequestContext, programme: string, params: unknown[]): string {
+  if (canSeeSpecialCategory(ctx)) return 'TRUE';
+  params.push(SPECIAL_CATEGORY_GROUP_CODES);
+  return `NOT (${programme}.target_groups && $${params.length}::text[])`;
+}
+
+/** SQL predicate: person group rows (`column` holds the group code) the caller may see. */
+export function groupVisibleSql(ctx: RequestContext, column: string, params: unknown[]): string {
+  if (canSeeSpecialCategory(ctx)) return 'TRUE';
+  params.push(SPECIAL_CATEGORY_GROUP_CODES);
+  return `${column} <> ALL($${params.length}::text[])`;
+}
+
+/** SQL predicate: fact rows (`column` holds the kind) the caller may see. */
+export function factVisibleSql(ctx: RequestContext, column: string, params: unknown[]): string {
+  if (canSeeSpecialCategory(ctx)) return 'TRUE';
+  params.push(SPECIAL_CATEGORY_FACT_KINDS);
+  return `${column} <> ALL($${params.length}::text[])`;
+}
+
+/** SQL expression selecting a special-category answer column, or NULL for a caller without the permission. */
+export function specialAnswerSql(ctx: RequestContext, column: string): string {
+  return canSeeSpecialCategory(ctx) ? column : 'NULL';
+}

@@ -1,0 +1,128 @@
+import { BeneficiaryError, BeneficiaryErrorCode } from '../beneficiaries/beneficiary.errors.js';
+import {
+  EnrolmentError,
+  EnrolmentErrorCode,
+  ProgrammeError,
+  ProgrammeErrorCode,
+} from '../programmes/programmes.errors.js';
+import { ProviderError, ProviderErrorCode } from '../providers/providers.errors.js';
+import type { DomainError } from './domain-error.js';
+
+/**
+ * The typed error for each database constraint that a client's input can break. Services check
+ * these rules before they write; the constraint is what still holds when two requests race past
+ * those checks at once (twelve `enrol` of one person, two registrations of one AMKA), and then the
+ * loser gets the same typed answer as a caller who came second, never a 500. Messages are fixed
+ * text: the database's own detail (`Key (amka)=(...)`) carries personal data and is never used.
+ */
+export const CONSTRAINT_ERRORS: Readonly<Record<string, () => DomainError>> = {
+  enrolment_open_uq: () =>
+    new EnrolmentError(
+      EnrolmentErrorCode.ALREADY_ENROLLED,
+      'The person already has an open enrolment in this programme.',
+    ),
+  programme_code_key: () =>
+    new ProgrammeError(ProgrammeErrorCode.CODE_TAKEN, 'Another programme already has this code.', [
+      { field: 'code', reason: 'taken' },
+    ]),
+  programme_parameter_programme_id_name_daterange_excl: () =>
+    new ProgrammeError(
+      ProgrammeErrorCode.PARAMETER_PERIODS_OVERLAP,
+      'A parameter has two values for the same days: end the old one the day before the new one starts.',
+      [{ field: 'parameters', reason: 'overlapping periods' }],
+    ),
+  person_afm_uq: () => identifierTaken('afm'),
+  person_amka_uq: () => identifierTaken('amka'),
+  household_member_current_uq: () =>
+    new BeneficiaryError(
+      BeneficiaryErrorCode.ALREADY_IN_HOUSEHOLD,
+      'This person is already a member of a household: remove them from it first.',
+      [{ field: 'personId', reason: 'already in a household' }],
+    ),
+  // Foreign keys to rows a client names, checked before the write; these answer a delete racing it.
+  programme_provider_provider_id_fkey: () => unknownProvider('deliveringProviderIds'),
+  programme_administering_provider_id_fkey: () => unknownProvider('administeringProviderId'),
+  provider_parent_id_fkey: () =>
+    new ProviderError(ProviderErrorCode.UNKNOWN_PARENT, 'The parent provider does not exist.', [
+      { field: 'parentId', reason: 'unknown provider' },
+    ]),
+};
+
+/**
+ * Unique and exclusion constraints that no client input can break, each with the reason. A new
+ * unique or exclusion constraint must be added to CONSTRAINT_ERRORS or here, or
+ * test/constraint-errors.e2e-spec.ts fails.
+ */
+export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
+  // Primary keys the database generates (uuid default or identity); no write takes an id from input.
+  api_key_pkey: 'generated id',
+  audit_event_pkey: 'identity',
+  consent_pkey: 'generated id',
+  duplicate_review_pkey: 'generated id',
+  enrolment_pkey: 'generated id',
+  esf_participant_pkey: 'one row per person, written with ON CONFLICT (person_id) DO UPDATE',
+  household_member_pkey: 'generated id',
+  household_pkey: 'generated id',
+  opening_hours_pkey: 'generated id',
+  person_fact_pkey: 'generated id',
+  person_group_pkey: 'generated id',
+  person_history_pkey: 'identity',
+  person_pkey: 'generated id',
+  programme_parameter_pkey: 'generated id',
+  programme_pkey: 'generated id',
+  provider_closure_pkey: 'generated id',
+  provider_location_pkey: 'generated id; a create refuses child ids (owned-children.ts)',
+  provider_pkey: 'generated id',
+  provider_service_pkey: 'generated id; a create refuses child ids (owned-children.ts)',
+  // Child rows of one parent, replaced under the parent's row lock and inserted de-duplicated.
+  programme_coverage_pkey: 'replaced under the programme row lock, inserted with SELECT DISTINCT',
+  programme_provider_pkey: 'replaced under the programme row lock, inserted with SELECT DISTINCT',
+  provider_service_area_pkey: 'replaced under the provider row lock, inserted de-duplicated',
+  // Reference data: written by migrations and seeds only.
+  region_pkey: 'reference data',
+  regional_unit_pkey: 'reference data',
+  municipality_pkey: 'reference data',
+  provider_kind_pkey: 'reference data',
+  service_category_pkey: 'reference data',
+  target_group_pkey: 'reference data',
+  PK_8c82d7f526340ab734260ea46be: "TypeORM's migrations table",
+  // Rows only the service itself derives.
+  duplicate_review_person_a_person_b_key: 'queued by the service with ON CONFLICT DO NOTHING',
+  household_reference_uq:
+    'the reference person is set only by createHousehold, on a new household; addMember refuses REFERENCE_PERSON',
+  person_fact_natural_uq: 'facts come from feed imports, merged with ON CONFLICT',
+};
+
+/** PostgreSQL's codes for unique, exclusion and foreign-key violations. */
+const CONSTRAINT_VIOLATIONS = new Set(['23505', '23P01', '23503']);
+
+/**
+ * The typed error for a violation of a known constraint, or undefined for anything else. Works on
+ * the error object alone (TypeORM's QueryFailedError keeps pg's error as `driverError`), so it can
+ * run after the request's connection is gone.
+ */
+export function domainErrorOfDatabase(error: unknown): DomainError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const driver = (error as { driverError?: unknown }).driverError;
+  const pg = (typeof driver === 'object' && driver !== null ? driver : error) as {
+    code?: unknown;
+    constraint?: unknown;
+  };
+  if (typeof pg.code !== 'string' || !CONSTRAINT_VIOLATIONS.has(pg.code)) return undefined;
+  if (typeof pg.constraint !== 'string' || !Object.hasOwn(CONSTRAINT_ERRORS, pg.constraint)) return undefined;
+  return CONSTRAINT_ERRORS[pg.constraint]!();
+}
+
+function identifierTaken(field: 'afm' | 'amka'): DomainError {
+  return new BeneficiaryError(
+    BeneficiaryErrorCode.IDENTIFIER_TAKEN,
+    `Another person is registered with this ${field.toUpperCase()}: if they are the same person, ask for the two records to be merged.`,
+    [{ field, reason: 'registered to another person' }],
+  );
+}
+
+function unknownProvider(field: string): DomainError {
+  return new ProgrammeError(ProgrammeErrorCode.UNKNOWN_PROVIDER, 'A provider named here does not exist.', [
+    { field, reason: 'unknown provider' },
+  ]);
+}
