@@ -36,16 +36,21 @@ describe('no personal data in log lines', () => {
 
   async function register(ids: { amka: string; afm: string }): Promise<string> {
     const token = await t.token({ roles: [Role.CENTRE_STAFF], municipalities: ['4912'] });
-    const res = await t.gql(token, REGISTER, {
-      input: {
-        givenName: GIVEN,
-        surname: SURNAME,
-        birthDate: '1971-03-09',
-        gender: 'FEMALE',
-        municipalityCode: '4912',
-        ...ids,
+    const res = await t.gql(
+      token,
+      REGISTER,
+      {
+        input: {
+          givenName: GIVEN,
+          surname: SURNAME,
+          birthDate: '1971-03-09',
+          gender: 'FEMALE',
+          municipalityCode: '4912',
+          ...ids,
+        },
       },
-    });
+      { 'X-Purpose': 'REGISTRATION' },
+    );
     expect(res.body.data.registerPerson.__typename).toBe('PersonRegistered');
     return res.body.data.registerPerson.beneficiary.id;
   }
