@@ -19,13 +19,15 @@ import { AuthModule } from './auth/auth.module.js';
 import { BeneficiariesModule } from './beneficiaries/beneficiaries.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { complexityPlugin } from './common/graphql/complexity.plugin.js';
-import { formatGraphqlError } from './common/graphql/format-error.js';
+import { NoSubscriptionsRule } from './common/graphql/no-subscriptions.rule.js';
+import { graphqlErrorFormatter } from './common/graphql/format-error.js';
 import { enforcePersonalData } from './common/graphql/personal-data.js';
+import { DateTimeScalar } from './common/graphql/scalars.js';
 import type { GqlContext } from './common/graphql/gql-context.js';
 import { transactionPlugin } from './common/graphql/transaction.plugin.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './common/pagination.js';
 import { logMethodWithSafeMessage, safeErrorLog } from './common/safe-error-log.js';
-import { createValidationPipe } from './common/validation.js';
+import { EdgePipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -58,7 +60,8 @@ function graphqlModule() {
         maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
         maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
         maxDirectives: { n: 20 },
-        maxTokens: { n: 3000 },
+        // Counted by graphql-js's own parser (parseOptions below): armor's check answers a 500.
+        maxTokens: { enabled: false },
         costLimit: { enabled: false }, // page-aware cost below instead
         blockFieldSuggestion: { enabled: true },
       }).protect();
@@ -66,6 +69,8 @@ function graphqlModule() {
         path: '/graphql',
         autoSchemaFile: true,
         sortSchema: true,
+        // Instants are parsed strictly (no "x", no 30 February): see common/graphql/scalars.ts.
+        buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
         transformSchema: enforcePersonalData,
         playground: false,
         graphiql: false,
@@ -73,7 +78,8 @@ function graphqlModule() {
         includeStacktraceInErrorResponses: false,
         allowBatchedHttpRequests: false,
         csrfPrevention: true,
-        validationRules: armor.validationRules,
+        validationRules: [...armor.validationRules, NoSubscriptionsRule],
+        parseOptions: { maxTokens: 3000 },
         // @nestjs/apollo is typed against @apollo/server's CommonJS declarations, ours against its ESM ones.
         plugins: [
           ...armor.plugins,
@@ -85,7 +91,7 @@ function graphqlModule() {
           transactionPlugin(tx),
         ] as unknown as ApolloDriverConfig['plugins'],
         context: ({ req, res }: GqlContext) => ({ req, res }),
-        formatError: formatGraphqlError,
+        formatError: graphqlErrorFormatter(config.isProduction),
       };
     },
   });
@@ -131,7 +137,7 @@ export class AppModule implements NestModule {
         ...FEATURE_MODULES,
       ],
       providers: [
-        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_PIPE, useClass: EdgePipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: RestTransactionInterceptor },
       ],

@@ -83,19 +83,19 @@ describe('beneficiary registry: area scope of every operation', () => {
     }
     const household = await gqlOk(
       spata,
-      `mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
+      `mutation($id: UUID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
       { id: ids.main },
     );
     ids.household = household.createHousehold.id;
     const group = await gqlOk(
       spataSocial,
-      `mutation($id: ID!) { addGroupMembership(input: { personId: $id, group: DISABILITY, basis: DOCUMENT, validFrom: "2020-01-01" }) { id } }`,
+      `mutation($id: UUID!) { addGroupMembership(input: { personId: $id, group: DISABILITY, basis: DOCUMENT, validFrom: "2020-01-01" }) { id } }`,
       { id: ids.main },
     );
     ids.membership = group.addGroupMembership.id;
     const consent = await gqlOk(
       spata,
-      `mutation($id: ID!) { giveConsent(input: { personId: $id, purpose: REFERRAL_TO_PROVIDERS }) { id active } }`,
+      `mutation($id: UUID!) { giveConsent(input: { personId: $id, purpose: REFERRAL_TO_PROVIDERS }) { id active } }`,
       { id: ids.main },
     );
     expect(consent.giveConsent.active).toBe(true);
@@ -112,76 +112,76 @@ describe('beneficiary registry: area scope of every operation', () => {
   afterAll(() => t.close());
 
   const operations: Array<[string, string, (ids: Record<string, string>) => Record<string, unknown>]> = [
-    ['read', `query($id: ID!) { beneficiary(id: $id) { id } }`, (i) => ({ id: i.main })],
+    ['read', `query($id: UUID!) { beneficiary(id: $id) { id } }`, (i) => ({ id: i.main })],
     [
       'read as of',
-      `query($id: ID!) { beneficiaryAsOf(id: $id, at: "2030-01-01T00:00:00Z") { id } }`,
+      `query($id: UUID!) { beneficiaryAsOf(id: $id, at: "2030-01-01T00:00:00Z") { id } }`,
       (i) => ({ id: i.main }),
     ],
     [
       'update',
-      `mutation($id: ID!) { updatePerson(input: { id: $id, version: 1, phone: "2100000000" }) { id } }`,
+      `mutation($id: UUID!) { updatePerson(input: { id: $id, version: 1, phone: "2100000000" }) { id } }`,
       (i) => ({ id: i.main }),
     ],
     [
       'move',
-      `mutation($id: ID!) { movePerson(input: { id: $id, version: 1, municipalityCode: "0802" }) { id } }`,
+      `mutation($id: UUID!) { movePerson(input: { id: $id, version: 1, municipalityCode: "0802" }) { id } }`,
       (i) => ({ id: i.main }),
     ],
     [
       'close',
-      `mutation($id: ID!) { closePerson(input: { id: $id, version: 1, reason: "not ours" }) { id } }`,
+      `mutation($id: UUID!) { closePerson(input: { id: $id, version: 1, reason: "not ours" }) { id } }`,
       (i) => ({ id: i.main }),
     ],
     [
       'add a group',
-      `mutation($id: ID!) { addGroupMembership(input: { personId: $id, group: HOMELESS, basis: SELF_DECLARED, validFrom: "2024-01-01" }) { id } }`,
+      `mutation($id: UUID!) { addGroupMembership(input: { personId: $id, group: HOMELESS, basis: SELF_DECLARED, validFrom: "2024-01-01" }) { id } }`,
       (i) => ({ id: i.main }),
     ],
     [
       'end a group',
-      `mutation($id: ID!) { endGroupMembership(input: { membershipId: $id, validTo: "2024-12-31" }) { id } }`,
+      `mutation($id: UUID!) { endGroupMembership(input: { membershipId: $id, validTo: "2024-12-31" }) { id } }`,
       (i) => ({ id: i.membership }),
     ],
     [
       'set ESF answers',
-      `mutation($id: ID!) { setEsfParticipation(input: { personId: $id, employmentStatus: EMPLOYED, educationLevel: ISCED_3_4, migrantOrForeignBackground: NO, homelessOrHousingExclusion: NO, ruralArea: NO }) { employmentStatus } }`,
+      `mutation($id: UUID!) { setEsfParticipation(input: { personId: $id, employmentStatus: EMPLOYED, educationLevel: ISCED_3_4, migrantOrForeignBackground: NO, homelessOrHousingExclusion: NO, ruralArea: NO }) { employmentStatus } }`,
       (i) => ({ id: i.main }),
     ],
     [
       'give a consent',
-      `mutation($id: ID!) { giveConsent(input: { personId: $id, purpose: ESF_MONITORING }) { id } }`,
+      `mutation($id: UUID!) { giveConsent(input: { personId: $id, purpose: ESF_MONITORING }) { id } }`,
       (i) => ({ id: i.main }),
     ],
     [
       'withdraw a consent',
-      `mutation($id: ID!) { withdrawConsent(consentId: $id) { id } }`,
+      `mutation($id: UUID!) { withdrawConsent(consentId: $id) { id } }`,
       (i) => ({ id: i.consent }),
     ],
-    ['read a household', `query($id: ID!) { household(id: $id) { id } }`, (i) => ({ id: i.household })],
+    ['read a household', `query($id: UUID!) { household(id: $id) { id } }`, (i) => ({ id: i.household })],
     [
       'start a household',
-      `mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
+      `mutation($id: UUID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
       (i) => ({ id: i.child }),
     ],
     [
       'add a household member',
-      `mutation($h: ID!, $p: ID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: CHILD }) { id } }`,
+      `mutation($h: UUID!, $p: UUID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: CHILD }) { id } }`,
       (i) => ({ h: i.household, p: i.child }),
     ],
     [
       'remove a household member',
-      `mutation($h: ID!, $p: ID!) { removeHouseholdMember(input: { householdId: $h, personId: $p }) { id } }`,
+      `mutation($h: UUID!, $p: UUID!) { removeHouseholdMember(input: { householdId: $h, personId: $p }) { id } }`,
       (i) => ({ h: i.household, p: i.main }),
     ],
     [
       'dismiss a review',
-      `mutation($id: ID!) { dismissDuplicate(reviewId: $id) { id } }`,
+      `mutation($id: UUID!) { dismissDuplicate(reviewId: $id) { id } }`,
       (i) => ({ id: i.review }),
     ],
     [
       'merge',
-      `mutation($r: ID!, $s: ID!) { mergePeople(reviewId: $r, survivorId: $s) { id } }`,
+      `mutation($r: UUID!, $s: UUID!) { mergePeople(reviewId: $r, survivorId: $s) { id } }`,
       (i) => ({ r: i.review, s: i.main }),
     ],
   ];
@@ -220,21 +220,25 @@ describe('beneficiary registry: area scope of every operation', () => {
   it('gives a regional officer no personal data, and a national administrator all of it', async () => {
     const refused = await t.gql(
       regional,
-      `query($id: ID!) { beneficiary(id: $id) { id } }`,
+      `query($id: UUID!) { beneficiary(id: $id) { id } }`,
       { id: ids.main },
       purpose,
     );
     expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
     const search = await t.gql(regional, `{ beneficiaries { totalCount } }`, {}, purpose);
     expect(search.body.errors[0].extensions.code).toBe('FORBIDDEN');
-    const national = await gqlOk(admin, `query($id: ID!) { beneficiary(id: $id) { id municipalityCode } }`, {
-      id: ids.main,
-    });
+    const national = await gqlOk(
+      admin,
+      `query($id: UUID!) { beneficiary(id: $id) { id municipalityCode } }`,
+      {
+        id: ids.main,
+      },
+    );
     expect(national.beneficiary).toEqual({ id: ids.main, municipalityCode: '4912' });
   });
 
   it('shows facts with source and as-of date, disability percentages only with special_category', async () => {
-    const q = `query($id: ID!) { beneficiary(id: $id) { facts { kind taxYear valueNumeric source asOf } } }`;
+    const q = `query($id: UUID!) { beneficiary(id: $id) { facts { kind taxYear valueNumeric source asOf } } }`;
     const plain = await gqlOk(spata, q, { id: ids.main });
     expect(plain.beneficiary.facts).toEqual([
       {
@@ -253,7 +257,7 @@ describe('beneficiary registry: area scope of every operation', () => {
   });
 
   it('withdraws a consent once, keeping when and by whom', async () => {
-    const q = `mutation($id: ID!) { withdrawConsent(consentId: $id) { active withdrawnAt } }`;
+    const q = `mutation($id: UUID!) { withdrawConsent(consentId: $id) { active withdrawnAt } }`;
     const first = await gqlOk(spata, q, { id: ids.consent });
     expect(first.withdrawConsent.active).toBe(false);
     const again = await t.gql(spata, q, { id: ids.consent }, purpose);
@@ -286,35 +290,35 @@ describe('beneficiary registry: area scope of every operation', () => {
     const partnerId: string = partner.registerPerson.beneficiary.id;
     await gqlOk(
       spata,
-      `mutation($id: ID!) { updatePerson(input: { id: $id, version: 1, phone: "2101234567" }) { id } }`,
+      `mutation($id: UUID!) { updatePerson(input: { id: $id, version: 1, phone: "2101234567" }) { id } }`,
       { id },
     );
     const group = await gqlOk(
       spata,
-      `mutation($id: ID!) { addGroupMembership(input: { personId: $id, group: HOMELESS, basis: SELF_DECLARED, validFrom: "2025-01-01" }) { id } }`,
+      `mutation($id: UUID!) { addGroupMembership(input: { personId: $id, group: HOMELESS, basis: SELF_DECLARED, validFrom: "2025-01-01" }) { id } }`,
       { id },
     );
     await gqlOk(
       spata,
-      `mutation($id: ID!) { endGroupMembership(input: { membershipId: $id, validTo: "2025-06-30" }) { id } }`,
+      `mutation($id: UUID!) { endGroupMembership(input: { membershipId: $id, validTo: "2025-06-30" }) { id } }`,
       { id: group.addGroupMembership.id },
     );
     await gqlOk(
       spata,
-      `mutation($id: ID!) { setEsfParticipation(input: { personId: $id, employmentStatus: UNEMPLOYED, educationLevel: ISCED_3_4, migrantOrForeignBackground: NO, homelessOrHousingExclusion: YES, ruralArea: NO }) { employmentStatus } }`,
+      `mutation($id: UUID!) { setEsfParticipation(input: { personId: $id, employmentStatus: UNEMPLOYED, educationLevel: ISCED_3_4, migrantOrForeignBackground: NO, homelessOrHousingExclusion: YES, ruralArea: NO }) { employmentStatus } }`,
       { id },
     );
     const consent = await gqlOk(
       spata,
-      `mutation($id: ID!) { giveConsent(input: { personId: $id, purpose: CONTACT_BY_PHONE_OR_EMAIL }) { id } }`,
+      `mutation($id: UUID!) { giveConsent(input: { personId: $id, purpose: CONTACT_BY_PHONE_OR_EMAIL }) { id } }`,
       { id },
     );
-    await gqlOk(spata, `mutation($id: ID!) { withdrawConsent(consentId: $id) { id } }`, {
+    await gqlOk(spata, `mutation($id: UUID!) { withdrawConsent(consentId: $id) { id } }`, {
       id: consent.giveConsent.id,
     });
     const household = await gqlOk(
       spata,
-      `mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
+      `mutation($id: UUID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
       {
         id,
       },
@@ -322,24 +326,24 @@ describe('beneficiary registry: area scope of every operation', () => {
     const householdId: string = household.createHousehold.id;
     await gqlOk(
       spata,
-      `mutation($h: ID!, $p: ID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: SPOUSE_OR_PARTNER }) { size } }`,
+      `mutation($h: UUID!, $p: UUID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: SPOUSE_OR_PARTNER }) { size } }`,
       { h: householdId, p: partnerId },
     );
     await gqlOk(
       spata,
-      `mutation($h: ID!, $p: ID!) { removeHouseholdMember(input: { householdId: $h, personId: $p }) { size } }`,
+      `mutation($h: UUID!, $p: UUID!) { removeHouseholdMember(input: { householdId: $h, personId: $p }) { size } }`,
       { h: householdId, p: partnerId },
     );
     await gqlOk(
       spata,
-      `mutation($id: ID!) { closePerson(input: { id: $id, version: 1, reason: "left the area" }) { id } }`,
+      `mutation($id: UUID!) { closePerson(input: { id: $id, version: 1, reason: "left the area" }) { id } }`,
       {
         id: partnerId,
       },
     );
     await gqlOk(
       spata,
-      `mutation($id: ID!) { movePerson(input: { id: $id, version: 2, municipalityCode: "4904" }) { id } }`,
+      `mutation($id: UUID!) { movePerson(input: { id: $id, version: 2, municipalityCode: "4904" }) { id } }`,
       {
         id,
       },

@@ -174,7 +174,7 @@ describe('beneficiary registry over HTTP', () => {
     });
 
     it('needs a declared purpose, and records the read with it', async () => {
-      const q = `query($id: ID!) { beneficiary(id: $id) { id } }`;
+      const q = `query($id: UUID!) { beneficiary(id: $id) { id } }`;
       const without = await t.gql(spata, q, { id: papadopoulos.id });
       expect(without.body.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
       const ok = await t.gql(spata, q, { id: papadopoulos.id }, purpose);
@@ -189,7 +189,7 @@ describe('beneficiary registry over HTTP', () => {
     it("answers another area's person as not found, and audits the refusal", async () => {
       const res = await t.gql(
         alexandreia,
-        `query($id: ID!) { beneficiary(id: $id) { id } }`,
+        `query($id: UUID!) { beneficiary(id: $id) { id } }`,
         { id: papadopoulos.id },
         purpose,
       );
@@ -336,7 +336,7 @@ describe('beneficiary registry over HTTP', () => {
       expect(ok.body.data.addGroupMembership.group).toBe('ROMA');
       await t.gql(spata, ADD, { input: { ...input, group: 'DESTITUTE' } }, write);
 
-      const q = `query($id: ID!) { beneficiary(id: $id) { groups { group basis } } }`;
+      const q = `query($id: UUID!) { beneficiary(id: $id) { groups { group basis } } }`;
       const plain = await t.gql(spata, q, { id }, purpose);
       expect(plain.body.data.beneficiary.groups.map((g: { group: string }) => g.group).sort()).toEqual([
         'CHILD',
@@ -390,7 +390,7 @@ describe('beneficiary registry over HTTP', () => {
       expect(set.body.data.setEsfParticipation.minority).toBe('YES');
       const plainRead = await t.gql(
         spata,
-        `query($id: ID!) { beneficiary(id: $id) { esf { minority employmentStatus } } }`,
+        `query($id: UUID!) { beneficiary(id: $id) { esf { minority employmentStatus } } }`,
         { id },
         purpose,
       );
@@ -426,7 +426,7 @@ describe('beneficiary registry over HTTP', () => {
       });
       const hist = await t.gql(
         spata,
-        `query($id: ID!) { beneficiary(id: $id) { history { totalCount edges { node { change changedBy fields { field oldValue newValue } } } } } }`,
+        `query($id: UUID!) { beneficiary(id: $id) { history { totalCount edges { node { change changedBy fields { field oldValue newValue } } } } } }`,
         { id: p.id },
         purpose,
       );
@@ -440,7 +440,7 @@ describe('beneficiary registry over HTTP', () => {
       );
       const asOf = await t.gql(
         spata,
-        `query($id: ID!, $at: DateTime!) { beneficiaryAsOf(id: $id, at: $at) { surname version } }`,
+        `query($id: UUID!, $at: DateTime!) { beneficiaryAsOf(id: $id, at: $at) { surname version } }`,
         { id: p.id, at: before.toISOString() },
         purpose,
       );
@@ -481,7 +481,7 @@ describe('beneficiary registry over HTTP', () => {
         write,
       );
       expect(moved.body.data.movePerson.municipalityCode).toBe('0802');
-      const q = `query($id: ID!) { beneficiary(id: $id) { id } }`;
+      const q = `query($id: UUID!) { beneficiary(id: $id) { id } }`;
       expect((await t.gql(spata, q, { id: p.id }, purpose)).body.errors[0].extensions.code).toBe('NOT_FOUND');
       expect((await t.gql(alexandreia, q, { id: p.id }, purpose)).body.data.beneficiary.id).toBe(p.id);
     });
@@ -565,7 +565,7 @@ describe('beneficiary registry over HTTP', () => {
       expect(again.body.errors[0].extensions.code).toBe('ALREADY_IN_HOUSEHOLD');
       const foreign = await t.gql(
         alexandreia,
-        `query($id: ID!) { household(id: $id) { id } }`,
+        `query($id: UUID!) { household(id: $id) { id } }`,
         { id: householdId },
         purpose,
       );
@@ -573,7 +573,7 @@ describe('beneficiary registry over HTTP', () => {
 
       const viaPerson = await t.gql(
         spata,
-        `query($id: ID!) { beneficiary(id: $id) { household { id size } } }`,
+        `query($id: UUID!) { beneficiary(id: $id) { household { id size } } }`,
         { id: child.id },
         purpose,
       );
@@ -634,7 +634,7 @@ describe('beneficiary registry over HTTP', () => {
       expect(other.body.data.duplicateReviews.totalCount).toBe(0);
       const foreignMerge = await t.gql(
         alexandreia,
-        `mutation($r: ID!, $s: ID!) { mergePeople(reviewId: $r, survivorId: $s) { id } }`,
+        `mutation($r: UUID!, $s: UUID!) { mergePeople(reviewId: $r, survivorId: $s) { id } }`,
         {
           r: review.id,
           s: greek.id,
@@ -645,7 +645,7 @@ describe('beneficiary registry over HTTP', () => {
 
       const merged = await t.gql(
         spata,
-        `mutation($r: ID!, $s: ID!) { mergePeople(reviewId: $r, survivorId: $s) { id afm amka phone } }`,
+        `mutation($r: UUID!, $s: UUID!) { mergePeople(reviewId: $r, survivorId: $s) { id afm amka phone } }`,
         { r: review.id, s: greek.id },
         write,
       );
@@ -661,7 +661,7 @@ describe('beneficiary registry over HTTP', () => {
       expect(gone).toEqual({ status: 'MERGED', merged_into: greek.id });
       const hist = await t.gql(
         spata,
-        `query($id: ID!) { beneficiary(id: $id) { history(first: 20) { edges { node { personId change } } } } }`,
+        `query($id: UUID!) { beneficiary(id: $id) { history(first: 20) { edges { node { personId change } } } } }`,
         { id: greek.id },
         purpose,
       );
@@ -691,7 +691,7 @@ describe('beneficiary registry over HTTP', () => {
       const p = (await register(spata, person({ givenName: 'Ιωάννης', surname: 'Εξαγωγής' }))).beneficiary;
       await t.gql(
         spata,
-        `query($id: ID!) { beneficiary(id: $id) { id } }`,
+        `query($id: UUID!) { beneficiary(id: $id) { id } }`,
         { id: p.id },
         { 'X-Purpose': 'ELIGIBILITY_ASSESSMENT' },
       );

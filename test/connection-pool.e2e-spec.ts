@@ -14,7 +14,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  */
 const REGISTER = `mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ... on PersonRegistered { beneficiary { id version } } } }`;
 const UPDATE = `mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { id version } }`;
-const READ = `query($id: ID!) { beneficiary(id: $id) { id surname } }`;
+const READ = `query($id: UUID!) { beneficiary(id: $id) { id surname } }`;
 const purpose = { 'X-Purpose': 'CASE_MANAGEMENT' };
 
 describe('connection pool under concurrent failing requests', () => {

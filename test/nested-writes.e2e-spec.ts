@@ -51,7 +51,7 @@ describe('nested writes by id', () => {
     t.http[method](`/api/v1${path}`).set('Authorization', `Bearer ${token}`).send(body);
 
   const createGql = `mutation($input: ProviderInput!) { createProvider(input: $input) { id } }`;
-  const updateGql = `mutation($id: ID!, $input: ProviderInput!) { updateProvider(id: $id, input: $input) { id } }`;
+  const updateGql = `mutation($id: UUID!, $input: ProviderInput!) { updateProvider(id: $id, input: $input) { id } }`;
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -17,7 +17,7 @@ const REGISTER = `mutation($input: RegisterPersonInput!) {
 }`;
 const PROGRAMME = `mutation($i: ProgrammeInput!) { createProgramme(input: $i) { id } }`;
 const ENROL = `mutation($i: EnrolInput!) { enrol(input: $i) { id } }`;
-const ENROLMENTS = `query($person: ID, $programme: ID) {
+const ENROLMENTS = `query($person: UUID, $programme: UUID) {
   enrolments(personId: $person, programmeId: $programme) {
     totalCount edges { node { id person { id surname } programme { code targetGroups } } }
   }
@@ -145,7 +145,7 @@ describe('privacy of personal data', () => {
     });
 
     it('answers NOT_FOUND for such an enrolment by id, exactly like a missing one, and does not change it', async () => {
-      const q = `query($id: ID!) { enrolment(id: $id) { id status } }`;
+      const q = `query($id: UUID!) { enrolment(id: $id) { id status } }`;
       const hidden = await t.gql(spata, q, { id: sensitiveEnrolment }, casework);
       const missingId = randomUUID();
       const missing = await t.gql(spata, q, { id: missingId }, casework);
@@ -153,7 +153,7 @@ describe('privacy of personal data', () => {
       expect(hidden.body.errors[0].message.replace(sensitiveEnrolment, 'X')).toBe(
         missing.body.errors[0].message.replace(missingId, 'X'),
       );
-      const change = `mutation($id: ID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2026-01-11" }) { id } }`;
+      const change = `mutation($id: UUID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2026-01-11" }) { id } }`;
       const refused = await t.gql(spata, change, { id: sensitiveEnrolment }, casework);
       expect(refused.body.errors[0].extensions.code).toBe('NOT_FOUND');
       const [row] = await t.db.query(`SELECT status FROM enrolment WHERE id = $1`, [sensitiveEnrolment]);
@@ -207,7 +207,7 @@ describe('privacy of personal data', () => {
         `INSERT INTO person_fact (person_id, kind, value_numeric, source, as_of) VALUES ($1, 'DISABILITY_PERCENTAGE', 67, 'KEPA', '2025-01-01')`,
         [id],
       );
-      const q = `query($id: ID!, $at: DateTime!) {
+      const q = `query($id: UUID!, $at: DateTime!) {
         beneficiary(id: $id) {
           groups { group } facts { kind valueNumeric } esf { minority disability }
           history { edges { node { change fields { field oldValue newValue } } } }
@@ -286,7 +286,7 @@ describe('privacy of personal data', () => {
       });
       await ok(
         spata,
-        `query($id: ID!) { household(id: $id) { members { personId } } }`,
+        `query($id: UUID!) { household(id: $id) { members { personId } } }`,
         { id: household },
         {
           'X-Purpose': 'ELIGIBILITY_ASSESSMENT',

@@ -399,7 +399,7 @@ describe('programme registry and enrolments', () => {
       });
       const replaced = await t.gql(
         attica,
-        `mutation($id: ID!, $i: ProgrammeInput!) { updateProgramme(id: $id, input: $i) { version title } }`,
+        `mutation($id: UUID!, $i: ProgrammeInput!) { updateProgramme(id: $id, input: $i) { version title } }`,
         { id: romaId, i: { ...aspropyrgosRoma, title: 'Παράρτημα Ρομά Ασπροπύργου' } },
       );
       expect(replaced.body.errors).toBeUndefined();
@@ -409,7 +409,7 @@ describe('programme registry and enrolments', () => {
     it('resolves coverage and providers, and refuses a GraphQL write by a centre', async () => {
       const res = await t.gql(
         spataStaff,
-        `query($id: ID!) { programme(id: $id) { coverage { areaLevel areaCode } deliveringProviders { id } administeringProvider { id } budget eligibilityRule } }`,
+        `query($id: UUID!) { programme(id: $id) { coverage { areaLevel areaCode } deliveringProviders { id } administeringProvider { id } budget eligibilityRule } }`,
         { id: romaId },
       );
       expect(res.body.data.programme).toMatchObject({
@@ -429,8 +429,8 @@ describe('programme registry and enrolments', () => {
 
   describe('enrolments: personal data, scoped to the area of the person, read with a purpose', () => {
     const enrol = `mutation($i: EnrolInput!, $p: AccessPurpose) { enrol(input: $i, purpose: $p) { id status appliedOn startedOn version programme { code } } }`;
-    const change = `mutation($id: ID!, $i: ChangeEnrolmentInput!) { changeEnrolmentStatus(id: $id, input: $i, purpose: CASE_MANAGEMENT) { id status startedOn endedOn version } }`;
-    const list = `query($person: ID, $programme: ID, $p: AccessPurpose) { enrolments(personId: $person, programmeId: $programme, purpose: $p) { totalCount edges { node { id personId status } } } }`;
+    const change = `mutation($id: UUID!, $i: ChangeEnrolmentInput!) { changeEnrolmentStatus(id: $id, input: $i, purpose: CASE_MANAGEMENT) { id status startedOn endedOn version } }`;
+    const list = `query($person: UUID, $programme: UUID, $p: AccessPurpose) { enrolments(personId: $person, programmeId: $programme, purpose: $p) { totalCount edges { node { id personId status } } } }`;
     let enrolmentId: string;
 
     it("enrols a person of the centre's area, audited against the person", async () => {
@@ -481,7 +481,7 @@ describe('programme registry and enrolments', () => {
     it('reads one enrolment of the area with a purpose, and audits it', async () => {
       const res = await t.gql(
         spataStaff,
-        `query($id: ID!) { enrolment(id: $id, purpose: CASE_MANAGEMENT) { id personId status programme { code } } }`,
+        `query($id: UUID!) { enrolment(id: $id, purpose: CASE_MANAGEMENT) { id personId status programme { code } } }`,
         { id: enrolmentId },
       );
       expect(res.body.data.enrolment).toEqual({
@@ -490,13 +490,13 @@ describe('programme registry and enrolments', () => {
         status: 'APPLIED',
         programme: { code: 'GMI' },
       });
-      const noPurpose = await t.gql(spataStaff, `query($id: ID!) { enrolment(id: $id) { id } }`, {
+      const noPurpose = await t.gql(spataStaff, `query($id: UUID!) { enrolment(id: $id) { id } }`, {
         id: enrolmentId,
       });
       expect(noPurpose.body.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
       const header = await t.gql(
         spataStaff,
-        `query($id: ID!) { enrolment(id: $id) { id } }`,
+        `query($id: UUID!) { enrolment(id: $id) { id } }`,
         { id: enrolmentId },
         {
           'X-Purpose': 'REFERRAL',
@@ -513,7 +513,7 @@ describe('programme registry and enrolments', () => {
     it('hides the enrolments of a person of another area from reads and changes', async () => {
       const read = await t.gql(
         alexandreiaStaff,
-        `query($id: ID!) { enrolment(id: $id, purpose: CASE_MANAGEMENT) { id } }`,
+        `query($id: UUID!) { enrolment(id: $id, purpose: CASE_MANAGEMENT) { id } }`,
         { id: enrolmentId },
       );
       expect(read.body.errors[0].extensions.code).toBe('NOT_FOUND');
@@ -593,7 +593,7 @@ describe('programme registry and enrolments', () => {
     });
 
     it('pages through enrolments newest first, and refuses a cursor of another list', async () => {
-      const query = `query($p: ID, $after: String) { enrolments(programmeId: $p, first: 1, after: $after, purpose: CASE_MANAGEMENT) {
+      const query = `query($p: UUID, $after: String) { enrolments(programmeId: $p, first: 1, after: $after, purpose: CASE_MANAGEMENT) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { id status } } } }`;
       const first = await t.gql(spataStaff, query, { p: gmiId });
       expect(first.body.data.enrolments.totalCount).toBe(2);

@@ -312,11 +312,12 @@ describe('provider registry', () => {
       expect(JSON.parse(stale.text).code).toBe('VERSION_CONFLICT');
     });
 
-    it('answers an unknown or malformed provider id with 404', async () => {
+    it('answers an unknown provider id with 404 and a malformed one with 400', async () => {
       const missing = await rest(attica).get('/providers/00000000-0000-4000-8000-000000000000');
       const malformed = await rest(attica).get('/providers/not-an-id');
-      expect([missing.status, malformed.status]).toEqual([404, 404]);
+      expect([missing.status, malformed.status]).toEqual([404, 400]);
       expect(JSON.parse(missing.text).code).toBe('NOT_FOUND');
+      expect(JSON.parse(malformed.text).code).toBe('BAD_USER_INPUT');
     });
 
     it('searches over REST with the same filters and paging', async () => {
@@ -502,7 +503,7 @@ describe('provider registry', () => {
     });
 
     it("lets centre staff replace a provider of their area over GraphQL, but not another area's", async () => {
-      const update = `mutation($id: ID!, $input: ProviderInput!) { updateProvider(id: $id, input: $input) { id version status languages } }`;
+      const update = `mutation($id: UUID!, $input: ProviderInput!) { updateProvider(id: $id, input: $input) { id version status languages } }`;
       const input = {
         kindCode: 'CENTRE_BRANCH_ROMA',
         name: 'Παράρτημα Ρομά Κέντρου Κοινότητας Σπάτων - Αρτέμιδος',
@@ -554,7 +555,7 @@ describe('provider registry', () => {
     it('resolves relations: kind, parent, branches, service area, locations with hours, services with category', async () => {
       const res = await t.gql(
         spataStaff,
-        `query($id: ID!) { provider(id: $id) { name kind { code name } parent { id } branches { id name }
+        `query($id: UUID!) { provider(id: $id) { name kind { code name } parent { id } branches { id name }
            serviceArea { code } municipality { code name }
            locations { address accessibility latitude openingHours { weekday opensAt closesAt } }
            services { name category { code } targetGroups requiredDocuments } closures { startsOn endsOn } } }`,
@@ -572,7 +573,7 @@ describe('provider registry', () => {
       });
       const branch = await t.gql(
         spataStaff,
-        `query($id: ID!) { provider(id: $id) { parent { id } serviceArea { code } } }`,
+        `query($id: UUID!) { provider(id: $id) { parent { id } serviceArea { code } } }`,
         {
           id: romaBranchId,
         },

@@ -25,8 +25,8 @@ export class AuditService {
     if (filter.since) qb.andWhere('a.occurred_at >= :since', { since: filter.since });
     const totalCount = await qb.getCount();
     if (filter.after) {
-      const [id] = decodeCursor(filter.after, 1);
-      qb.andWhere('a.id < :afterId', { afterId: String(id) });
+      const [id] = decodeCursor(filter.after, ['bigint']);
+      qb.andWhere('a.id < :afterId', { afterId: id });
     }
     const rows = await qb
       .orderBy('a.id', 'DESC')

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiKey } from './api-key.entity.js';
 import { ApiKeyService } from './api-key.service.js';
 import { Ctx } from './ctx.decorator.js';
 import { ApiKeyView, CreateApiKeyDto, CreatedApiKeyView } from './dto/create-api-key.dto.js';
 import type { RequestContext } from './request-context.js';
+import { IdParam } from '../common/id-param.js';
 
 const view = (k: ApiKey): ApiKeyView => ({
   id: k.id,
@@ -40,10 +41,7 @@ export class ApiKeyController {
   @Delete(':id')
   @HttpCode(200)
   @ApiOkResponse({ type: ApiKeyView })
-  async revoke(
-    @Ctx() ctx: RequestContext,
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<ApiKeyView> {
+  async revoke(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ApiKeyView> {
     return view(await this.apiKeys.revoke(ctx, id));
   }
 }

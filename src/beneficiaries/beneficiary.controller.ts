@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -19,6 +19,7 @@ import { BeneficiaryService } from './beneficiary.service.js';
 import { PersonSearchQuery } from './dto/person-search.args.js';
 import { RegisterPersonInput } from './dto/person.input.js';
 import { PersonExportService } from './person-export.service.js';
+import { IdParam } from '../common/id-param.js';
 
 class BeneficiaryPage {
   @ApiProperty({ type: [Beneficiary] })
@@ -91,13 +92,13 @@ export class BeneficiaryController {
 
   @Get(':id')
   @ApiOkResponse({ type: Beneficiary })
-  get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<Beneficiary> {
+  get(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<Beneficiary> {
     return this.beneficiaries.get(ctx, id);
   }
 
   @Get(':id/export')
   @ApiOkResponse({ description: "All of the person's data and every look-up of it (GDPR Art. 15)" })
-  export(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<Record<string, unknown>> {
+  export(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<Record<string, unknown>> {
     return this.exports.export(ctx, id);
   }
 

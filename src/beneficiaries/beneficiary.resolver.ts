@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AccessPurpose } from '../audit/purpose.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -41,6 +41,7 @@ import {
 import { HouseholdService } from './household.service.js';
 import { PersonRecordsService } from './person-records.service.js';
 import { EnrolmentView } from '../programmes/programme.entity.js';
+import { UuidScalar } from '../common/graphql/scalars.js';
 
 export const BeneficiaryConnection = Connection(Beneficiary);
 export const PersonChangeConnection = Connection(PersonChange);
@@ -71,7 +72,7 @@ export class BeneficiaryResolver {
   @Query(() => Beneficiary, { description: 'A person of your area by id' })
   beneficiary(
     @Ctx() ctx: RequestContext,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => UuidScalar }) id: string,
     @Args(purposeArg) purpose?: AccessPurpose,
   ): Promise<Beneficiary> {
     return this.people.get(declare(ctx, purpose), id);
@@ -108,7 +109,7 @@ export class BeneficiaryResolver {
   @Query(() => Beneficiary, { nullable: true, description: 'A person as the registry knew them at a moment' })
   beneficiaryAsOf(
     @Ctx() ctx: RequestContext,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => UuidScalar }) id: string,
     @Args('at') at: Date,
     @Args(purposeArg) purpose?: AccessPurpose,
   ): Promise<Beneficiary | null> {
@@ -158,7 +159,10 @@ export class BeneficiaryResolver {
   }
 
   @Mutation(() => PersonConsent)
-  withdrawConsent(@Ctx() ctx: RequestContext, @Args('consentId', { type: () => ID }) consentId: string) {
+  withdrawConsent(
+    @Ctx() ctx: RequestContext,
+    @Args('consentId', { type: () => UuidScalar }) consentId: string,
+  ) {
     return this.records.withdrawConsent(ctx, consentId);
   }
 
@@ -219,7 +223,7 @@ export class HouseholdResolver {
   @Query(() => HouseholdView, { description: 'A household of your area' })
   household(
     @Ctx() ctx: RequestContext,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => UuidScalar }) id: string,
     @Args(purposeArg) purpose?: AccessPurpose,
   ): Promise<HouseholdView> {
     return this.households.get(declare(ctx, purpose), id);
@@ -271,15 +275,18 @@ export class DuplicateReviewResolver {
   }
 
   @Mutation(() => DuplicateReviewView, { description: 'The two records are different people' })
-  dismissDuplicate(@Ctx() ctx: RequestContext, @Args('reviewId', { type: () => ID }) reviewId: string) {
+  dismissDuplicate(
+    @Ctx() ctx: RequestContext,
+    @Args('reviewId', { type: () => UuidScalar }) reviewId: string,
+  ) {
     return this.duplicates.dismiss(ctx, reviewId);
   }
 
   @Mutation(() => Beneficiary, { description: 'The two records are one person: merge into survivorId' })
   mergePeople(
     @Ctx() ctx: RequestContext,
-    @Args('reviewId', { type: () => ID }) reviewId: string,
-    @Args('survivorId', { type: () => ID }) survivorId: string,
+    @Args('reviewId', { type: () => UuidScalar }) reviewId: string,
+    @Args('survivorId', { type: () => UuidScalar }) survivorId: string,
   ): Promise<Beneficiary> {
     return this.duplicates.merge(ctx, reviewId, survivorId);
   }

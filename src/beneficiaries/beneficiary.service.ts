@@ -69,10 +69,8 @@ interface SearchCursor {
 }
 
 function searchCursor(after: string): SearchCursor {
-  const [score, sortKey, id] = decodeCursor(after, 3);
-  if (typeof score !== 'string' || typeof sortKey !== 'string' || typeof id !== 'string' || !isUuid(id))
-    decodeCursor('', 3);
-  return { score: score as string, sortKey: sortKey as string, id: id as string };
+  const [score, sortKey, id] = decodeCursor(after, ['decimal', 'text', 'uuid']);
+  return { score, sortKey, id };
 }
 
 /**
@@ -599,8 +597,8 @@ export class BeneficiaryService {
     const params: unknown[] = [personId];
     let after = '';
     if (page.after) {
-      const [id] = decodeCursor(page.after, 1);
-      params.push(String(id));
+      const [id] = decodeCursor(page.after, ['bigint']);
+      params.push(id);
       after = `AND h.id < $2::bigint`;
     }
     const rows: Array<{

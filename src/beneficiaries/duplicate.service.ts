@@ -107,8 +107,7 @@ export class DuplicateService {
     )) as Array<{ n: number }>;
     let after = '';
     if (page.after) {
-      const [createdAt, id] = decodeCursor(page.after, 2);
-      if (typeof id !== 'string' || !isUuid(id)) decodeCursor('', 2);
+      const [createdAt, id] = decodeCursor(page.after, ['timestamp', 'uuid']);
       params.push(createdAt, id);
       after = `AND (r.created_at, r.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }

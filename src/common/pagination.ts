@@ -4,6 +4,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type as TransformType } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { InputError, InputErrorCode } from './domain-error.js';
+import { stringProblem } from './input-guard.js';
+import { isRealDay, isUuid } from './validators.js';
 
 /** Every list is capped (rule 6): a page holds at most this many items, whatever the client asks. */
 export const MAX_PAGE_SIZE = 100;
@@ -83,19 +85,61 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** The keyset values in a cursor; a cursor that was not made by us is refused clearly. */
-export function decodeCursor(cursor: string, arity: number): unknown[] {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity) return key;
-  } catch {
-    // fall through to the error below
+/**
+ * The type of each value of a keyset cursor, as the query will cast it: a cursor is client input
+ * (base64 of JSON), so every value is checked before it reaches SQL.
+ */
+export type CursorPart = 'uuid' | 'bigint' | 'decimal' | 'number' | 'text' | 'timestamp';
+type CursorValue<P extends CursorPart> = P extends 'number' ? number : string;
+export type CursorValues<T extends readonly CursorPart[]> = { [K in keyof T]: CursorValue<T[K]> };
+
+const BIGINT = /^-?\d{1,18}$/;
+const DECIMAL = /^-?\d{1,20}(\.\d{1,20})?$/;
+// A timestamp as PostgreSQL prints it (`::text`) or as ISO 8601.
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+
+function fits(part: CursorPart, value: unknown): boolean {
+  switch (part) {
+    case 'uuid':
+      return typeof value === 'string' && isUuid(value);
+    case 'bigint':
+      return (typeof value === 'string' && BIGINT.test(value)) || Number.isSafeInteger(value);
+    case 'decimal':
+      return typeof value === 'string' && DECIMAL.test(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'text':
+      return typeof value === 'string' && stringProblem(value) === undefined;
+    case 'timestamp':
+      return typeof value === 'string' && TIMESTAMP.test(value) && isRealDay(value.slice(0, 10));
   }
+}
+
+function badCursor(): never {
   throw new InputError(
     InputErrorCode.BAD_USER_INPUT,
     'The cursor is not valid: use the endCursor of the previous page.',
     [{ field: 'after', reason: 'not a cursor from this list' }],
   );
+}
+
+/**
+ * The keyset values in a cursor, each checked against its part; a cursor that was not made by us
+ * (or by another list) is refused clearly instead of failing in SQL.
+ */
+export function decodeCursor<const T extends readonly CursorPart[]>(
+  cursor: string,
+  parts: T,
+): CursorValues<T> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    badCursor();
+  }
+  if (!Array.isArray(key) || key.length !== parts.length || !parts.every((p, i) => fits(p, key[i])))
+    badCursor();
+  return key.map((v, i) => (parts[i] === 'bigint' ? String(v) : v)) as CursorValues<T>;
 }
 
 /**
@@ -149,9 +193,9 @@ export function paginateInMemory<T>(
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   let start = 0;
   if (args.after) {
-    const [key] = decodeCursor(args.after, 1);
+    const [key] = decodeCursor(args.after, ['text']);
     start = items.findIndex((i) => keyOf(i) === key) + 1;
-    if (start === 0) decodeCursor('', 1);
+    if (start === 0) decodeCursor('', ['text']);
   }
   return toConnection(
     items.slice(start, start + limit + 1),

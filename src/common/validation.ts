@@ -1,5 +1,11 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  ValidationPipe,
+  type ArgumentMetadata,
+  type PipeTransform,
+  type ValidationError,
+} from '@nestjs/common';
 import { InputError, InputErrorCode, type FieldProblem } from './domain-error.js';
+import { InputGuardPipe } from './input-guard.js';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((e) => {
@@ -26,4 +32,17 @@ export function createValidationPipe(): ValidationPipe {
       );
     },
   });
+}
+
+/**
+ * The global pipe of the service: the input guard (control characters, depth, prototype keys) runs
+ * first, on the raw value, so class-transformer and class-validator never see what could break them.
+ */
+export class EdgePipe implements PipeTransform {
+  private readonly guard = new InputGuardPipe();
+  private readonly validation = createValidationPipe();
+
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return this.validation.transform(this.guard.transform(value, metadata), metadata);
+  }
 }

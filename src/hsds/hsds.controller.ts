@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { HsdsPageQuery, HsdsServiceQuery } from './hsds.query.js';
 import { HsdsService, type HsdsObject, type HsdsPage } from './hsds.service.js';
+import { IdParam } from '../common/id-param.js';
 
 const SCHEMAS = 'https://raw.githubusercontent.com/openreferral/specification/3.0/schema/compiled';
 const page = (item: string) =>
@@ -46,7 +47,7 @@ export class HsdsController {
 
   @Get('organizations/:id')
   @one('organization.json')
-  organization(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<HsdsObject> {
+  organization(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<HsdsObject> {
     return this.hsds.organization(ctx, id);
   }
 
@@ -58,7 +59,7 @@ export class HsdsController {
 
   @Get('services/:id')
   @one('service.json')
-  service(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<HsdsObject> {
+  service(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<HsdsObject> {
     return this.hsds.service(ctx, id);
   }
 
@@ -70,7 +71,7 @@ export class HsdsController {
 
   @Get('locations/:id')
   @one('service_at_location.json (its location)')
-  location(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<HsdsObject> {
+  location(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<HsdsObject> {
     return this.hsds.location(ctx, id);
   }
 
@@ -82,7 +83,7 @@ export class HsdsController {
 
   @Get('service_at_locations/:id')
   @one('service_at_location.json')
-  serviceAtLocation(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<HsdsObject> {
+  serviceAtLocation(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<HsdsObject> {
     return this.hsds.serviceAtLocation(ctx, id);
   }
 }

@@ -94,9 +94,7 @@ export class EnrolmentsService {
     if (filter.personId && n === 0) await personInScope(ctx, filter.personId, 'enrolment.read');
     let after = '';
     if (filter.after) {
-      const [at, id] = decodeCursor(filter.after, 2);
-      if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !isUuid(id))
-        decodeCursor('', 2);
+      const [at, id] = decodeCursor(filter.after, ['timestamp', 'uuid']);
       after = `AND (e.updated_at, e.id) < (${q.p(at)}::timestamptz, ${q.p(id)}::uuid)`;
     }
     const rows: EnrolmentRow[] = await ctx.em.query(

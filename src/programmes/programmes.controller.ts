@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -13,6 +13,7 @@ import { pageArgsOf, toRestPage } from '../common/pagination.js';
 import { ProgrammeInput, ProgrammeQuery } from './dto/programme.input.js';
 import { ProgrammeDetail, ProgrammePage } from './programme-detail.js';
 import { ProgrammesService } from './programmes.service.js';
+import { IdParam } from '../common/id-param.js';
 
 @ApiTags('programmes')
 @ApiBearerAuth()
@@ -31,7 +32,7 @@ export class ProgrammesController {
 
   @Get(':id')
   @ApiOkResponse({ type: ProgrammeDetail })
-  get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<ProgrammeDetail> {
+  get(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ProgrammeDetail> {
     return this.programmes.getDetail(ctx, id);
   }
 
@@ -51,7 +52,7 @@ export class ProgrammesController {
   @ApiOkResponse({ type: ProgrammeDetail })
   async replace(
     @Ctx() ctx: RequestContext,
-    @Param('id') id: string,
+    @IdParam() id: string,
     @Body() input: ProgrammeInput,
   ): Promise<ProgrammeDetail> {
     await this.programmes.replace(ctx, id, input);

@@ -1,4 +1,4 @@
-import { Args, ArgsType, Field, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ArgsType, Field, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { IsOptional } from 'class-validator';
 import { AccessPurpose } from '../audit/purpose.js';
 import { Ctx } from '../auth/ctx.decorator.js';
@@ -13,6 +13,7 @@ import { ProgrammeLoaders } from './programme-loaders.js';
 import { EnrolmentView, Programme, ProgrammeCoverage, ProgrammeParameter } from './programme.entity.js';
 import { ProgrammesService } from './programmes.service.js';
 import { IsDay } from '../common/validators.js';
+import { UuidScalar } from '../common/graphql/scalars.js';
 
 export const ProgrammeConnection = Connection(Programme);
 export const EnrolmentConnection = Connection(EnrolmentView, 'Enrolment');
@@ -41,7 +42,7 @@ export class ProgrammeResolver {
   }
 
   @Query(() => Programme)
-  programme(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }) id: string) {
+  programme(@Ctx() ctx: RequestContext, @Args('id', { type: () => UuidScalar }) id: string) {
     return this.service.get(ctx, id);
   }
 
@@ -58,7 +59,7 @@ export class ProgrammeResolver {
   @Mutation(() => Programme, { description: 'Replaces a programme you maintain as a whole' })
   updateProgramme(
     @Ctx() ctx: RequestContext,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => UuidScalar }) id: string,
     @Args('input') input: ProgrammeInput,
   ) {
     return this.service.replace(ctx, id, input);
@@ -110,7 +111,7 @@ export class EnrolmentResolver {
   @Query(() => EnrolmentView)
   enrolment(
     @Ctx() ctx: RequestContext,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => UuidScalar }) id: string,
     @Args('purpose', { type: () => AccessPurpose, nullable: true }) purpose?: AccessPurpose,
   ) {
     if (purpose) ctx.purpose = purpose;
@@ -130,7 +131,7 @@ export class EnrolmentResolver {
   @Mutation(() => EnrolmentView, { description: 'Activates, suspends or ends an enrolment' })
   changeEnrolmentStatus(
     @Ctx() ctx: RequestContext,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => UuidScalar }) id: string,
     @Args('input') input: ChangeEnrolmentInput,
     @Args('purpose', { type: () => AccessPurpose, nullable: true }) purpose?: AccessPurpose,
   ) {

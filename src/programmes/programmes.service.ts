@@ -149,8 +149,7 @@ export class ProgrammesService {
     );
     let after = '';
     if (filter.after) {
-      const [k, id] = decodeCursor(filter.after, 2);
-      if (typeof k !== 'string' || typeof id !== 'string' || !isUuid(id)) decodeCursor('', 2);
+      const [k, id] = decodeCursor(filter.after, ['text', 'uuid']);
       after = `AND (g.search_key, g.id) > (${q.p(k)}::text, ${q.p(id)}::uuid)`;
     }
     const rows: ProgrammeRow[] = await ctx.em.query(

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -15,6 +15,7 @@ import { ProviderInput } from './dto/provider.input.js';
 import { ProviderDetail, ProviderPage } from './provider-detail.js';
 import { ProviderKind, ServiceCategory, TargetGroup } from './provider.entity.js';
 import { ProvidersService } from './providers.service.js';
+import { IdParam } from '../common/id-param.js';
 
 @ApiTags('providers')
 @ApiBearerAuth()
@@ -33,7 +34,7 @@ export class ProvidersController {
 
   @Get('providers/:id')
   @ApiOkResponse({ type: ProviderDetail })
-  get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<ProviderDetail> {
+  get(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ProviderDetail> {
     return this.providers.getDetail(ctx, id);
   }
 
@@ -55,7 +56,7 @@ export class ProvidersController {
   @ApiOkResponse({ type: ProviderDetail })
   async replace(
     @Ctx() ctx: RequestContext,
-    @Param('id') id: string,
+    @IdParam() id: string,
     @Body() input: ProviderInput,
   ): Promise<ProviderDetail> {
     await this.providers.replace(ctx, id, input);

@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Connection } from '../common/pagination.js';
@@ -18,6 +18,7 @@ import {
   TargetGroup,
 } from './provider.entity.js';
 import { ProvidersService } from './providers.service.js';
+import { UuidScalar } from '../common/graphql/scalars.js';
 
 export const ProviderConnection = Connection(Provider);
 
@@ -38,7 +39,7 @@ export class ProviderResolver {
   }
 
   @Query(() => Provider)
-  provider(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }) id: string) {
+  provider(@Ctx() ctx: RequestContext, @Args('id', { type: () => UuidScalar }) id: string) {
     return this.service.get(ctx, id);
   }
 
@@ -65,7 +66,7 @@ export class ProviderResolver {
   @Mutation(() => Provider, { description: 'Replaces a provider of your area as a whole' })
   updateProvider(
     @Ctx() ctx: RequestContext,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => UuidScalar }) id: string,
     @Args('input') input: ProviderInput,
   ) {
     return this.service.replace(ctx, id, input);

@@ -257,10 +257,11 @@ export class ProvidersService {
     );
     let after = '';
     if (filter.after) {
-      const [afterKey, afterId] = decodeCursor(filter.after, 2);
-      const keyFits = sortType === 'text' ? typeof afterKey === 'string' : typeof afterKey === 'number';
       // A cursor of another ordering (a name search's cursor in a near search) is refused, not cast.
-      if (typeof afterId !== 'string' || !isUuid(afterId) || !keyFits) decodeCursor('', 2);
+      const [afterKey, afterId] = decodeCursor(filter.after, [
+        sortType === 'text' ? 'text' : 'number',
+        'uuid',
+      ]);
       after = `WHERE (x.sort_key, x.id) > (${q.p(afterKey)}::${sortType}, ${q.p(afterId)}::uuid)`;
     }
     const rows: ProviderRow[] = await ctx.em.query(

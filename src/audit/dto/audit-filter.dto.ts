@@ -1,7 +1,8 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsEnum, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsDate, IsEnum, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { UuidScalar } from '../../common/graphql/scalars.js';
+import { ToDateTime } from '../../common/validators.js';
 import { PageArgs, RestPageQuery } from '../../common/pagination.js';
 import { AccessPurpose } from '../purpose.js';
 
@@ -14,11 +15,10 @@ export class AuditFilterArgs extends PageArgs {
   @MaxLength(100)
   subjectType?: string;
 
-  @Field({ nullable: true })
-  @ApiPropertyOptional()
+  @Field(() => UuidScalar, { nullable: true })
+  @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsUUID()
   subjectId?: string;
 
   @Field({ nullable: true })
@@ -46,7 +46,7 @@ export class AuditFilterArgs extends PageArgs {
   @Field({ nullable: true, description: 'Entries at or after this time' })
   @ApiPropertyOptional({ type: String, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDateTime()
   @IsDate()
   since?: Date;
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -13,6 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { Role } from '../roles.js';
+import { ToDateTime } from '../../common/validators.js';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'Attica regional OPS integration' })
@@ -35,7 +35,7 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ type: String, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDateTime()
   @IsDate()
   expiresAt?: Date;
 }

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int } from '@nestjs/graphql';
+import { Field, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsEmail,
@@ -15,7 +15,9 @@ import {
   MinLength,
 } from 'class-validator';
 import { IsAfm, IsAmka } from '../../common/identifiers/validators.js';
+import { EARLIEST_BIRTH_DATE, IsOmittable, NotBefore } from '../../common/validators.js';
 import { Gender } from '../beneficiary.model.js';
+import { UuidScalar } from '../../common/graphql/scalars.js';
 
 const NAME = /^[\p{L}\p{M}][\p{L}\p{M} '.-]*$/u;
 const NAME_MESSAGE = '$property must be letters (Greek or Latin), spaces, hyphens or apostrophes';
@@ -137,6 +139,7 @@ export class RegisterPersonInput extends PersonFields {
   @ApiProperty({ example: '1930-01-01' })
   @IsISO8601({ strict: true })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be a date YYYY-MM-DD' })
+  @NotBefore(EARLIEST_BIRTH_DATE)
   birthDate: string;
 
   @Field(() => Gender)
@@ -152,7 +155,7 @@ export class RegisterPersonInput extends PersonFields {
 
 @InputType({ description: 'Changes to a person; fields left out stay as they are' })
 export class UpdatePersonInput extends PersonFields {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   id: string;
@@ -165,7 +168,7 @@ export class UpdatePersonInput extends PersonFields {
 
   @Field({ nullable: true })
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -174,7 +177,7 @@ export class UpdatePersonInput extends PersonFields {
 
   @Field({ nullable: true })
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -183,21 +186,22 @@ export class UpdatePersonInput extends PersonFields {
 
   @Field({ nullable: true })
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsISO8601({ strict: true })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be a date YYYY-MM-DD' })
+  @NotBefore(EARLIEST_BIRTH_DATE)
   birthDate?: string;
 
   @Field(() => Gender, { nullable: true })
   @ApiPropertyOptional({ enum: Gender })
-  @IsOptional()
+  @IsOmittable()
   @IsEnum(Gender)
   gender?: Gender;
 }
 
 @InputType({ description: 'Hand a person over to another municipality (and so to its centre)' })
 export class MovePersonInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   id: string;
 
@@ -219,7 +223,7 @@ export class MovePersonInput {
 
 @InputType()
 export class ClosePersonInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   id: string;
 

@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { Field, InputType } from '@nestjs/graphql';
 import { IsEnum, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
 import {
   BeneficiaryGroup,
@@ -9,12 +9,13 @@ import {
   HouseholdRelationship,
   MembershipBasis,
 } from '../beneficiary.model.js';
+import { UuidScalar } from '../../common/graphql/scalars.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 @InputType({ description: 'Record that a person belongs to one of the recorded groups' })
 export class AddGroupMembershipInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   personId: string;
 
@@ -42,7 +43,7 @@ export class AddGroupMembershipInput {
 
 @InputType()
 export class EndGroupMembershipInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   membershipId: string;
 
@@ -54,7 +55,7 @@ export class EndGroupMembershipInput {
 
 @InputType({ description: 'ESF participant answers; every answer allows PREFER_NOT_TO_ANSWER' })
 export class EsfParticipationInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   personId: string;
 
@@ -97,7 +98,7 @@ export class EsfParticipationInput {
 
 @InputType()
 export class GiveConsentInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   personId: string;
 
@@ -108,7 +109,7 @@ export class GiveConsentInput {
 
 @InputType({ description: 'Start a household with its reference person' })
 export class CreateHouseholdInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   referencePersonId: string;
 
@@ -120,11 +121,11 @@ export class CreateHouseholdInput {
 
 @InputType()
 export class AddHouseholdMemberInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   householdId: string;
 
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   personId: string;
 
@@ -135,11 +136,11 @@ export class AddHouseholdMemberInput {
 
 @InputType()
 export class RemoveHouseholdMemberInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   householdId: string;
 
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   personId: string;
 }

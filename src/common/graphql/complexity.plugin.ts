@@ -1,5 +1,5 @@
-import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
 /**
@@ -17,7 +17,13 @@ export function pageAwareEstimator(defaultPageSize: number, maxPageSize: number)
   };
 }
 
-/** Refuses an operation whose estimated cost exceeds the limit, before it runs. */
+/**
+ * Refuses an operation whose estimated cost exceeds the limit, before it runs. The cost is computed
+ * once the operation is resolved, and the refusal is answered from `responseForOperation`: throwing
+ * from `didResolveOperation` would race the transaction plugin's begin in the same hook (Apollo runs
+ * those in parallel), while `responseForOperation` comes after it, so the refusal is rolled back and
+ * audited like any other.
+ */
 export function complexityPlugin(
   getSchema: () => GraphQLSchema,
   maxCost: number,
@@ -25,8 +31,12 @@ export function complexityPlugin(
 ): ApolloServerPlugin {
   return {
     async requestDidStart() {
+      let refusal: GraphQLFormattedError | undefined;
       return {
-        async didResolveOperation({ request, document }) {
+        async didResolveOperation({ request, document, operation }) {
+          // No operation to cost: Apollo refuses an unknown operationName (OPERATION_RESOLUTION_FAILURE),
+          // validation a subscription.
+          if (!operation || operation.operation === 'subscription') return;
           let cost: number;
           try {
             cost = getComplexity({
@@ -37,18 +47,22 @@ export function complexityPlugin(
               estimators: [pageAwareEstimator(page.defaultSize, page.maxSize)],
             });
           } catch (error) {
-            // Costing coerces the variables before Apollo does; a bad variable is the client's error.
-            if (!(error instanceof GraphQLError)) throw error;
-            throw new GraphQLError(error.message, {
-              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-            });
+            // Variables that cannot be coerced: execution refuses them as BAD_USER_INPUT itself.
+            if (error instanceof GraphQLError) return;
+            throw error;
           }
-          if (cost > maxCost) {
-            throw new GraphQLError(
-              `The query is too costly: estimated cost ${cost}, the limit is ${maxCost}. Ask for fewer fields or smaller pages.`,
-              { extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost, http: { status: 400 } } },
-            );
-          }
+          if (cost > maxCost)
+            refusal = {
+              message: `The query is too costly: estimated cost ${cost}, the limit is ${maxCost}. Ask for fewer fields or smaller pages.`,
+              extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost },
+            };
+        },
+        async responseForOperation() {
+          if (!refusal) return null;
+          return {
+            http: { status: 400, headers: new HeaderMap() },
+            body: { kind: 'single', singleResult: { errors: [refusal] } },
+          };
         },
       };
     },

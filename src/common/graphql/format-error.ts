@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { domainErrorOfDatabase } from '../database-errors.js';
 import { DomainError } from '../domain-error.js';
 
@@ -11,6 +11,29 @@ import { DomainError } from '../domain-error.js';
  * becomes INTERNAL_SERVER_ERROR with no message or stack that could leak internals.
  */
 const logger = new Logger('GraphQL');
+
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+// A value GraphQL quotes back ("got invalid value ...") is cut, so a 900 KB id is not echoed whole.
+const LONG_QUOTED = /"((?:[^"\\]|\\.){80})(?:[^"\\]|\\.)+"/g;
+
+/** GraphQL's own message, with long echoed values cut and, in production, no suggestions. */
+function clean(message: string, production: boolean): string {
+  const cut = message.replace(LONG_QUOTED, '"$1…"');
+  return production ? cut.replace(SUGGESTION, '') : cut;
+}
+
+/**
+ * The formatter of the service; in production no message suggests a field or enum value ("Did you
+ * mean ROMA?"), whichever check produced it.
+ */
+export function graphqlErrorFormatter(
+  production: boolean,
+): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  return (formatted, error) => {
+    const result = formatGraphqlError(formatted, error);
+    return { ...result, message: clean(result.message, production) };
+  };
+}
 
 export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
@@ -27,6 +50,11 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
+  }
+  // graphql-js's own verdict on the request, raised outside any resolver and wrapping nothing (e.g.
+  // "Too many errors processing variables"): the client's input, not our failure.
+  if (original instanceof GraphQLError && !original.originalError && !original.path) {
+    return { message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
   }
   logger.error({ err: original, path: formatted.path }, 'unhandled GraphQL error');
   return {

@@ -1,17 +1,18 @@
-import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
 import { IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { AccessPurpose } from '../../audit/purpose.js';
 import { PageArgs } from '../../common/pagination.js';
 import { IsDay } from '../../common/validators.js';
 import { EnrolmentSource, EnrolmentStatus } from '../programme.entity.js';
+import { UuidScalar } from '../../common/graphql/scalars.js';
 
 @InputType()
 export class EnrolInput {
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   personId: string;
 
-  @Field(() => ID)
+  @Field(() => UuidScalar)
   @IsUUID()
   programmeId: string;
 
@@ -60,16 +61,14 @@ export class ChangeEnrolmentInput {
 
 @ArgsType()
 export class EnrolmentFilterArgs extends PageArgs {
-  @Field(() => ID, { nullable: true })
+  @Field(() => UuidScalar, { nullable: true })
   @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @IsUUID()
   personId?: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => UuidScalar, { nullable: true })
   @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @IsUUID()
   programmeId?: string;
 
   @Field(() => EnrolmentStatus, { nullable: true })

@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { GraphQLJSONObject } from 'graphql-scalars';
@@ -27,6 +27,7 @@ import {
   ProgrammeKind,
   ProgrammeStatus,
 } from '../programme.entity.js';
+import { UuidScalar } from '../../common/graphql/scalars.js';
 
 @InputType()
 export class CoverageInput {
@@ -111,13 +112,13 @@ export class ProgrammeInput {
   @MaxLength(300)
   administeringBody: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => UuidScalar, { nullable: true })
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
   administeringProviderId?: string;
 
-  @Field(() => [ID], { nullable: true, description: 'Providers that deliver it' })
+  @Field(() => [UuidScalar], { nullable: true, description: 'Providers that deliver it' })
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()

@@ -16,6 +16,7 @@ import {
 import { PageArgs, RestPageQuery } from '../../common/pagination.js';
 import { MUNICIPALITY_CODE, REFERENCE_CODE } from '../../common/validators.js';
 import { ProviderStatus } from '../provider.entity.js';
+import { ToDateTime } from '../../common/validators.js';
 
 /** What a centre asks the directory: who serves here, near this point, open now, offering this, for them. */
 @ArgsType()
@@ -88,7 +89,7 @@ export class ProviderFilterArgs extends PageArgs {
   })
   @ApiPropertyOptional({ type: String, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDateTime()
   @IsDate()
   openAt?: Date;
 

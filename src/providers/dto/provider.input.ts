@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
+import { Field, Float, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -25,6 +25,7 @@ import {
 import { EURO_AMOUNT, IsDay, MUNICIPALITY_CODE, REFERENCE_CODE } from '../../common/validators.js';
 import { CLOCK } from '../opening-hours.js';
 import { ProviderStatus } from '../provider.entity.js';
+import { UuidScalar } from '../../common/graphql/scalars.js';
 
 export const ACCESSIBILITY_FEATURES = [
   'STEP_FREE_ACCESS',
@@ -85,7 +86,7 @@ export class OpeningHoursInput {
 
 @InputType()
 export class LocationInput {
-  @Field(() => ID, {
+  @Field(() => UuidScalar, {
     nullable: true,
     description: 'Keep an existing location (on update); omit for a new one',
   })
@@ -170,7 +171,7 @@ export class ClosureInput {
 
 @InputType()
 export class OfferedServiceInput {
-  @Field(() => ID, {
+  @Field(() => UuidScalar, {
     nullable: true,
     description: 'Keep an existing service (on update); omit for a new one',
   })
@@ -281,7 +282,7 @@ export class ProviderInput {
   @MaxLength(4000)
   description?: string;
 
-  @Field(() => ID, { nullable: true, description: 'The centre this is a branch of' })
+  @Field(() => UuidScalar, { nullable: true, description: 'The centre this is a branch of' })
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
