@@ -126,13 +126,13 @@ export class Fixtures {
     const reference = await this.person(area);
     const member = await this.person(area);
     const h = await this.gql(
-      `mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
+      `mutation($id: UUID!) { createHousehold(input: { referencePersonId: $id }) { id } }`,
       {
         id: reference,
       },
     );
     await this.gql(
-      `mutation($h: ID!, $p: ID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: CHILD }) { id } }`,
+      `mutation($h: UUID!, $p: UUID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: CHILD }) { id } }`,
       { h: h.createHousehold.id, p: member },
     );
     return { household: h.createHousehold.id, reference, member };
@@ -140,7 +140,7 @@ export class Fixtures {
 
   async consent(area: Area, person?: string): Promise<string> {
     const data = await this.gql(
-      `mutation($id: ID!) { giveConsent(input: { personId: $id, purpose: REFERRAL_TO_PROVIDERS }) { id } }`,
+      `mutation($id: UUID!) { giveConsent(input: { personId: $id, purpose: REFERRAL_TO_PROVIDERS }) { id } }`,
       { id: person ?? (await this.person(area)) },
     );
     return data.giveConsent.id;
@@ -148,7 +148,7 @@ export class Fixtures {
 
   async membership(area: Area, person?: string, group = 'HOMELESS'): Promise<string> {
     const data = await this.gql(
-      `mutation($id: ID!, $g: BeneficiaryGroup!) { addGroupMembership(input: { personId: $id, group: $g, basis: DOCUMENT, validFrom: "2020-01-01" }) { id } }`,
+      `mutation($id: UUID!, $g: BeneficiaryGroup!) { addGroupMembership(input: { personId: $id, group: $g, basis: DOCUMENT, validFrom: "2020-01-01" }) { id } }`,
       { id: person ?? (await this.person(area)), g: group },
     );
     return data.addGroupMembership.id;
@@ -270,7 +270,7 @@ export class Fixtures {
     await this.membership(own, person, 'ROMA');
     await this.membership(own, person, 'DISABILITY');
     await this.gql(
-      `mutation($id: ID!) { setEsfParticipation(input: { personId: $id, employmentStatus: UNEMPLOYED, educationLevel: ISCED_0_2, migrantOrForeignBackground: NO, homelessOrHousingExclusion: NO, ruralArea: NO, minority: YES, disability: YES }) { employmentStatus } }`,
+      `mutation($id: UUID!) { setEsfParticipation(input: { personId: $id, employmentStatus: UNEMPLOYED, educationLevel: ISCED_0_2, migrantOrForeignBackground: NO, homelessOrHousingExclusion: NO, ruralArea: NO, minority: YES, disability: YES }) { employmentStatus } }`,
       { id: person },
     );
     await this.t.db.query(

@@ -229,7 +229,7 @@ export const OPERATIONS: Operation[] = [
   { id: 'Query.targetGroups', call: () => q(`{ targetGroups { code } }`), expect: DIRECTORY_READ },
   {
     id: 'Query.provider',
-    call: (x) => q(`query($id: ID!) { provider(id: $id) { id } }`, { id: x.provider }),
+    call: (x) => q(`query($id: UUID!) { provider(id: $id) { id } }`, { id: x.provider }),
     expect: DIRECTORY_READ,
   },
   {
@@ -243,7 +243,7 @@ export const OPERATIONS: Operation[] = [
   },
   {
     id: 'Query.programme',
-    call: (x) => q(`query($id: ID!) { programme(id: $id) { id } }`, { id: x.programme }),
+    call: (x) => q(`query($id: UUID!) { programme(id: $id) { id } }`, { id: x.programme }),
     expect: DIRECTORY_READ,
   },
   {
@@ -269,14 +269,14 @@ export const OPERATIONS: Operation[] = [
   {
     id: 'Query.beneficiary',
     personal: true,
-    call: (x) => q(`query($id: ID!) { beneficiary(id: $id) { id } }`, { id: x.person }),
+    call: (x) => q(`query($id: UUID!) { beneficiary(id: $id) { id } }`, { id: x.person }),
     expect: PERSON_BY_ID,
   },
   {
     id: 'Query.beneficiaryAsOf',
     personal: true,
     call: (x) =>
-      q(`query($id: ID!, $at: DateTime!) { beneficiaryAsOf(id: $id, at: $at) { id } }`, {
+      q(`query($id: UUID!, $at: DateTime!) { beneficiaryAsOf(id: $id, at: $at) { id } }`, {
         id: x.person,
         at: new Date().toISOString(),
       }),
@@ -300,7 +300,7 @@ export const OPERATIONS: Operation[] = [
   {
     id: 'Query.household',
     personal: true,
-    call: (x) => q(`query($id: ID!) { household(id: $id) { id } }`, { id: x.household }),
+    call: (x) => q(`query($id: UUID!) { household(id: $id) { id } }`, { id: x.household }),
     expect: PERSON_BY_ID,
   },
   {
@@ -313,14 +313,14 @@ export const OPERATIONS: Operation[] = [
   {
     id: 'Query.enrolment',
     personal: true,
-    call: (x) => q(`query($id: ID!) { enrolment(id: $id) { id } }`, { id: x.enrolment }),
+    call: (x) => q(`query($id: UUID!) { enrolment(id: $id) { id } }`, { id: x.enrolment }),
     expect: PERSON_BY_ID,
   },
   {
     id: 'Query.enrolments',
     personal: true,
     call: (x) =>
-      q(`query($p: ID) { enrolments(programmeId: $p) { edges { node { id } } } }`, { p: x.programme }),
+      q(`query($p: UUID) { enrolments(programmeId: $p) { edges { node { id } } } }`, { p: x.programme }),
     visible: (body, x) => nodes(body.data?.enrolments).includes(x.enrolment),
     expect: PERSON_LIST,
   },
@@ -350,7 +350,7 @@ export const OPERATIONS: Operation[] = [
     fresh: freshPerson,
     call: async (x, f) =>
       q(
-        `mutation($id: ID!, $v: Int!) { updatePerson(input: { id: $id, version: $v, phone: "2100000001" }) { id } }`,
+        `mutation($id: UUID!, $v: Int!) { updatePerson(input: { id: $id, version: $v, phone: "2100000001" }) { id } }`,
         {
           id: x.person,
           v: await version(f, x.person),
@@ -364,7 +364,7 @@ export const OPERATIONS: Operation[] = [
     fresh: freshPerson,
     call: async (x, f) =>
       q(
-        `mutation($id: ID!, $v: Int!, $m: String!) { movePerson(input: { id: $id, version: $v, municipalityCode: $m }) { id } }`,
+        `mutation($id: UUID!, $v: Int!, $m: String!) { movePerson(input: { id: $id, version: $v, municipalityCode: $m }) { id } }`,
         {
           id: x.person,
           v: await version(f, x.person),
@@ -379,7 +379,7 @@ export const OPERATIONS: Operation[] = [
     fresh: freshPerson,
     call: async (x, f) =>
       q(
-        `mutation($id: ID!, $v: Int!) { closePerson(input: { id: $id, version: $v, reason: "matrix" }) { id } }`,
+        `mutation($id: UUID!, $v: Int!) { closePerson(input: { id: $id, version: $v, reason: "matrix" }) { id } }`,
         {
           id: x.person,
           v: await version(f, x.person),
@@ -393,7 +393,7 @@ export const OPERATIONS: Operation[] = [
     fresh: freshPerson,
     call: (x) =>
       q(
-        `mutation($id: ID!) { addGroupMembership(input: { personId: $id, group: DESTITUTE, basis: SELF_DECLARED, validFrom: "2024-01-01" }) { id } }`,
+        `mutation($id: UUID!) { addGroupMembership(input: { personId: $id, group: DESTITUTE, basis: SELF_DECLARED, validFrom: "2024-01-01" }) { id } }`,
         { id: x.person },
       ),
     expect: PERSON_WRITE,
@@ -404,7 +404,7 @@ export const OPERATIONS: Operation[] = [
     fresh: async (f, x) => ({ membership: await f.membership(x.area) }),
     call: (x) =>
       q(
-        `mutation($id: ID!) { endGroupMembership(input: { membershipId: $id, validTo: "2024-12-31" }) { id } }`,
+        `mutation($id: UUID!) { endGroupMembership(input: { membershipId: $id, validTo: "2024-12-31" }) { id } }`,
         {
           id: x.membership,
         },
@@ -417,7 +417,7 @@ export const OPERATIONS: Operation[] = [
     fresh: freshPerson,
     call: (x) =>
       q(
-        `mutation($id: ID!) { setEsfParticipation(input: { personId: $id, employmentStatus: EMPLOYED, educationLevel: ISCED_3_4, migrantOrForeignBackground: NO, homelessOrHousingExclusion: NO, ruralArea: NO }) { employmentStatus } }`,
+        `mutation($id: UUID!) { setEsfParticipation(input: { personId: $id, employmentStatus: EMPLOYED, educationLevel: ISCED_3_4, migrantOrForeignBackground: NO, homelessOrHousingExclusion: NO, ruralArea: NO }) { employmentStatus } }`,
         { id: x.person },
       ),
     expect: PERSON_WRITE,
@@ -427,7 +427,7 @@ export const OPERATIONS: Operation[] = [
     personal: true,
     fresh: freshPerson,
     call: (x) =>
-      q(`mutation($id: ID!) { giveConsent(input: { personId: $id, purpose: ESF_MONITORING }) { id } }`, {
+      q(`mutation($id: UUID!) { giveConsent(input: { personId: $id, purpose: ESF_MONITORING }) { id } }`, {
         id: x.person,
       }),
     expect: PERSON_WRITE,
@@ -436,7 +436,7 @@ export const OPERATIONS: Operation[] = [
     id: 'Mutation.withdrawConsent',
     personal: true,
     fresh: async (f, x) => ({ consent: await f.consent(x.area) }),
-    call: (x) => q(`mutation($id: ID!) { withdrawConsent(consentId: $id) { id } }`, { id: x.consent }),
+    call: (x) => q(`mutation($id: UUID!) { withdrawConsent(consentId: $id) { id } }`, { id: x.consent }),
     expect: PERSON_WRITE,
   },
   {
@@ -444,7 +444,7 @@ export const OPERATIONS: Operation[] = [
     personal: true,
     fresh: async (f, x) => ({ loner: await f.person(x.area) }),
     call: (x) =>
-      q(`mutation($id: ID!) { createHousehold(input: { referencePersonId: $id }) { id } }`, { id: x.loner }),
+      q(`mutation($id: UUID!) { createHousehold(input: { referencePersonId: $id }) { id } }`, { id: x.loner }),
     expect: PERSON_WRITE,
   },
   {
@@ -456,7 +456,7 @@ export const OPERATIONS: Operation[] = [
     }),
     call: (x) =>
       q(
-        `mutation($h: ID!, $p: ID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: SIBLING }) { id } }`,
+        `mutation($h: UUID!, $p: UUID!) { addHouseholdMember(input: { householdId: $h, personId: $p, relationship: SIBLING }) { id } }`,
         { h: x.household, p: x.loner },
       ),
     expect: PERSON_WRITE,
@@ -470,7 +470,7 @@ export const OPERATIONS: Operation[] = [
     },
     call: (x) =>
       q(
-        `mutation($h: ID!, $p: ID!) { removeHouseholdMember(input: { householdId: $h, personId: $p }) { id } }`,
+        `mutation($h: UUID!, $p: UUID!) { removeHouseholdMember(input: { householdId: $h, personId: $p }) { id } }`,
         {
           h: x.household,
           p: x.member,
@@ -482,7 +482,7 @@ export const OPERATIONS: Operation[] = [
     id: 'Mutation.dismissDuplicate',
     personal: true,
     fresh: async (f, x) => ({ review: (await f.review(x.area)).review }),
-    call: (x) => q(`mutation($id: ID!) { dismissDuplicate(reviewId: $id) { id } }`, { id: x.review }),
+    call: (x) => q(`mutation($id: UUID!) { dismissDuplicate(reviewId: $id) { id } }`, { id: x.review }),
     expect: PERSON_WRITE,
   },
   {
@@ -493,7 +493,7 @@ export const OPERATIONS: Operation[] = [
       return { review: r.review, reviewSurvivor: r.survivor };
     },
     call: (x) =>
-      q(`mutation($r: ID!, $s: ID!) { mergePeople(reviewId: $r, survivorId: $s) { id } }`, {
+      q(`mutation($r: UUID!, $s: UUID!) { mergePeople(reviewId: $r, survivorId: $s) { id } }`, {
         r: x.review,
         s: x.reviewSurvivor,
       }),
@@ -515,7 +515,7 @@ export const OPERATIONS: Operation[] = [
     fresh: async (f, x) => ({ enrolment: await f.enrolment(x.area, x.programme) }),
     call: (x) =>
       q(
-        `mutation($id: ID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2025-03-01" }) { id } }`,
+        `mutation($id: UUID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2025-03-01" }) { id } }`,
         {
           id: x.enrolment,
         },
@@ -534,7 +534,7 @@ export const OPERATIONS: Operation[] = [
     id: 'Mutation.updateProvider',
     fresh: async (f, x) => ({ provider: await f.provider(x.area) }),
     call: (x, f) =>
-      q(`mutation($id: ID!, $input: ProviderInput!) { updateProvider(id: $id, input: $input) { id } }`, {
+      q(`mutation($id: UUID!, $input: ProviderInput!) { updateProvider(id: $id, input: $input) { id } }`, {
         id: x.provider,
         input: f.providerInput(x.area),
       }),
@@ -555,7 +555,7 @@ export const OPERATIONS: Operation[] = [
       return { programme: p.id, programmeCode: p.code };
     },
     call: (x, f) =>
-      q(`mutation($id: ID!, $input: ProgrammeInput!) { updateProgramme(id: $id, input: $input) { id } }`, {
+      q(`mutation($id: UUID!, $input: ProgrammeInput!) { updateProgramme(id: $id, input: $input) { id } }`, {
         id: x.programme,
         input: f.programmeInput(x.area, x.programmeCode),
       }),
@@ -815,7 +815,7 @@ export const FIELD_RULES: FieldRule[] = [
   {
     id: 'Beneficiary.groups: ROMA and DISABILITY memberships',
     caller: 'centre_staff',
-    call: (f) => q(`query($id: ID!) { beneficiary(id: $id) { groups { group } } }`, { id: f.special.person }),
+    call: (f) => q(`query($id: UUID!) { beneficiary(id: $id) { groups { group } } }`, { id: f.special.person }),
     plain: { outcome: A, holds: (b) => !groupsOf(b).includes('ROMA') && !groupsOf(b).includes('DISABILITY') },
     special: { outcome: A, holds: (b) => groupsOf(b).includes('ROMA') && groupsOf(b).includes('DISABILITY') },
   },
@@ -823,7 +823,7 @@ export const FIELD_RULES: FieldRule[] = [
     id: 'EsfParticipation.minority and .disability answers',
     caller: 'centre_staff',
     call: (f) =>
-      q(`query($id: ID!) { beneficiary(id: $id) { esf { minority disability employmentStatus } } }`, {
+      q(`query($id: UUID!) { beneficiary(id: $id) { esf { minority disability employmentStatus } } }`, {
         id: f.special.person,
       }),
     plain: {
@@ -838,7 +838,7 @@ export const FIELD_RULES: FieldRule[] = [
   {
     id: 'Beneficiary.facts: DISABILITY_PERCENTAGE',
     caller: 'centre_staff',
-    call: (f) => q(`query($id: ID!) { beneficiary(id: $id) { facts { kind } } }`, { id: f.special.person }),
+    call: (f) => q(`query($id: UUID!) { beneficiary(id: $id) { facts { kind } } }`, { id: f.special.person }),
     plain: {
       outcome: A,
       holds: (b) =>
@@ -854,7 +854,7 @@ export const FIELD_RULES: FieldRule[] = [
     id: 'Query.enrolments of a DISABILITY programme',
     caller: 'centre_staff',
     call: (f) =>
-      q(`query($p: ID) { enrolments(programmeId: $p) { totalCount edges { node { id } } } }`, {
+      q(`query($p: UUID) { enrolments(programmeId: $p) { totalCount edges { node { id } } } }`, {
         p: f.special.disabilityProgramme,
       }),
     plain: { outcome: A, holds: (b) => b.data.enrolments.totalCount === 0 && enrolmentIds(b).length === 0 },
@@ -865,7 +865,7 @@ export const FIELD_RULES: FieldRule[] = [
     caller: 'centre_staff',
     call: (f) =>
       q(
-        `query($p: ID) { enrolments(personId: $p) { totalCount edges { node { id programme { targetGroups } } } } }`,
+        `query($p: UUID) { enrolments(personId: $p) { totalCount edges { node { id programme { targetGroups } } } } }`,
         {
           p: f.special.person,
         },
@@ -881,7 +881,7 @@ export const FIELD_RULES: FieldRule[] = [
   {
     id: 'Query.enrolment in a ROMA programme, by id',
     caller: 'centre_staff',
-    call: (f) => q(`query($id: ID!) { enrolment(id: $id) { id } }`, { id: f.special.romaEnrolment }),
+    call: (f) => q(`query($id: UUID!) { enrolment(id: $id) { id } }`, { id: f.special.romaEnrolment }),
     plain: { outcome: N },
     special: { outcome: A },
   },
@@ -891,7 +891,7 @@ export const FIELD_RULES: FieldRule[] = [
     fresh: async (f) => ({ id: await f.enrolment(f.targets.own.area, f.special.disabilityProgramme) }),
     call: (_f, x) =>
       q(
-        `mutation($id: ID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2025-03-01" }) { id } }`,
+        `mutation($id: UUID!) { changeEnrolmentStatus(id: $id, input: { status: ACTIVE, on: "2025-03-01" }) { id } }`,
         {
           id: x.id!,
         },
@@ -923,7 +923,7 @@ export const FIELD_RULES: FieldRule[] = [
     fresh: async (f) => ({ id: await f.person(f.targets.own.area) }),
     call: (_f, x) =>
       q(
-        `mutation($id: ID!) { addGroupMembership(input: { personId: $id, group: DISABILITY, basis: DOCUMENT, validFrom: "2024-01-01" }) { id } }`,
+        `mutation($id: UUID!) { addGroupMembership(input: { personId: $id, group: DISABILITY, basis: DOCUMENT, validFrom: "2024-01-01" }) { id } }`,
         { id: x.id },
       ),
     plain: { outcome: F },
@@ -935,7 +935,7 @@ export const FIELD_RULES: FieldRule[] = [
     fresh: async (f) => ({ id: await f.person(f.targets.own.area) }),
     call: (_f, x) =>
       q(
-        `mutation($id: ID!) { setEsfParticipation(input: { personId: $id, employmentStatus: EMPLOYED, educationLevel: ISCED_3_4, migrantOrForeignBackground: NO, homelessOrHousingExclusion: NO, ruralArea: NO, minority: YES }) { minority } }`,
+        `mutation($id: UUID!) { setEsfParticipation(input: { personId: $id, employmentStatus: EMPLOYED, educationLevel: ISCED_3_4, migrantOrForeignBackground: NO, homelessOrHousingExclusion: NO, ruralArea: NO, minority: YES }) { minority } }`,
         { id: x.id },
       ),
     plain: { outcome: F },

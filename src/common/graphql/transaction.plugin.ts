@@ -14,12 +14,17 @@ import type { GqlContext } from './gql-context.js';
 export function transactionPlugin(tx: TransactionService): ApolloServerPlugin<GqlContext> {
   return {
     async requestDidStart() {
+      // Apollo runs every plugin's didResolveOperation at once: when another one refuses the
+      // operation, willSendResponse can come while begin is still under way, and must wait for it
+      // so that the connection is released and the refusal recorded.
+      let opening: Promise<void> | undefined;
       return {
         async didResolveOperation({ contextValue }) {
           const ctx = contextValue.req.ctx;
           if (!ctx) return;
           try {
-            await tx.begin(ctx);
+            opening = tx.begin(ctx);
+            await opening;
           } catch (error) {
             if (!(error instanceof ServiceUnavailableError)) throw error;
             contextValue.res.setHeader('Retry-After', String(error.retryAfterSeconds));
@@ -31,6 +36,7 @@ export function transactionPlugin(tx: TransactionService): ApolloServerPlugin<Gq
         async willSendResponse({ contextValue, operation, response }) {
           const ctx = contextValue.req.ctx;
           if (!ctx) return;
+          await opening?.catch(() => undefined);
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const firstError = body?.errors?.[0];
           const reason = firstError ? String(firstError.extensions?.code ?? 'GRAPHQL_ERROR') : undefined;
