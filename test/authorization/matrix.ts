@@ -444,7 +444,9 @@ export const OPERATIONS: Operation[] = [
     personal: true,
     fresh: async (f, x) => ({ loner: await f.person(x.area) }),
     call: (x) =>
-      q(`mutation($id: UUID!) { createHousehold(input: { referencePersonId: $id }) { id } }`, { id: x.loner }),
+      q(`mutation($id: UUID!) { createHousehold(input: { referencePersonId: $id }) { id } }`, {
+        id: x.loner,
+      }),
     expect: PERSON_WRITE,
   },
   {
@@ -815,7 +817,8 @@ export const FIELD_RULES: FieldRule[] = [
   {
     id: 'Beneficiary.groups: ROMA and DISABILITY memberships',
     caller: 'centre_staff',
-    call: (f) => q(`query($id: UUID!) { beneficiary(id: $id) { groups { group } } }`, { id: f.special.person }),
+    call: (f) =>
+      q(`query($id: UUID!) { beneficiary(id: $id) { groups { group } } }`, { id: f.special.person }),
     plain: { outcome: A, holds: (b) => !groupsOf(b).includes('ROMA') && !groupsOf(b).includes('DISABILITY') },
     special: { outcome: A, holds: (b) => groupsOf(b).includes('ROMA') && groupsOf(b).includes('DISABILITY') },
   },
