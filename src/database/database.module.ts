@@ -9,8 +9,13 @@ import { ReadReplica } from './read-replica.js';
 import { TransactionService } from './transaction.service.js';
 import { statementOptions } from './unnamed-statements.js';
 
-function poolOptions(url: string, config: AppConfig): DataSourceOptions {
+function poolOptions(
+  url: string,
+  config: AppConfig,
+  overrides: Partial<DataSourceOptions> = {},
+): DataSourceOptions {
   return dataSourceOptions(url, {
+    ...overrides,
     extra: {
       max: config.DATABASE_POOL_SIZE,
       connectionTimeoutMillis: config.DATABASE_POOL_TIMEOUT_MS,
@@ -47,7 +52,12 @@ export class DatabaseModule {
           useFactory: async (config: AppConfig) =>
             new ReadReplica(
               config.DATABASE_READ_URL
-                ? await openGuarded(poolOptions(config.DATABASE_READ_URL, config))
+                ? await openGuarded(
+                    // A standby is read-only: TypeORM must not try to create extensions there.
+                    poolOptions(config.DATABASE_READ_URL, config, {
+                      installExtensions: false,
+                    } as Partial<DataSourceOptions>),
+                  )
                 : undefined,
             ),
         },
