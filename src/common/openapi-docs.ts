@@ -10,6 +10,7 @@ import {
   ApiResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { isDirectoryPath } from '../auth/anonymous-directory.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { ProblemDetails } from './http-errors.js';
 
@@ -96,7 +97,10 @@ export function openApiDocument(app: INestApplication, config: AppConfig): OpenA
     .setTitle('mitroa REST API')
     .setDescription(
       'Regional integrations with the registries of the national mechanism for social inclusion. ' +
-        'Errors are application/problem+json (RFC 9457).',
+        'Errors are application/problem+json (RFC 9457). ' +
+        (config.DIRECTORY_REQUIRES_TOKEN
+          ? 'Every call needs a bearer token or an API key.'
+          : 'The directory (providers, programmes, HSDS, geography) is read without credentials, rate-limited per address; everything else needs a bearer token or an API key.'),
     )
     .setVersion('1')
     .setLicense('EUPL-1.2', 'https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12')
@@ -106,5 +110,11 @@ export function openApiDocument(app: INestApplication, config: AppConfig): OpenA
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
     .build();
   info.info.contact = { name: 'mitroa maintainers' };
-  return SwaggerModule.createDocument(app, info);
+  const document = SwaggerModule.createDocument(app, info);
+  if (!config.DIRECTORY_REQUIRES_TOKEN) {
+    // An empty Security Requirement Object makes the credential optional for that operation.
+    for (const [path, item] of Object.entries(document.paths))
+      if (isDirectoryPath(path) && item.get) item.get.security = [{}, ...(item.get.security ?? [])];
+  }
+  return document;
 }
