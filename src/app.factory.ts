@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { NextFunction, Request, Response } from 'express';
@@ -12,6 +12,7 @@ import { assignRequestId } from './common/request-id.js';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { AppConfig } from './config/app-config.js';
 import { mountGraphiql } from './common/graphql/graphiql.js';
+import { openApiDocument } from './common/openapi-docs.js';
 import { withConnectionBudget } from './database/connection-budget.js';
 
 export const REST_PREFIX = 'api/v1';
@@ -52,18 +53,7 @@ export async function createApp(
   app.setGlobalPrefix(REST_PREFIX, { exclude: ['health', 'health/live', 'metrics', 'graphql'] });
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('mitroa REST API')
-      .setDescription(
-        'Regional integrations with the registries of the national mechanism for social inclusion. Errors are application/problem+json (RFC 9457).',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
-      .build(),
-  );
+  const document = openApiDocument(app, config);
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/openapi.json',
     yamlDocumentUrl: 'api/openapi.yaml',

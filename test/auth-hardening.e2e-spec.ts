@@ -67,7 +67,7 @@ describe('credentials and claims', () => {
 
     it('replaces a malformed X-Request-Id, and gives a 401 its request id in the header and the body', async () => {
       const res = await t.http
-        .get('/api/v1/geography/regions')
+        .get('/api/v1/api-keys')
         .set('X-Request-Id', 'has spaces and "quotes"')
         .set('X-Forwarded-For', nextAddress());
       expect(res.status).toBe(401);

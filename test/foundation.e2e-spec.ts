@@ -30,7 +30,7 @@ describe('service foundation over HTTP', () => {
     });
 
     it('refuses REST without credentials with 401 problem+json', async () => {
-      const res = await t.http.get('/api/v1/geography/regions');
+      const res = await t.http.get('/api/v1/api-keys');
       expect(res.status).toBe(401);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(JSON.parse(res.text)).toMatchObject({

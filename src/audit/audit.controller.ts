@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Ctx } from '../auth/ctx.decorator.js';
+import { ApiRoute } from '../common/openapi-docs.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { pageArgsOf, toRestPage } from '../common/pagination.js';
 import { AuditEventView } from './audit.model.js';
@@ -39,6 +40,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
+  @ApiRoute('Read the audit trail (auditors)', [403])
   @ApiOkResponse({ type: AuditPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: AuditQuery): Promise<AuditPage> {
     const { limit, cursor, ...filter } = query;

@@ -1,11 +1,17 @@
 import type { AreaScope } from './area-scope.js';
 import { Permission, ROLE_PERMISSIONS, type Role } from './roles.js';
 
-/** Who is calling: a person with a token, a regional system with an API key, or the service itself. */
+/**
+ * Who is calling: a person with a token, a regional system with an API key, the service itself, or
+ * (directory reads only, see anonymous-directory.ts) someone without an account.
+ */
 export interface Actor {
-  /** Stable identifier: the token's `sub`, `api-key:<id>` or `system:<job>`. Never a person's name. */
+  /**
+   * Stable identifier: the token's `sub`, `api-key:<id>`, `system:<job>` or `anonymous:<address>`.
+   * Never a person's name.
+   */
   id: string;
-  kind: 'user' | 'api_key' | 'system';
+  kind: 'user' | 'api_key' | 'system' | 'anonymous';
   roles: Role[];
   permissions: ReadonlySet<Permission>;
   scope: AreaScope;

@@ -6,6 +6,7 @@ import { Ctx } from './ctx.decorator.js';
 import { ApiKeyView, CreateApiKeyDto, CreatedApiKeyView } from './dto/create-api-key.dto.js';
 import type { RequestContext } from './request-context.js';
 import { IdParam } from '../common/id-param.js';
+import { ApiRoute } from '../common/openapi-docs.js';
 
 const view = (k: ApiKey): ApiKeyView => ({
   id: k.id,
@@ -26,6 +27,7 @@ export class ApiKeyController {
   constructor(private readonly apiKeys: ApiKeyService) {}
 
   @Post()
+  @ApiRoute('Issue an API key for a regional system; the key is shown once', [403])
   @ApiCreatedResponse({ type: CreatedApiKeyView })
   async create(@Ctx() ctx: RequestContext, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyView> {
     const { apiKey, key } = await this.apiKeys.create(ctx, body);
@@ -33,12 +35,14 @@ export class ApiKeyController {
   }
 
   @Get()
+  @ApiRoute('The API keys you manage', [403])
   @ApiOkResponse({ type: [ApiKeyView] })
   async list(@Ctx() ctx: RequestContext): Promise<ApiKeyView[]> {
     return (await this.apiKeys.list(ctx)).map(view);
   }
 
   @Delete(':id')
+  @ApiRoute('Revoke an API key', [403, 404])
   @HttpCode(200)
   @ApiOkResponse({ type: ApiKeyView })
   async revoke(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ApiKeyView> {

@@ -1,8 +1,10 @@
-import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { isAccessPurpose } from '../audit/purpose.js';
 import { AuthenticationError, DomainError, InputError, InputErrorCode } from '../common/domain-error.js';
 import { sendError } from '../common/http-errors.js';
+import { AppConfig } from '../config/app-config.js';
+import { anonymousActor, isAnonymousDirectoryRead } from './anonymous-directory.js';
 import { AuthRateLimitError, CredentialError } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
@@ -17,7 +19,8 @@ declare module 'express' {
 
 /**
  * Authenticates every call to /graphql and /api/v1 before anything else runs, and builds its
- * RequestContext. A missing or bad credential ends the request here with 401, logged (never the
+ * RequestContext. A GET of the public directory without any credential is the anonymous actor
+ * (anonymous-directory.ts), unless DIRECTORY_REQUIRES_TOKEN. A missing or bad credential ends the request here with 401, logged (never the
  * credential) and counted against the client's address; an address with too many failures gets
  * 429 before its credential is even looked at.
  */
@@ -28,6 +31,7 @@ export class AuthMiddleware implements NestMiddleware {
   constructor(
     private readonly auth: AuthService,
     private readonly failures: FailedAuthLimiter,
+    @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -42,7 +46,10 @@ export class AuthMiddleware implements NestMiddleware {
         res.setHeader('Retry-After', String(wait));
         return sendError(req, res, new AuthRateLimitError(wait));
       }
-      const actor = await this.auth.authenticate(req.header('authorization'), req.header('x-api-key'));
+      const actor =
+        !this.config.DIRECTORY_REQUIRES_TOKEN && isAnonymousDirectoryRead(req)
+          ? anonymousActor(req)
+          : await this.auth.authenticate(req.header('authorization'), req.header('x-api-key'));
       const purposeHeader = req.header('x-purpose');
       if (purposeHeader !== undefined && !isAccessPurpose(purposeHeader)) {
         throw new InputError(

@@ -20,6 +20,7 @@ import { PersonSearchQuery } from './dto/person-search.args.js';
 import { RegisterPersonInput } from './dto/person.input.js';
 import { PersonExportService } from './person-export.service.js';
 import { IdParam } from '../common/id-param.js';
+import { ApiRoute } from '../common/openapi-docs.js';
 
 class BeneficiaryPage {
   @ApiProperty({ type: [Beneficiary] })
@@ -80,6 +81,7 @@ export class BeneficiaryController {
   ) {}
 
   @Get()
+  @ApiRoute('Search the people of your area by name, AFM or AMKA', [403])
   @ApiOkResponse({ type: BeneficiaryPage })
   async search(@Ctx() ctx: RequestContext, @Query() query: PersonSearchQuery): Promise<BeneficiaryPage> {
     const connection = await this.beneficiaries.search(
@@ -91,18 +93,21 @@ export class BeneficiaryController {
   }
 
   @Get(':id')
+  @ApiRoute('One person of your area', [403, 404])
   @ApiOkResponse({ type: Beneficiary })
   get(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<Beneficiary> {
     return this.beneficiaries.get(ctx, id);
   }
 
   @Get(':id/export')
+  @ApiRoute("Everything held on a person, for the person's own request (GDPR Art. 15)", [403, 404])
   @ApiOkResponse({ description: "All of the person's data and every look-up of it (GDPR Art. 15)" })
   export(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<Record<string, unknown>> {
     return this.exports.export(ctx, id);
   }
 
   @Post()
+  @ApiRoute('Register a person in your area; a known AFM or AMKA answers 409 with the existing record', [403])
   @ApiCreatedResponse({ type: Registered })
   @ApiConflictResponse({ type: AlreadyRegistered, description: 'The AFM or AMKA is already registered' })
   async register(

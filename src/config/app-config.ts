@@ -150,6 +150,15 @@ export class AppConfig {
   @Max(100)
   GRAPHQL_MAX_ALIASES = 15;
 
+  /**
+   * Whether reading the directory (providers, programmes, HSDS, geography over REST) needs a
+   * credential. By default it does not: the directory holds no personal data, and Open Referral
+   * directories are read without an account. Anonymous callers are rate-limited per address.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  DIRECTORY_REQUIRES_TOKEN = false;
+
   /** Requests per minute per caller (per API key or user, else per address), per process. */
   @Transform(toInt)
   @IsInt()

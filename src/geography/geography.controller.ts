@@ -11,6 +11,7 @@ import { pageArgsOf, paginateInMemory, toRestPage } from '../common/pagination.j
 import { MunicipalityQuery } from './dto/municipality-filter.args.js';
 import { Municipality, Region, RegionalUnit } from './geography.entity.js';
 import { GeographyService } from './geography.service.js';
+import { ApiRoute } from '../common/openapi-docs.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { LagTolerant } from '../database/read-replica.js';
@@ -39,24 +40,28 @@ export class GeographyController {
   constructor(private readonly geography: GeographyService) {}
 
   @Get('regions')
+  @ApiRoute('The 13 regions')
   @ApiOkResponse({ type: [Region] })
   regions(): Region[] {
     return this.geography.listRegions();
   }
 
   @Get('regions/:code')
+  @ApiRoute('One region by its code', [404])
   @ApiOkResponse({ type: Region })
   region(@Param('code') code: string): Region {
     return this.geography.getRegion(code);
   }
 
   @Get('regions/:code/regional-units')
+  @ApiRoute('The regional units of a region', [404])
   @ApiOkResponse({ type: [RegionalUnit] })
   regionalUnits(@Param('code') code: string): RegionalUnit[] {
     return this.geography.listRegionalUnits(code);
   }
 
   @Get('municipalities')
+  @ApiRoute('Search municipalities by name or code, in a region or regional unit')
   @ApiOkResponse({ type: MunicipalityPage })
   async municipalities(
     @Ctx() ctx: RequestContext,
@@ -71,6 +76,7 @@ export class GeographyController {
   }
 
   @Get('municipalities/:code')
+  @ApiRoute('One municipality by its code', [404])
   @ApiOkResponse({ type: Municipality })
   municipality(@Param('code') code: string): Municipality {
     return this.geography.getMunicipality(code);

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/openapi-docs.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { HsdsPageQuery, HsdsServiceQuery } from './hsds.query.js';
@@ -41,49 +42,56 @@ export class HsdsController {
   constructor(private readonly hsds: HsdsService) {}
 
   @Get('organizations')
-  @ApiOperation({ summary: 'Providers as HSDS organizations' })
+  @ApiRoute('Providers as HSDS organizations')
   @page('organization_list.json')
   organizations(@Ctx() ctx: RequestContext, @Query() query: HsdsPageQuery): Promise<HsdsPage> {
     return this.hsds.organizations(ctx, query);
   }
 
   @Get('organizations/:id')
+  @ApiRoute('One provider as an HSDS organization', [404])
   @one('organization.json')
   organization(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<HsdsObject> {
     return this.hsds.organization(ctx, id);
   }
 
   @Get('services')
+  @ApiRoute('Services of every provider, as HSDS services')
   @page('service_list.json')
   services(@Ctx() ctx: RequestContext, @Query() query: HsdsServiceQuery): Promise<HsdsPage> {
     return this.hsds.services(ctx, query);
   }
 
   @Get('services/:id')
+  @ApiRoute('One HSDS service', [404])
   @one('service.json')
   service(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<HsdsObject> {
     return this.hsds.service(ctx, id);
   }
 
   @Get('locations')
+  @ApiRoute('Locations of every provider, as HSDS locations')
   @page('service_at_location.json (its location)')
   locations(@Ctx() ctx: RequestContext, @Query() query: HsdsPageQuery): Promise<HsdsPage> {
     return this.hsds.locations(ctx, query);
   }
 
   @Get('locations/:id')
+  @ApiRoute('One HSDS location', [404])
   @one('service_at_location.json (its location)')
   location(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<HsdsObject> {
     return this.hsds.location(ctx, id);
   }
 
   @Get('service_at_locations')
+  @ApiRoute('Services where they are delivered, as HSDS service_at_location')
   @page('service_at_location_list.json')
   serviceAtLocations(@Ctx() ctx: RequestContext, @Query() query: HsdsServiceQuery): Promise<HsdsPage> {
     return this.hsds.serviceAtLocations(ctx, query);
   }
 
   @Get('service_at_locations/:id')
+  @ApiRoute('One HSDS service_at_location', [404])
   @one('service_at_location.json')
   serviceAtLocation(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<HsdsObject> {
     return this.hsds.serviceAtLocation(ctx, id);

@@ -1,12 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/openapi-docs.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { pageArgsOf, toRestPage } from '../common/pagination.js';
@@ -25,7 +19,7 @@ export class ProgrammesController {
 
   @Get()
   @LagTolerant()
-  @ApiOperation({ summary: 'Programmes available in a municipality, for a group, active on a day' })
+  @ApiRoute('Programmes available in a municipality, for a group, active on a day')
   @ApiOkResponse({ type: ProgrammePage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ProgrammeQuery): Promise<ProgrammePage> {
     const { limit, cursor, ...filter } = query;
@@ -33,15 +27,17 @@ export class ProgrammesController {
   }
 
   @Get(':id')
+  @ApiRoute('One programme with its coverage, delivering providers and parameters', [404])
   @ApiOkResponse({ type: ProgrammeDetail })
   get(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ProgrammeDetail> {
     return this.programmes.getDetail(ctx, id);
   }
 
   @Post()
-  @ApiOperation({
-    summary: 'Add a programme of your region (coverage within it), or a national one (national bodies)',
-  })
+  @ApiRoute(
+    'Add a programme of your region (coverage within it), or a national one (national bodies)',
+    [403, 409],
+  )
   @ApiCreatedResponse({ type: ProgrammeDetail })
   async create(@Ctx() ctx: RequestContext, @Body() input: ProgrammeInput): Promise<ProgrammeDetail> {
     const created = await this.programmes.create(ctx, input);
@@ -50,7 +46,7 @@ export class ProgrammesController {
 
   @Put(':id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Replace a programme your region maintains, as a whole' })
+  @ApiRoute('Replace a programme your region maintains, as a whole', [403, 404, 409])
   @ApiOkResponse({ type: ProgrammeDetail })
   async replace(
     @Ctx() ctx: RequestContext,

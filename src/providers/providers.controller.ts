@@ -1,12 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/openapi-docs.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { pageArgsOf, toRestPage } from '../common/pagination.js';
@@ -27,7 +21,7 @@ export class ProvidersController {
 
   @Get('providers')
   @LagTolerant()
-  @ApiOperation({ summary: 'Search the provider directory' })
+  @ApiRoute('Search the provider directory')
   @ApiOkResponse({ type: ProviderPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ProviderQuery): Promise<ProviderPage> {
     const { limit, cursor, ...filter } = query;
@@ -35,15 +29,14 @@ export class ProvidersController {
   }
 
   @Get('providers/:id')
+  @ApiRoute('One provider with its locations, hours, closures, services and service area', [404])
   @ApiOkResponse({ type: ProviderDetail })
   get(@Ctx() ctx: RequestContext, @IdParam() id: string): Promise<ProviderDetail> {
     return this.providers.getDetail(ctx, id);
   }
 
   @Post('providers')
-  @ApiOperation({
-    summary: 'Add a provider in your region, with its locations, hours, closures and services',
-  })
+  @ApiRoute('Add a provider in your region, with its locations, hours, closures and services', [403, 409])
   @ApiCreatedResponse({ type: ProviderDetail })
   async create(@Ctx() ctx: RequestContext, @Body() input: ProviderInput): Promise<ProviderDetail> {
     const created = await this.providers.create(ctx, input);
@@ -52,9 +45,10 @@ export class ProvidersController {
 
   @Put('providers/:id')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Replace a provider of your region as a whole (locations and services keep the ids you send)',
-  })
+  @ApiRoute(
+    'Replace a provider of your region as a whole (locations and services keep the ids you send)',
+    [403, 404, 409],
+  )
   @ApiOkResponse({ type: ProviderDetail })
   async replace(
     @Ctx() ctx: RequestContext,
@@ -67,6 +61,7 @@ export class ProvidersController {
 
   @Get('provider-kinds')
   @LagTolerant()
+  @ApiRoute('The kinds of provider, in display order')
   @ApiOkResponse({ type: [ProviderKind] })
   kinds(@Ctx() ctx: RequestContext): Promise<ProviderKind[]> {
     return this.providers.listKinds(ctx);
@@ -74,6 +69,7 @@ export class ProvidersController {
 
   @Get('service-categories')
   @LagTolerant()
+  @ApiRoute('The categories of service')
   @ApiOkResponse({ type: [ServiceCategory] })
   categories(@Ctx() ctx: RequestContext): Promise<ServiceCategory[]> {
     return this.providers.listCategories(ctx);
@@ -81,6 +77,7 @@ export class ProvidersController {
 
   @Get('target-groups')
   @LagTolerant()
+  @ApiRoute('The groups a service or programme is for')
   @ApiOkResponse({ type: [TargetGroup] })
   groups(@Ctx() ctx: RequestContext): Promise<TargetGroup[]> {
     return this.providers.listTargetGroups(ctx);

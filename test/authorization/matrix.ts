@@ -14,8 +14,9 @@ import type { Fixtures, Target } from './fixtures.js';
  * - other: the target lies in another region (Alexandreia 0802, Central Macedonia 2);
  * - none:  the caller's token names no area: refused (401) for roles that need one, the normal
  *          national token for national roles (they carry no area claim).
- * Besides: anonymous (no credentials) for every operation, and for every operation that returns or
- * changes personal data the own-area call without a purpose (PURPOSE_SUPPRESSED below).
+ * Besides: anonymous (no credentials) for every operation (see anonymous()), and for every
+ * operation that returns or changes personal data the own-area call without a purpose
+ * (PURPOSE_SUPPRESSED below).
  * Field-level rules (special-category data, likely duplicates, GDPR export) are in FIELD_RULES.
  */
 
@@ -71,8 +72,11 @@ const ANY_CALLER: Expectations = {
   'api_key:import_operator': [A, A, A],
 };
 
-/** The provider and programme directory: every role reads all of it, whatever the area. */
-const DIRECTORY_READ = ANY_CALLER;
+/**
+ * The directory (providers, programmes, HSDS, geography): every role reads all of it, whatever the
+ * area; over REST, anonymous callers too (see anonymous()).
+ */
+const DIRECTORY_READ: Expectations = { ...ANY_CALLER };
 
 /** Health and metrics: open to anyone, credentials or not. */
 const OPEN: Expectations = {
@@ -568,26 +572,26 @@ export const OPERATIONS: Operation[] = [
   { id: 'GET /health', call: () => ({ method: 'GET', path: '/health' }), expect: OPEN },
   { id: 'GET /health/live', call: () => ({ method: 'GET', path: '/health/live' }), expect: OPEN },
   { id: 'GET /metrics', call: () => ({ method: 'GET', path: '/metrics' }), expect: OPEN },
-  { id: `GET ${api}/geography/regions`, call: () => get(`${api}/geography/regions`), expect: ANY_CALLER },
+  { id: `GET ${api}/geography/regions`, call: () => get(`${api}/geography/regions`), expect: DIRECTORY_READ },
   {
     id: `GET ${api}/geography/regions/{code}`,
     call: (x) => get(`${api}/geography/regions/${x.area.region}`),
-    expect: ANY_CALLER,
+    expect: DIRECTORY_READ,
   },
   {
     id: `GET ${api}/geography/regions/{code}/regional-units`,
     call: (x) => get(`${api}/geography/regions/${x.area.region}/regional-units`),
-    expect: ANY_CALLER,
+    expect: DIRECTORY_READ,
   },
   {
     id: `GET ${api}/geography/municipalities`,
     call: (x) => get(`${api}/geography/municipalities?region=${x.area.region}`),
-    expect: ANY_CALLER,
+    expect: DIRECTORY_READ,
   },
   {
     id: `GET ${api}/geography/municipalities/{code}`,
     call: (x) => get(`${api}/geography/municipalities/${x.area.municipality}`),
-    expect: ANY_CALLER,
+    expect: DIRECTORY_READ,
   },
   { id: `GET ${api}/provider-kinds`, call: () => get(`${api}/provider-kinds`), expect: DIRECTORY_READ },
   {
@@ -761,9 +765,16 @@ export function withoutPurpose(op: Operation, caller: Caller): Outcome {
   return 'PURPOSE_REQUIRED';
 }
 
-/** Anonymous calls: refused with 401 everywhere but health and metrics. */
+/**
+ * Anonymous calls: refused with 401 everywhere but health and metrics, and the REST reads of the
+ * directory (providers, programmes, HSDS, geography: no personal data), which are open by default
+ * (DIRECTORY_REQUIRES_TOKEN=false). GraphQL needs a credential for every operation, the directory's
+ * included. test/anonymous-directory.e2e-spec.ts checks that DIRECTORY_REQUIRES_TOKEN=true closes them.
+ */
 export function anonymous(op: Operation): Outcome {
-  return op.expect === OPEN ? 'ALLOWED' : 'UNAUTHENTICATED';
+  if (op.expect === OPEN) return 'ALLOWED';
+  if (op.expect === DIRECTORY_READ && op.id.startsWith('GET ')) return 'ALLOWED';
+  return 'UNAUTHENTICATED';
 }
 
 /**
