@@ -1,10 +1,9 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { guardPool } from './connection-budget.js';
-import { dataSourceOptions } from './data-source.js';
+import { dataSourceOptions, poolOf } from './data-source.js';
 import { TransactionService } from './transaction.service.js';
 
 @Global()
@@ -26,7 +25,7 @@ export class DatabaseModule {
             }),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
-            guardPool((dataSource.driver as unknown as { master: pg.Pool }).master);
+            guardPool(poolOf(dataSource));
             return dataSource;
           },
         }),
