@@ -146,7 +146,7 @@ export class AppConfig {
 
   /**
    * Points per minute per API key: integrations synchronise in bulk, so ten times a person's
-   * (200 cheap requests a second, more than one replica serves of the benchmark's reads).
+   * (200 cheap requests a second).
    */
   @Transform(toInt)
   @IsInt()
