@@ -6,10 +6,8 @@ import type { DestinationStream } from 'pino';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
 import { AuthMiddleware } from './auth/auth.middleware.js';
-import { RateLimitError } from './common/domain-error.js';
-import { sendError } from './common/http-errors.js';
+import { RequestRateLimiter } from './auth/request-rate-limiter.js';
 import { assignRequestId } from './common/request-id.js';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { AppConfig } from './config/app-config.js';
 import { mountGraphiql } from './common/graphql/graphiql.js';
 import { openApiDocument } from './common/openapi-docs.js';
@@ -38,18 +36,10 @@ export async function createApp(
   // Every API call is authenticated before anything else runs; health, metrics and docs are open.
   const auth = app.get(AuthMiddleware);
   const authenticate = (req: Request, res: Response, next: NextFunction) => void auth.use(req, res, next);
-  const limit = rateLimit({
-    windowMs: 60_000,
-    limit: config.RATE_LIMIT_PER_MINUTE,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    // Per caller: one busy office behind one address does not starve its neighbours.
-    keyGenerator: (req) => (req as Request).ctx?.actor.id ?? ipKeyGenerator(req.ip ?? 'unknown'),
-    handler: (req, res, _next, options) =>
-      sendError(req as Request, res as Response, new RateLimitError(Math.ceil(options.windowMs / 1000))),
-  });
-  app.use(`/${REST_PREFIX}`, authenticate, limit);
-  app.use('/graphql', authenticate, limit);
+  // Per caller, shared across replicas (auth/request-rate-limiter.ts); GraphQL is charged its cost later.
+  const limiter = app.get(RequestRateLimiter);
+  app.use(`/${REST_PREFIX}`, authenticate, limiter.middleware(false));
+  app.use('/graphql', authenticate, limiter.middleware(true));
   app.setGlobalPrefix(REST_PREFIX, { exclude: ['health', 'health/live', 'metrics', 'graphql'] });
   app.enableShutdownHooks();
 

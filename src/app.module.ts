@@ -18,7 +18,9 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BeneficiariesModule } from './beneficiaries/beneficiaries.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
-import { complexityPlugin } from './common/graphql/complexity.plugin.js';
+import { complexityPlugin, operationCoster } from './common/graphql/complexity.plugin.js';
+import { graphqlRateLimit } from './common/graphql/rate-limit.js';
+import { RequestRateLimiter } from './auth/request-rate-limiter.js';
 import { NoSubscriptionsRule } from './common/graphql/no-subscriptions.rule.js';
 import { graphqlErrorFormatter } from './common/graphql/format-error.js';
 import { enforcePersonalData } from './common/graphql/personal-data.js';
@@ -54,8 +56,17 @@ export const FEATURE_MODULES = [
 function graphqlModule() {
   return GraphQLModule.forRootAsync<ApolloDriverConfig>({
     driver: ApolloDriver,
-    inject: [AppConfig, TransactionService, GraphQLSchemaHost],
-    useFactory: (config: AppConfig, tx: TransactionService, schemaHost: GraphQLSchemaHost) => {
+    inject: [AppConfig, TransactionService, GraphQLSchemaHost, RequestRateLimiter],
+    useFactory: (
+      config: AppConfig,
+      tx: TransactionService,
+      schemaHost: GraphQLSchemaHost,
+      limiter: RequestRateLimiter,
+    ) => {
+      const costOf = operationCoster(() => schemaHost.schema, {
+        defaultSize: DEFAULT_PAGE_SIZE,
+        maxSize: MAX_PAGE_SIZE,
+      });
       const armor = new ApolloArmor({
         maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
         maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
@@ -84,11 +95,8 @@ function graphqlModule() {
         plugins: [
           ...armor.plugins,
           ApolloServerPluginLandingPageDisabled(),
-          complexityPlugin(() => schemaHost.schema, config.GRAPHQL_MAX_COST, {
-            defaultSize: DEFAULT_PAGE_SIZE,
-            maxSize: MAX_PAGE_SIZE,
-          }),
-          transactionPlugin(tx),
+          complexityPlugin(costOf, config.GRAPHQL_MAX_COST),
+          transactionPlugin(tx, graphqlRateLimit(limiter, costOf, config.GRAPHQL_MAX_COST)),
         ] as unknown as ApolloDriverConfig['plugins'],
         context: ({ req, res }: GqlContext) => ({ req, res }),
         formatError: graphqlErrorFormatter(config.isProduction),

@@ -14,7 +14,7 @@ describe('anonymous reads of the directory', () => {
   describe('by default (DIRECTORY_REQUIRES_TOKEN=false)', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' });
+      t = await startTestApp({ RATE_LIMIT_POINTS_PER_MINUTE: '3' });
     });
     afterAll(() => t?.close());
 

@@ -37,7 +37,7 @@ export class AuthMiddleware implements NestMiddleware {
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     const client = FailedAuthLimiter.clientOf(req);
     try {
-      const wait = await this.failures.blockedFor(client);
+      const wait = this.failures.blockedFor(client);
       if (wait !== undefined) {
         this.logger.warn(
           { requestId: req.id, reason: 'too_many_failures', ip: req.ip, path: req.originalUrl.split('?')[0] },

@@ -4,12 +4,20 @@ import { ApiKeyService } from './api-key.service.js';
 import { AuthMiddleware } from './auth.middleware.js';
 import { AuthService } from './auth.service.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
+import { RequestRateLimiter } from './request-rate-limiter.js';
 import { ViewerResolver } from './viewer.resolver.js';
 
 @Global()
 @Module({
-  providers: [AuthService, AuthMiddleware, FailedAuthLimiter, ApiKeyService, ViewerResolver],
+  providers: [
+    AuthService,
+    AuthMiddleware,
+    FailedAuthLimiter,
+    RequestRateLimiter,
+    ApiKeyService,
+    ViewerResolver,
+  ],
   controllers: [ApiKeyController],
-  exports: [AuthService, AuthMiddleware],
+  exports: [AuthService, AuthMiddleware, RequestRateLimiter],
 })
 export class AuthModule {}

@@ -86,6 +86,7 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   service_category_pkey: 'reference data',
   target_group_pkey: 'reference data',
   PK_8c82d7f526340ab734260ea46be: "TypeORM's migrations table",
+  rate_limit_pkey: 'rate-limit counters, written only with INSERT ... ON CONFLICT (key) DO UPDATE',
   // Rows only the service itself derives.
   duplicate_review_person_a_person_b_key: 'queued by the service with ON CONFLICT DO NOTHING',
   household_reference_uq:

@@ -94,12 +94,14 @@ export class NotFoundError extends DomainError {
   }
 }
 
-/** Too many requests from one caller in the rate-limit window. */
+/** One caller spent the points of its rate-limit window (see docs/security.md, "Rate limits"). */
 export class RateLimitError extends DomainError {
   readonly kind = 'RATE_LIMITED' as const;
   readonly code = 'RATE_LIMITED';
-  constructor(retryAfterSeconds: number) {
-    super(`Too many requests: wait ${retryAfterSeconds} s and try again.`);
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      `Too many requests: the rate limit of this caller is spent; wait ${retryAfterSeconds} s and try again.`,
+    );
   }
 }
 

@@ -59,6 +59,8 @@ export function genericProblem(status: number, code: string, detail: string, req
  */
 export function sendError(req: Request, res: Response, error: DomainError): void {
   const status = HTTP_STATUS_OF_KIND[error.kind];
+  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
   if (req.originalUrl.startsWith('/graphql')) {
     res.status(status).json({ errors: [{ message: error.message, extensions: { code: error.code } }] });
     return;

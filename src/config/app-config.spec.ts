@@ -42,6 +42,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUTH_FAILURES_PER_MINUTE: '0' })).toThrow(/AUTH_FAILURES_PER_MINUTE/);
   });
 
+  it('has rate limits per caller kind, and names the renamed request limit', () => {
+    expect(loadConfig({})).toMatchObject({
+      RATE_LIMIT_POINTS_PER_MINUTE: 1200,
+      RATE_LIMIT_API_KEY_POINTS_PER_MINUTE: 12000,
+      RATE_LIMIT_GRAPHQL_COST_PER_POINT: 100,
+    });
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '600' })).toThrow(/RATE_LIMIT_POINTS_PER_MINUTE/);
+    expect(() => loadConfig({ RATE_LIMIT_API_KEY_POINTS_PER_MINUTE: '0' })).toThrow(
+      /RATE_LIMIT_API_KEY_POINTS_PER_MINUTE/,
+    );
+  });
+
   it('requires a strong JWT secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);

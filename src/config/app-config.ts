@@ -159,16 +159,39 @@ export class AppConfig {
   @IsBoolean()
   DIRECTORY_REQUIRES_TOKEN = false;
 
-  /** Requests per minute per caller (per API key or user, else per address), per process. */
+  /**
+   * Rate-limit points a signed-in person (a token's subject) may spend per minute, counted in
+   * PostgreSQL across every replica. A REST request costs 1 point, a GraphQL operation its cost
+   * divided by RATE_LIMIT_GRAPHQL_COST_PER_POINT (at least 1). 1,200 is 20 a second, more than a
+   * person at a screen ever needs.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
-  @Max(1000000)
-  RATE_LIMIT_PER_MINUTE = 1200;
+  @Max(10000000)
+  RATE_LIMIT_POINTS_PER_MINUTE = 1200;
 
   /**
-   * Failed authentications (401) per minute per client address, per process. Beyond it the address
-   * gets 429 for the rest of the minute, before any credential is looked up.
+   * Points per minute per API key: integrations synchronise in bulk, so ten times a person's
+   * (200 cheap requests a second).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000000)
+  RATE_LIMIT_API_KEY_POINTS_PER_MINUTE = 12000;
+
+  /** GraphQL cost (the complexity plugin's estimate) that one rate-limit point buys. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  RATE_LIMIT_GRAPHQL_COST_PER_POINT = 100;
+
+  /**
+   * Failed authentications (401) per minute per client address, counted in PostgreSQL across
+   * every replica. Beyond it the address gets 429 for the rest of the minute, before any credential
+   * is looked up.
    */
   @Transform(toInt)
   @IsInt()
@@ -199,6 +222,10 @@ export class ConfigError extends Error {}
 
 /** Builds and validates the config; throws ConfigError naming every bad setting. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  if (env.RATE_LIMIT_PER_MINUTE !== undefined)
+    throw new ConfigError(
+      'Invalid configuration, the service cannot start:\n  RATE_LIMIT_PER_MINUTE: renamed; set RATE_LIMIT_POINTS_PER_MINUTE (people) and RATE_LIMIT_API_KEY_POINTS_PER_MINUTE (API keys) instead',
+    );
   const known = Object.keys(new AppConfig());
   const raw: Record<string, string> = {};
   for (const key of [

@@ -68,7 +68,8 @@ export function guardPool(pool: pg.Pool): void {
         released = true;
         release(e);
       };
-      if (promised) client.release = releaseOnce as pg.PoolClient['release'];
+      // pool.query and promise callers release through client.release, TypeORM through the callback's.
+      client.release = releaseOnce as pg.PoolClient['release'];
       done(undefined, client, releaseOnce);
     });
     return promise;

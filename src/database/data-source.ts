@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations/index.js';
 import { ALL_ENTITIES } from './entities.js';
@@ -35,4 +36,9 @@ export async function migrate(url: string): Promise<string[]> {
   } finally {
     await ds.destroy();
   }
+}
+
+/** The pg pool under a TypeORM data source (guarded by connection-budget.ts once the module starts). */
+export function poolOf(dataSource: DataSource): pg.Pool {
+  return (dataSource.driver as unknown as { master: pg.Pool }).master;
 }

@@ -1,10 +1,9 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { guardPool } from './connection-budget.js';
-import { dataSourceOptions } from './data-source.js';
+import { dataSourceOptions, poolOf } from './data-source.js';
 import { ReadReplica } from './read-replica.js';
 import { TransactionService } from './transaction.service.js';
 import { statementOptions } from './unnamed-statements.js';
@@ -27,7 +26,7 @@ function poolOptions(
 /** Opens a DataSource whose pool counts against the request's budget of one connection (rule 15). */
 async function openGuarded(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = await new DataSource(options).initialize();
-  guardPool((dataSource.driver as unknown as { master: pg.Pool }).master);
+  guardPool(poolOf(dataSource));
   return dataSource;
 }
 

@@ -69,12 +69,13 @@ export async function startMatrix(): Promise<MatrixContext> {
   }
   credentials.set('anonymous/none', { headers: {}, actorId: '' });
 
-  // Everything but the audit trail and static reference data: what a refused call must leave alone.
+  // Everything but the audit trail, the rate-limit counters (every call spends points) and static
+  // reference data: what a refused call must leave alone.
   const tables = (
     await t.db.query<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables
         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-          AND table_name NOT IN ('audit_event', 'migrations', 'region', 'regional_unit', 'municipality')
+          AND table_name NOT IN ('audit_event', 'rate_limit', 'migrations', 'region', 'regional_unit', 'municipality')
         ORDER BY 1`,
     )
   ).map((r) => r.name);

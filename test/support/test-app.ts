@@ -25,20 +25,25 @@ export const TEST_JWT_SECRET = 'test-secret-of-at-least-32-characters-long';
 /**
  * The whole service over HTTP on a database of this test file's own. Every request comes from
  * 127.0.0.1, so the failed-authentication limit is lifted unless a test sets
- * AUTH_FAILURES_PER_MINUTE (or sends X-Forwarded-For: the loopback proxy is trusted).
- * `logDestination` receives the log lines (set LOG_LEVEL too).
+ * AUTH_FAILURES_PER_MINUTE (or sends X-Forwarded-For: the loopback proxy is trusted); so is the
+ * request rate limit unless it sets RATE_LIMIT_POINTS_PER_MINUTE or
+ * RATE_LIMIT_API_KEY_POINTS_PER_MINUTE. `logDestination` receives the log lines (set LOG_LEVEL
+ * too). `database`: serve that test's database instead (a second replica); it is left to its owner
+ * to drop.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { logDestination?: DestinationStream } = {},
+  options: { logDestination?: DestinationStream; database?: TestDatabase } = {},
 ): Promise<TestApp> {
-  const db = await createTestDatabase();
+  const db = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     DATA_DIR: '.data/test',
     AUTH_FAILURES_PER_MINUTE: '1000000',
+    RATE_LIMIT_POINTS_PER_MINUTE: '1000000',
+    RATE_LIMIT_API_KEY_POINTS_PER_MINUTE: '1000000',
     ...env,
   });
   const app = await createApp(config, db.url, {
@@ -60,7 +65,7 @@ export async function startTestApp(
     },
     close: async () => {
       await app.close();
-      await db.drop();
+      if (!options.database) await db.drop();
     },
   };
 }

@@ -1,4 +1,9 @@
-import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import {
+  HeaderMap,
+  type ApolloServerPlugin,
+  type BaseContext,
+  type GraphQLRequestContextDidResolveOperation,
+} from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
@@ -17,6 +22,42 @@ export function pageAwareEstimator(defaultPageSize: number, maxPageSize: number)
   };
 }
 
+/** The estimated cost of a request's operation, or undefined when it has none to cost. */
+export type OperationCost = (rc: GraphQLRequestContextDidResolveOperation<BaseContext>) => number | undefined;
+
+/**
+ * Costs operations with the page-aware estimator, once per request: the complexity limit and the
+ * rate limit (rate-limit.ts) both ask, in hooks Apollo runs in parallel.
+ */
+export function operationCoster(
+  getSchema: () => GraphQLSchema,
+  page: { defaultSize: number; maxSize: number },
+): OperationCost {
+  const known = new WeakMap<object, number | undefined>();
+  return (rc) => {
+    if (known.has(rc.request)) return known.get(rc.request);
+    let cost: number | undefined;
+    // No operation to cost: Apollo refuses an unknown operationName (OPERATION_RESOLUTION_FAILURE),
+    // validation a subscription.
+    if (rc.operation && rc.operation.operation !== 'subscription') {
+      try {
+        cost = getComplexity({
+          schema: getSchema(),
+          query: rc.document,
+          operationName: rc.request.operationName,
+          variables: rc.request.variables ?? {},
+          estimators: [pageAwareEstimator(page.defaultSize, page.maxSize)],
+        });
+      } catch (error) {
+        // Variables that cannot be coerced: execution refuses them as BAD_USER_INPUT itself.
+        if (!(error instanceof GraphQLError)) throw error;
+      }
+    }
+    known.set(rc.request, cost);
+    return cost;
+  };
+}
+
 /**
  * Refuses an operation whose estimated cost exceeds the limit, before it runs. The cost is computed
  * once the operation is resolved, and the refusal is answered from `responseForOperation`: throwing
@@ -24,34 +65,14 @@ export function pageAwareEstimator(defaultPageSize: number, maxPageSize: number)
  * those in parallel), while `responseForOperation` comes after it, so the refusal is rolled back and
  * audited like any other.
  */
-export function complexityPlugin(
-  getSchema: () => GraphQLSchema,
-  maxCost: number,
-  page: { defaultSize: number; maxSize: number },
-): ApolloServerPlugin {
+export function complexityPlugin(costOf: OperationCost, maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       let refusal: GraphQLFormattedError | undefined;
       return {
-        async didResolveOperation({ request, document, operation }) {
-          // No operation to cost: Apollo refuses an unknown operationName (OPERATION_RESOLUTION_FAILURE),
-          // validation a subscription.
-          if (!operation || operation.operation === 'subscription') return;
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema: getSchema(),
-              query: document,
-              operationName: request.operationName,
-              variables: request.variables ?? {},
-              estimators: [pageAwareEstimator(page.defaultSize, page.maxSize)],
-            });
-          } catch (error) {
-            // Variables that cannot be coerced: execution refuses them as BAD_USER_INPUT itself.
-            if (error instanceof GraphQLError) return;
-            throw error;
-          }
-          if (cost > maxCost)
+        async didResolveOperation(rc) {
+          const cost = costOf(rc);
+          if (cost !== undefined && cost > maxCost)
             refusal = {
               message: `The query is too costly: estimated cost ${cost}, the limit is ${maxCost}. Ask for fewer fields or smaller pages.`,
               extensions: { code: 'QUERY_TOO_COSTLY', cost, maxCost },

@@ -1,35 +1,47 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { TransactionService } from '../../database/transaction.service.js';
-import { ServiceUnavailableError } from '../domain-error.js';
+import { HTTP_STATUS_OF_KIND, RateLimitError, ServiceUnavailableError } from '../domain-error.js';
 import type { GqlContext } from './gql-context.js';
+import type { Admission } from './rate-limit.js';
 
 /**
  * Wraps each GraphQL operation, field resolvers included, in one transaction on one connection: a
  * mutation with any error rolls back as a whole; a query commits (it only writes audit rows). It
  * opens once the operation is resolved, so a document refused by parsing, validation or limits
- * never holds a connection; such a refusal still leaves its audit row. When no connection is free
- * the operation is refused at once with 503 SERVICE_BUSY.
+ * never holds a connection; such a refusal still leaves its audit row. Before it opens, the
+ * operation is charged to the caller's rate limit (`admission`, on a connection of its own, given
+ * back first). When no connection is free the operation is refused at once with 503 SERVICE_BUSY.
  */
-export function transactionPlugin(tx: TransactionService): ApolloServerPlugin<GqlContext> {
+export function transactionPlugin(
+  tx: TransactionService,
+  admission?: Admission,
+): ApolloServerPlugin<GqlContext> {
   return {
     async requestDidStart() {
       // Apollo runs every plugin's didResolveOperation at once: when another one refuses the
       // operation, willSendResponse can come while begin is still under way, and must wait for it
       // so that the connection is released and the refusal recorded.
       let opening: Promise<void> | undefined;
+      let admitting = false;
       return {
-        async didResolveOperation({ contextValue, operation, schema }) {
+        async didResolveOperation(rc) {
+          const { contextValue, operation, schema } = rc;
           const ctx = contextValue.req.ctx;
           if (!ctx) return;
+          admitting = true;
           try {
-            opening = tx.begin(ctx, { lagTolerant: isLagTolerant(operation, schema) });
+            // The rate limit takes its connection and gives it back before begin takes the request's one.
+            opening = (async () => {
+              await admission?.admit(rc);
+              await tx.begin(ctx, { lagTolerant: isLagTolerant(operation, schema) });
+            })();
             await opening;
           } catch (error) {
-            if (!(error instanceof ServiceUnavailableError)) throw error;
-            contextValue.res.setHeader('Retry-After', String(error.retryAfterSeconds));
+            if (!(error instanceof ServiceUnavailableError || error instanceof RateLimitError)) throw error;
+            rc.contextValue.res.setHeader('Retry-After', String(error.retryAfterSeconds));
             throw new GraphQLError(error.message, {
-              extensions: { code: error.code, http: { status: 503 } },
+              extensions: { code: error.code, http: { status: HTTP_STATUS_OF_KIND[error.kind] } },
             });
           }
         },
@@ -42,8 +54,10 @@ export function transactionPlugin(tx: TransactionService): ApolloServerPlugin<Gq
           const reason = firstError ? String(firstError.extensions?.code ?? 'GRAPHQL_ERROR') : undefined;
           const refusal = reason ? { action: actionOf(operation), reason } : undefined;
           if (!ctx.inTransaction) {
-            // Refused before execution; with the pool exhausted there is no connection to record it on.
-            if (refusal && reason !== 'SERVICE_BUSY')
+            if (!admitting) await admission?.refused(contextValue).catch(() => undefined);
+            // Refused before execution. With the pool exhausted there is no connection to record it
+            // on; a rate-limit refusal is not recorded, or each one would cost the write it spares.
+            if (refusal && reason !== 'SERVICE_BUSY' && reason !== 'RATE_LIMITED')
               await tx.auditRefusal(ctx, refusal).catch(() => undefined);
             return;
           }
