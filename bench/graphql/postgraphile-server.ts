@@ -8,8 +8,9 @@ import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
  * PostGraphile 5 as the benchmark serves it, in a process of its own (the parent forks it): the
  * Amber preset over the public schema, connecting as the database owner (so without row-level
  * security, scope or audit), with a pool as large as mitroa's. PgIndexBehaviorsPlugin is disabled:
- * it hides filters and relations without a plain index, and so the AMKA condition (its unique index
- * is partial) and person -> household_member (ditto). Argument: the database URL; env BENCH_PORT.
+ * it hides conditions and relations without a plain index, among them person -> household_member
+ * (whose unique index is partial) and the status condition. Argument: the database URL; env
+ * BENCH_PORT.
  */
 
 // PostGraphile 5 needs Node >= 22 for Promise.withResolvers; mitroa supports Node 20.

@@ -44,7 +44,7 @@ export function benchQueries(municipality: string, amkas: string[]): BenchQuery[
   }
 }`,
       postgraphile: `query Q1($amka: String!) {
-  allPeople(condition: { amka: $amka }) {
+  peopleByAmka(amka: $amka) {
     nodes {
       rowId givenName surname birthDate
       personGroupsByPersonId { nodes { rowId groupCode basis validFrom validTo } }
@@ -76,7 +76,7 @@ export function benchQueries(municipality: string, amkas: string[]): BenchQuery[
         };
       },
       rowsOfPostgraphile: (data) => {
-        const p = (data as Json).allPeople.nodes[0] as Json | undefined;
+        const p = (data as Json).peopleByAmka.nodes[0] as Json | undefined;
         if (!p) return null;
         const household = p.householdMembersByPersonId.nodes[0]?.householdByHouseholdId as Json | undefined;
         return {

