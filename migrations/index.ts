@@ -4,6 +4,7 @@ import { Providers1764000000000 } from './1764000000000-providers.js';
 import { Programmes1764000000001 } from './1764000000001-programmes.js';
 import { RowSecurity1764100000000 } from './1764100000000-row-security.js';
 import { NameSearch1764200000000 } from './1764200000000-name-search.js';
+import { MunicipalityAliases1764200000001 } from './1764200000001-municipality-aliases.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS = [
   Programmes1764000000001,
   RowSecurity1764100000000,
   NameSearch1764200000000,
+  MunicipalityAliases1764200000001,
 ];
