@@ -60,7 +60,7 @@ const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;
 export const SEARCH_COUNT_CAP = 1000;
 
 /** A stored name word this alike to a typed one (pg_trgm similarity, word against word) is near. */
-export const NEAR_WORD_SIMILARITY = 0.45;
+export const NEAR_WORD_SIMILARITY = 0.5;
 
 /** The nearest this many stored words per typed word are tried. */
 const NEAR_WORDS_PER_WORD = 30;
