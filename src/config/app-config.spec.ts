@@ -48,3 +48,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).isProduction).toBe(true);
   });
 });
+
+describe('database scaling settings', () => {
+  it('reads DATABASE_READ_URL and DATABASE_PREPARED_STATEMENTS', () => {
+    const defaults = loadConfig({});
+    expect(defaults.DATABASE_READ_URL).toBeUndefined();
+    expect(defaults.DATABASE_PREPARED_STATEMENTS).toBe(true);
+    const set = loadConfig({
+      DATABASE_READ_URL: 'postgres://u@replica/db',
+      DATABASE_PREPARED_STATEMENTS: 'false',
+    });
+    expect(set.DATABASE_READ_URL).toBe('postgres://u@replica/db');
+    expect(set.DATABASE_PREPARED_STATEMENTS).toBe(false);
+    expect(() => loadConfig({ DATABASE_READ_URL: 'mysql://x' })).toThrow(
+      /DATABASE_READ_URL must be a postgres/,
+    );
+  });
+});

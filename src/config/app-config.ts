@@ -60,6 +60,24 @@ export class AppConfig {
   })
   DATABASE_URL?: string;
 
+  /**
+   * A streaming read replica of DATABASE_URL for public directory lists that tolerate a little lag
+   * (see docs/scaling.md for what goes where). Unset: everything runs on DATABASE_URL.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, {
+    message: 'DATABASE_READ_URL must be a postgres:// or postgresql:// connection string',
+  })
+  DATABASE_READ_URL?: string;
+
+  /**
+   * Whether queries may use named (server-side) prepared statements. Switch off behind a pooler
+   * that cannot carry them across transactions (PgBouncer before 1.21 in transaction mode).
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
+
   /** Folder that keeps the embedded database between restarts. */
   @IsString()
   @MinLength(1)
@@ -174,7 +192,14 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
   const raw: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'JWT_SECRET', 'OIDC_JWKS_URL', 'OIDC_ISSUER']) {
+  for (const key of [
+    ...known,
+    'DATABASE_URL',
+    'DATABASE_READ_URL',
+    'JWT_SECRET',
+    'OIDC_JWKS_URL',
+    'OIDC_ISSUER',
+  ]) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }

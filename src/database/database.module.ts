@@ -1,11 +1,35 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type pg from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { guardPool } from './connection-budget.js';
 import { dataSourceOptions } from './data-source.js';
+import { ReadReplica } from './read-replica.js';
 import { TransactionService } from './transaction.service.js';
+import { statementOptions } from './unnamed-statements.js';
+
+function poolOptions(
+  url: string,
+  config: AppConfig,
+  overrides: Partial<DataSourceOptions> = {},
+): DataSourceOptions {
+  return dataSourceOptions(url, {
+    ...overrides,
+    extra: {
+      max: config.DATABASE_POOL_SIZE,
+      connectionTimeoutMillis: config.DATABASE_POOL_TIMEOUT_MS,
+      ...statementOptions(config.DATABASE_PREPARED_STATEMENTS),
+    },
+  });
+}
+
+/** Opens a DataSource whose pool counts against the request's budget of one connection (rule 15). */
+async function openGuarded(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = await new DataSource(options).initialize();
+  guardPool((dataSource.driver as unknown as { master: pg.Pool }).master);
+  return dataSource;
+}
 
 @Global()
 @Module({})
@@ -17,22 +41,29 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (config: AppConfig) =>
-            dataSourceOptions(url, {
-              extra: {
-                max: config.DATABASE_POOL_SIZE,
-                connectionTimeoutMillis: config.DATABASE_POOL_TIMEOUT_MS,
-              },
-            }),
-          dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            guardPool((dataSource.driver as unknown as { master: pg.Pool }).master);
-            return dataSource;
-          },
+          useFactory: (config: AppConfig) => poolOptions(url, config),
+          dataSourceFactory: (options) => openGuarded(options!),
         }),
       ],
-      providers: [TransactionService],
-      exports: [TransactionService],
+      providers: [
+        {
+          provide: ReadReplica,
+          inject: [AppConfig],
+          useFactory: async (config: AppConfig) =>
+            new ReadReplica(
+              config.DATABASE_READ_URL
+                ? await openGuarded(
+                    // A standby is read-only: TypeORM must not try to create extensions there.
+                    poolOptions(config.DATABASE_READ_URL, config, {
+                      installExtensions: false,
+                    } as Partial<DataSourceOptions>),
+                  )
+                : undefined,
+            ),
+        },
+        TransactionService,
+      ],
+      exports: [TransactionService, ReadReplica],
     };
   }
 }

@@ -1,6 +1,14 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  Inject,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import { Reflector } from '@nestjs/core';
+import { LAG_TOLERANT } from './read-replica.js';
 import { TransactionService } from './transaction.service.js';
 
 /**
@@ -9,7 +17,10 @@ import { TransactionService } from './transaction.service.js';
  */
 @Injectable()
 export class RestTransactionInterceptor implements NestInterceptor {
-  constructor(private readonly tx: TransactionService) {}
+  constructor(
+    private readonly tx: TransactionService,
+    @Inject(Reflector) private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -19,6 +30,11 @@ export class RestTransactionInterceptor implements NestInterceptor {
     // The route pattern, never the URL: a path or query can carry a name or an AMKA.
     const route = (req.route as { path?: string } | undefined)?.path ?? 'unknown';
     const action = `rest.${req.method} ${route}`;
-    return from(this.tx.run(ctx, () => lastValueFrom(next.handle(), { defaultValue: undefined }), action));
+    const lagTolerant = this.reflector.getAllAndOverride<boolean>(LAG_TOLERANT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const work = () => lastValueFrom(next.handle(), { defaultValue: undefined });
+    return from(this.tx.run(ctx, work, action, { lagTolerant }));
   }
 }

@@ -7,6 +7,7 @@ import type { AreaScope } from '../auth/area-scope.js';
 import { domainErrorOfDatabase } from '../common/database-errors.js';
 import { ServiceUnavailableError } from '../common/domain-error.js';
 import { isPoolTimeout } from './connection-budget.js';
+import { ReadReplica } from './read-replica.js';
 
 /** Why a request was refused, for the audit row written when no service recorded a more specific one. */
 export interface Refusal {
@@ -39,10 +40,16 @@ export class TransactionService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(ReadReplica) private readonly replica: ReadReplica = new ReadReplica(),
   ) {}
 
-  async begin(ctx: RequestContext): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
+  /**
+   * Opens the request's transaction on the primary, or on the read replica (when one is
+   * configured) for a `lagTolerant` directory read. A request holds one or the other, never both.
+   */
+  async begin(ctx: RequestContext, options: { lagTolerant?: boolean } = {}): Promise<void> {
+    const source = (options.lagTolerant && this.replica.dataSource) || this.dataSource;
+    const runner = source.createQueryRunner();
     try {
       await runner.connect();
     } catch (error) {
@@ -67,6 +74,7 @@ export class TransactionService {
     if (!ctx.inTransaction) return;
     const runner = ctx.em.queryRunner!;
     if (refusal) recordRefusal(ctx, refusal);
+    if (runner.connection !== this.dataSource) return this.endOnReplica(ctx, runner);
     let broken: unknown;
     try {
       if (commit) {
@@ -105,8 +113,13 @@ export class TransactionService {
     await this.end(ctx, true);
   }
 
-  async run<T>(ctx: RequestContext, work: () => Promise<T>, action = 'request'): Promise<T> {
-    await this.begin(ctx);
+  async run<T>(
+    ctx: RequestContext,
+    work: () => Promise<T>,
+    action = 'request',
+    options: { lagTolerant?: boolean } = {},
+  ): Promise<T> {
+    await this.begin(ctx, options);
     let result: T;
     try {
       result = await work();
@@ -127,6 +140,27 @@ export class TransactionService {
         : `SELECT set_config('mitroa.area', $1, true)`,
       role ? [role, areaSetting(ctx.actor.scope)] : [areaSetting(ctx.actor.scope)],
     );
+  }
+
+  /**
+   * A replica transaction only read: it ends and its connection goes back before any audit entry
+   * (a refusal) is written on a primary connection, so the request never holds two.
+   */
+  private async endOnReplica(ctx: RequestContext, runner: QueryRunner): Promise<void> {
+    let broken: unknown;
+    try {
+      await runner.rollbackTransaction();
+    } catch (error) {
+      broken = error;
+    } finally {
+      ctx.bind(undefined);
+      await releaseRunner(runner, broken).catch(() => undefined);
+    }
+    if (ctx.pendingAudit.length > 0) {
+      await this.begin(ctx);
+      await this.end(ctx, true);
+    }
+    if (broken) throw broken;
   }
 
   /** After a rollback the same connection writes the pending audit entries in a transaction of their own. */

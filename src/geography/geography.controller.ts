@@ -13,6 +13,7 @@ import { Municipality, Region, RegionalUnit } from './geography.entity.js';
 import { GeographyService } from './geography.service.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
+import { LagTolerant } from '../database/read-replica.js';
 
 class MunicipalityPage {
   @ApiProperty({ type: [Municipality] })
@@ -32,6 +33,7 @@ class MunicipalityPage {
 @ApiTags('geography')
 @ApiBearerAuth()
 @ApiSecurity('apiKey')
+@LagTolerant()
 @Controller('geography')
 export class GeographyController {
   constructor(private readonly geography: GeographyService) {}

@@ -5,6 +5,7 @@ import { Municipality, Region, RegionalUnit } from './geography.entity.js';
 import { GeographyService } from './geography.service.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
+import { LagTolerant } from '../database/read-replica.js';
 
 export const MunicipalityConnection = Connection(Municipality);
 
@@ -12,11 +13,13 @@ export const MunicipalityConnection = Connection(Municipality);
 export class RegionResolver {
   constructor(private readonly geography: GeographyService) {}
 
+  @LagTolerant()
   @Query(() => [Region], { description: 'The 13 regions' })
   regions(): Region[] {
     return this.geography.listRegions();
   }
 
+  @LagTolerant()
   @Query(() => Region)
   region(@Args('code') code: string): Region {
     return this.geography.getRegion(code);
@@ -32,6 +35,7 @@ export class RegionResolver {
 export class RegionalUnitResolver {
   constructor(private readonly geography: GeographyService) {}
 
+  @LagTolerant()
   @Query(() => [RegionalUnit], { description: 'Regional units, of one region if given' })
   regionalUnits(@Args('regionCode', { nullable: true }) regionCode?: string): RegionalUnit[] {
     return this.geography.listRegionalUnits(regionCode);
@@ -47,11 +51,13 @@ export class RegionalUnitResolver {
 export class MunicipalityResolver {
   constructor(private readonly geography: GeographyService) {}
 
+  @LagTolerant()
   @Query(() => Municipality, { description: 'A municipality by its ELSTAT code' })
   municipality(@Args('code') code: string): Municipality {
     return this.geography.getMunicipality(code);
   }
 
+  @LagTolerant()
   @Query(() => MunicipalityConnection, {
     description: 'Municipalities by name (any accents, case or script), region or regional unit',
   })

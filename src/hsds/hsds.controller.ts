@@ -5,6 +5,7 @@ import type { RequestContext } from '../auth/request-context.js';
 import { HsdsPageQuery, HsdsServiceQuery } from './hsds.query.js';
 import { HsdsService, type HsdsObject, type HsdsPage } from './hsds.service.js';
 import { IdParam } from '../common/id-param.js';
+import { LagTolerant } from '../database/read-replica.js';
 
 const SCHEMAS = 'https://raw.githubusercontent.com/openreferral/specification/3.0/schema/compiled';
 const page = (item: string) =>
@@ -34,6 +35,7 @@ const one = (schema: string) =>
 @ApiTags('hsds')
 @ApiBearerAuth()
 @ApiSecurity('apiKey')
+@LagTolerant()
 @Controller('hsds')
 export class HsdsController {
   constructor(private readonly hsds: HsdsService) {}

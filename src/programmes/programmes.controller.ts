@@ -14,6 +14,7 @@ import { ProgrammeInput, ProgrammeQuery } from './dto/programme.input.js';
 import { ProgrammeDetail, ProgrammePage } from './programme-detail.js';
 import { ProgrammesService } from './programmes.service.js';
 import { IdParam } from '../common/id-param.js';
+import { LagTolerant } from '../database/read-replica.js';
 
 @ApiTags('programmes')
 @ApiBearerAuth()
@@ -23,6 +24,7 @@ export class ProgrammesController {
   constructor(private readonly programmes: ProgrammesService) {}
 
   @Get()
+  @LagTolerant()
   @ApiOperation({ summary: 'Programmes available in a municipality, for a group, active on a day' })
   @ApiOkResponse({ type: ProgrammePage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ProgrammeQuery): Promise<ProgrammePage> {

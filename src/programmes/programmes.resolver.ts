@@ -14,6 +14,7 @@ import { EnrolmentView, Programme, ProgrammeCoverage, ProgrammeParameter } from 
 import { ProgrammesService } from './programmes.service.js';
 import { IsDay } from '../common/validators.js';
 import { UuidScalar } from '../common/graphql/scalars.js';
+import { LagTolerant } from '../database/read-replica.js';
 
 export const ProgrammeConnection = Connection(Programme);
 export const EnrolmentConnection = Connection(EnrolmentView, 'Enrolment');
@@ -34,6 +35,7 @@ export class ProgrammeResolver {
     private readonly providerLoaders: ProviderLoaders,
   ) {}
 
+  @LagTolerant()
   @Query(() => ProgrammeConnection, {
     description: 'Programmes available in a municipality, for a group, active on a day, of a kind, by title',
   })

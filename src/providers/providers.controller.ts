@@ -16,6 +16,7 @@ import { ProviderDetail, ProviderPage } from './provider-detail.js';
 import { ProviderKind, ServiceCategory, TargetGroup } from './provider.entity.js';
 import { ProvidersService } from './providers.service.js';
 import { IdParam } from '../common/id-param.js';
+import { LagTolerant } from '../database/read-replica.js';
 
 @ApiTags('providers')
 @ApiBearerAuth()
@@ -25,6 +26,7 @@ export class ProvidersController {
   constructor(private readonly providers: ProvidersService) {}
 
   @Get('providers')
+  @LagTolerant()
   @ApiOperation({ summary: 'Search the provider directory' })
   @ApiOkResponse({ type: ProviderPage })
   async list(@Ctx() ctx: RequestContext, @Query() query: ProviderQuery): Promise<ProviderPage> {
@@ -64,18 +66,21 @@ export class ProvidersController {
   }
 
   @Get('provider-kinds')
+  @LagTolerant()
   @ApiOkResponse({ type: [ProviderKind] })
   kinds(@Ctx() ctx: RequestContext): Promise<ProviderKind[]> {
     return this.providers.listKinds(ctx);
   }
 
   @Get('service-categories')
+  @LagTolerant()
   @ApiOkResponse({ type: [ServiceCategory] })
   categories(@Ctx() ctx: RequestContext): Promise<ServiceCategory[]> {
     return this.providers.listCategories(ctx);
   }
 
   @Get('target-groups')
+  @LagTolerant()
   @ApiOkResponse({ type: [TargetGroup] })
   groups(@Ctx() ctx: RequestContext): Promise<TargetGroup[]> {
     return this.providers.listTargetGroups(ctx);

@@ -19,6 +19,7 @@ import {
 } from './provider.entity.js';
 import { ProvidersService } from './providers.service.js';
 import { UuidScalar } from '../common/graphql/scalars.js';
+import { LagTolerant } from '../database/read-replica.js';
 
 export const ProviderConnection = Connection(Provider);
 
@@ -30,6 +31,7 @@ export class ProviderResolver {
     private readonly geography: GeographyService,
   ) {}
 
+  @LagTolerant()
   @Query(() => ProviderConnection, {
     description:
       'The provider directory: serving a municipality, near a point, open at an instant, offering a category, for a group, by name',
@@ -43,16 +45,19 @@ export class ProviderResolver {
     return this.service.get(ctx, id);
   }
 
+  @LagTolerant()
   @Query(() => [ProviderKind])
   providerKinds(@Ctx() ctx: RequestContext) {
     return this.service.listKinds(ctx);
   }
 
+  @LagTolerant()
   @Query(() => [ServiceCategory])
   serviceCategories(@Ctx() ctx: RequestContext) {
     return this.service.listCategories(ctx);
   }
 
+  @LagTolerant()
   @Query(() => [TargetGroup])
   targetGroups(@Ctx() ctx: RequestContext) {
     return this.service.listTargetGroups(ctx);

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { TransactionService } from '../../database/transaction.service.js';
 import { ServiceUnavailableError } from '../domain-error.js';
 import type { GqlContext } from './gql-context.js';
@@ -19,11 +19,11 @@ export function transactionPlugin(tx: TransactionService): ApolloServerPlugin<Gq
       // so that the connection is released and the refusal recorded.
       let opening: Promise<void> | undefined;
       return {
-        async didResolveOperation({ contextValue }) {
+        async didResolveOperation({ contextValue, operation, schema }) {
           const ctx = contextValue.req.ctx;
           if (!ctx) return;
           try {
-            opening = tx.begin(ctx);
+            opening = tx.begin(ctx, { lagTolerant: isLagTolerant(operation, schema) });
             await opening;
           } catch (error) {
             if (!(error instanceof ServiceUnavailableError)) throw error;
@@ -64,6 +64,17 @@ export function transactionPlugin(tx: TransactionService): ApolloServerPlugin<Gq
       };
     },
   };
+}
+
+/** A query whose every root field is a @LagTolerant directory read (fragments at the root: no). */
+function isLagTolerant(operation: OperationDefinitionNode | undefined, schema: GraphQLSchema): boolean {
+  if (operation?.operation !== 'query') return false;
+  const fields = schema.getQueryType()?.getFields() ?? {};
+  return operation.selectionSet.selections.every(
+    (s) =>
+      s.kind === Kind.FIELD &&
+      (s.name.value === '__typename' || fields[s.name.value]?.extensions?.lagTolerant === true),
+  );
 }
 
 /** `graphql.<root fields>` of the operation, for the audit trail; never anything the client typed freely. */
