@@ -3,7 +3,9 @@ import { Beneficiaries1763900000000 } from './1763900000000-beneficiaries.js';
 import { Providers1764000000000 } from './1764000000000-providers.js';
 import { Programmes1764000000001 } from './1764000000001-programmes.js';
 import { RowSecurity1764100000000 } from './1764100000000-row-security.js';
-import { RateLimits1764200000000 } from './1764200000000-rate-limits.js';
+import { NameSearch1764200000000 } from './1764200000000-name-search.js';
+import { MunicipalityAliases1764200000001 } from './1764200000001-municipality-aliases.js';
+import { RateLimits1764200000002 } from './1764200000002-rate-limits.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -12,5 +14,7 @@ export const ALL_MIGRATIONS = [
   Providers1764000000000,
   Programmes1764000000001,
   RowSecurity1764100000000,
-  RateLimits1764200000000,
+  NameSearch1764200000000,
+  MunicipalityAliases1764200000001,
+  RateLimits1764200000002,
 ];

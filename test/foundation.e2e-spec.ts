@@ -113,6 +113,36 @@ describe('service foundation over HTTP', () => {
       },
     );
 
+    it.each([
+      ['Καλαμπάκας', ['2602']],
+      ['kalampaka', ['2602']],
+      ['9069', ['1402', '1405']],
+      ['9112', ['2602']],
+      ['Athens', ['4501']],
+      ['Piraeus', ['5101']],
+      ['Heraklion', ['4604', '7101']],
+      ['Peania', ['4908']],
+      ['Μετεώρων', ['2602']],
+    ])('finds a municipality by its predecessor or English name or code: "%s"', async (search, codes) => {
+      const res = await t.gql(
+        spataCentre,
+        'query($s: String) { municipalities(search: $s) { edges { node { code } } } }',
+        { s: search },
+      );
+      const found = res.body.data.municipalities.edges.map((e: { node: { code: string } }) => e.node.code);
+      expect(found.slice(0, codes.length).sort()).toEqual(codes);
+    });
+
+    it('keeps Ηρακλείου of Attica at 4604, the code of the ELSTAT codebook', async () => {
+      const rows = await t.db.query(
+        `SELECT code, regional_unit_code FROM municipality WHERE name = 'ΗΡΑΚΛΕΙΟΥ' ORDER BY code`,
+      );
+      expect(rows).toEqual([
+        { code: '4604', regional_unit_code: '0901' },
+        { code: '7101', regional_unit_code: '1301' },
+      ]);
+    });
+
     it('finds the same municipality by name over REST, and a near spelling when nothing matches exactly', async () => {
       const res = await t.http
         .get('/api/v1/geography/municipalities')

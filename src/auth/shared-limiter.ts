@@ -25,7 +25,7 @@ interface PostgresLimiter extends RateLimiterPostgres {
 
 /**
  * Points per key in a fixed one-minute window, counted in PostgreSQL's rate_limit table (migration
- * 1764200000000) so that every replica adds to one count: rate-limiter-flexible's
+ * 1764200000002) so that every replica adds to one count: rate-limiter-flexible's
  * RateLimiterPostgres, one upsert (a named prepared statement) per charge, on a pool connection
  * held for that statement only. Callers charge before a request opens its transaction, so a
  * request never holds two connections (rule 15).

@@ -4,7 +4,6 @@ import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { coversMunicipality } from '../auth/area-scope.js';
 import { InputError, InputErrorCode } from '../common/domain-error.js';
-import { phoneticKey } from '../common/greek/search-key.js';
 import { SqlParams } from '../common/sql.js';
 import { amkaMatchesBirthDate } from '../common/identifiers/amka.js';
 import {
@@ -36,7 +35,7 @@ import type {
   UpdatePersonInput,
 } from './dto/person.input.js';
 import type { PersonSearchFilter } from './dto/person-search.args.js';
-import { latinName, personKeys } from './person-keys.js';
+import { latinName, personKeys, typedNameWords } from './person-keys.js';
 import {
   appendHistory,
   API_NAME_OF_COLUMN,
@@ -55,10 +54,16 @@ import { isUuid } from '../common/validators.js';
 const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;
 
 /**
- * Near-spelling searches rank at most this many candidates and count up to this many: past it,
- * totalCount reads this number and the caller should type more of the name.
+ * A name search ranks and counts every exact match and at most this many near ones: past it,
+ * totalCount is the exact ones plus this number and the caller should type more of the name.
  */
 export const SEARCH_COUNT_CAP = 1000;
+
+/** A stored name word this alike to a typed one (pg_trgm similarity, word against word) is near. */
+export const NEAR_WORD_SIMILARITY = 0.5;
+
+/** The nearest this many stored words per typed word are tried. */
+const NEAR_WORDS_PER_WORD = 30;
 
 type SearchRow = PersonRow & { score: string | number; sort_key: string };
 
@@ -253,10 +258,9 @@ export class BeneficiaryService {
 
   /**
    * Finds people of the caller's area by name in any script, accents or case, or exactly by
-   * AFM/AMKA when the text is one; filters by birth year, municipality and group. A name matches
-   * when every word of it is a word of the person's phonetic key (which folds script, accents and
-   * the usual Latin spellings); those matches come in surname order. Only when nothing matches so
-   * do near spellings (typos, unfinished words) come instead, best first. Keyset-paged.
+   * AFM/AMKA when the text is one; filters by birth year, municipality and group. A name is folded
+   * as the stored keys are (phoneticKey); people with every word typed come first, then people
+   * with a near spelling of every word (typos, unfinished words), in one ranked answer. Keyset-paged.
    */
   async search(
     ctx: RequestContext,
@@ -290,23 +294,14 @@ export class BeneficiaryService {
       where.push(`p.${text.length === 9 ? 'afm' : 'amka'} = ${query.p(text)}`);
       result = await this.sortedPage(ctx, query, where, limit, cursor);
     } else if (text) {
-      const words = [
-        ...new Set(
-          phoneticKey(text)
-            .split(' ')
-            .filter((w) => w.length > 1),
-        ),
-      ];
+      const words = typedNameWords(text);
       if (words.length === 0) return toConnection([], limit, 0, () => [], false);
-      const exact = base();
-      exact.where.push(`string_to_array(p.phonetic_key, ' ') @> ${exact.query.p(words)}::text[]`);
-      const sortedCursor = cursor?.score === '1' ? cursor : undefined;
-      result = await this.namePage(ctx, exact.query, exact.where, limit, sortedCursor);
-      if (result.total === 0) {
-        const near = base();
-        for (const w of words) near.where.push(`${near.query.p(w)} <% p.phonetic_key`);
-        result = await this.rankedPage(ctx, near.query, near.where, words.join(' '), limit, cursor);
-      }
+      const near = await this.nearWords(
+        ctx,
+        words.map((w) => w.typed),
+      );
+      const { query, where } = base();
+      result = await this.namePage(ctx, query, where, words, near, limit, cursor);
     } else {
       const { query, where } = base();
       result = await this.sortedPage(ctx, query, where, limit, cursor);
@@ -352,60 +347,70 @@ export class BeneficiaryService {
   }
 
   /**
-   * People whose key has every word typed, in surname order. The matches are gathered first from
-   * the words index (narrow rows: id and sort key) and sorted there: walking the surname index
-   * instead would read half the country to reach the P of Παπαδόπουλος. Counted exactly.
+   * Words of stored names near each typed word (PERSON_NAME_WORDS), from the trigram index of the
+   * name vocabulary, which is far smaller than the people: a near spelling is judged word against
+   * word, whatever else the person is called. An unfinished word (three letters or more) matches
+   * the words it begins.
+   */
+  private async nearWords(ctx: RequestContext, typed: string[]): Promise<string[][]> {
+    const rows: Array<{ i: number; word: string }> = await ctx.em.query(
+      `SELECT q.i, w.word
+         FROM unnest($1::text[]) WITH ORDINALITY AS q(v, i)
+         CROSS JOIN LATERAL (
+           SELECT n.word FROM person_name_word n
+            WHERE (n.word % q.v AND similarity(n.word, q.v) >= ${NEAR_WORD_SIMILARITY})
+               OR (length(q.v) >= 3 AND n.word LIKE q.v || '%')
+            ORDER BY similarity(n.word, q.v) DESC, n.word
+            LIMIT ${NEAR_WORDS_PER_WORD}) w`,
+      [typed],
+    );
+    return typed.map((_, i) => rows.filter((r) => Number(r.i) === i + 1).map((r) => r.word));
+  }
+
+  /**
+   * One ranked answer: people whose key has, for every word typed, the word itself (or another
+   * form of it: a given-name variant, the other reading of an x) come first, all of them, counted
+   * exactly; then people with a near word for every word typed, at most SEARCH_COUNT_CAP of them.
+   * Both are served by the GIN index on the key's words (&&). Ranked by tier, then by how alike
+   * the whole key is to what was typed, then in surname order; only the page's rows are read in full.
    */
   private async namePage(
     ctx: RequestContext,
     query: SqlParams,
     where: string[],
+    words: Array<{ typed: string; exact: string[] }>,
+    near: string[][],
     limit: number,
     cursor: SearchCursor | undefined,
   ): Promise<{ rows: SearchRow[]; total: number }> {
+    const words_ = `string_to_array(p.phonetic_key, ' ')`;
+    const exact = words.map((w) => `${words_} && ${query.p(w.exact)}::text[]`);
+    const q = query.p(words.map((w) => w.typed).join(' '));
+    const filter = where.join(' AND ');
+    const hasNear = near.some((n) => n.length > 0);
+    // Parameters are added only for the branches the statement has (an unused one has no type).
+    const any = hasNear
+      ? words.map((w, i) => `${words_} && ${query.p([...w.exact, ...near[i]!])}::text[]`)
+      : [];
+    const exactCount = exact.map((e) => `(${e})::int`).join(' + ');
+    const m = `
+      (SELECT p.id, round((2 + word_similarity(${q}, p.phonetic_key))::numeric, 4) AS score, ${SORT_KEY} AS sort_key
+         FROM person p WHERE ${filter} AND ${exact.join(' AND ')})
+      ${
+        hasNear
+          ? `UNION ALL
+      (SELECT p.id, round(((${exactCount})::numeric / ${words.length} + word_similarity(${q}, p.phonetic_key)::numeric), 4),
+              ${SORT_KEY}
+         FROM person p WHERE ${filter} AND ${any.join(' AND ')} AND NOT (${exact.join(' AND ')})
+        LIMIT ${SEARCH_COUNT_CAP})`
+          : ''
+      }`;
     const filterParams = [...query.values];
-    const after = cursor
-      ? `(m.sort_key, m.id) > (${query.p(cursor.sortKey)}, ${query.p(cursor.id)}::uuid)`
-      : 'TRUE';
-    const rows: Array<SearchRow & { total: number }> = await ctx.em.query(
-      `WITH m AS MATERIALIZED (SELECT p.id, ${SORT_KEY} AS sort_key FROM person p WHERE ${where.join(' AND ')}),
-       page AS (SELECT m.* FROM m WHERE ${after} ORDER BY m.sort_key, m.id LIMIT ${limit + 1})
-       SELECT ${PERSON_COLUMNS}, 1 AS score, page.sort_key, (SELECT count(*)::int FROM m) AS total
-         FROM page JOIN person p ON p.id = page.id
-        ORDER BY page.sort_key, page.id`,
-      query.values,
-    );
-    if (rows[0] || !cursor) return { rows, total: rows[0]?.total ?? 0 };
-    const counted: Array<{ n: number }> = await ctx.em.query(
-      `SELECT count(*)::int AS n FROM person p WHERE ${where.join(' AND ')}`,
-      filterParams,
-    );
-    return { rows, total: counted[0]?.n ?? 0 };
-  }
-
-  /**
-   * Near spellings, best first: candidates come from the trigram index (at most SEARCH_COUNT_CAP
-   * of them, so a too-short word cannot make the server rank half the country), ranked by word
-   * similarity, and only the page's rows are read in full.
-   */
-  private async rankedPage(
-    ctx: RequestContext,
-    query: SqlParams,
-    where: string[],
-    phonetic: string,
-    limit: number,
-    cursor: SearchCursor | undefined,
-  ): Promise<{ rows: SearchRow[]; total: number }> {
-    const filterParams = [...query.values];
-    const q = query.p(phonetic);
     const after = cursor
       ? `(c.score < ${query.p(cursor.score)}::numeric OR (c.score = $${query.values.length}::numeric AND (c.sort_key, c.id) > (${query.p(cursor.sortKey)}, ${query.p(cursor.id)}::uuid)))`
       : 'TRUE';
     const rows: Array<SearchRow & { total: number }> = await ctx.em.query(
-      `WITH c AS MATERIALIZED (
-         SELECT p.id, round(word_similarity(${q}, p.phonetic_key)::numeric, 4) AS score, ${SORT_KEY} AS sort_key
-           FROM person p WHERE ${where.join(' AND ')}
-          LIMIT ${SEARCH_COUNT_CAP}),
+      `WITH c AS MATERIALIZED (${m}),
        page AS (
          SELECT c.* FROM c WHERE ${after} ORDER BY c.score DESC, c.sort_key, c.id LIMIT ${limit + 1})
        SELECT ${PERSON_COLUMNS}, page.score, page.sort_key, (SELECT count(*)::int FROM c) AS total
@@ -413,17 +418,12 @@ export class BeneficiaryService {
         ORDER BY page.score DESC, page.sort_key, page.id`,
       query.values,
     );
-    const total = rows[0]?.total ?? (await this.countNear(ctx, filterParams, where));
-    return { rows, total };
-  }
-
-  /** The count of near matches when the page after a cursor is empty. */
-  private async countNear(ctx: RequestContext, params: unknown[], where: string[]): Promise<number> {
-    const rows: Array<{ n: number }> = await ctx.em.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM person p WHERE ${where.join(' AND ')} LIMIT ${SEARCH_COUNT_CAP}) c`,
-      params,
+    if (rows[0] || !cursor) return { rows, total: rows[0]?.total ?? 0 };
+    const counted: Array<{ n: number }> = await ctx.em.query(
+      `SELECT count(*)::int AS n FROM (${m}) c`,
+      filterParams,
     );
-    return rows[0]?.n ?? 0;
+    return { rows, total: counted[0]?.n ?? 0 };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { latinName, personKeys } from './person-keys.js';
+import { latinName, personKeys, typedNameWords } from './person-keys.js';
 import { ageOn } from './person-rows.js';
 import { todayInAthens } from '../common/athens-time.js';
 
@@ -34,6 +34,18 @@ describe('person keys', () => {
       surnameLatin: 'ZERVOS',
     });
     expect(keys.nameKey.split(' ')).toEqual(expect.arrayContaining(['filippos', 'philip', 'zervos']));
+  });
+});
+
+describe('typed names', () => {
+  it('match the everyday and official forms of a given name, and the words as typed', () => {
+    const [given, surname] = typedNameWords('Γιάννης Παπαδόπουλος');
+    expect(given!.exact).toEqual(expect.arrayContaining(['gianis', 'ioanis']));
+    expect(surname).toEqual({ typed: 'papadopulos', exact: ['papadopulos'] });
+    expect(typedNameWords('Σούλα')[0]!.exact).toContain(
+      personKeys({ givenName: 'Αθανασία', surname: 'Χ' }).phoneticKey.split(' ')[0],
+    );
+    expect(typedNameWords('a - ')).toEqual([]);
   });
 });
 

@@ -94,8 +94,10 @@ export class GeographyService implements OnApplicationBootstrap {
 
   /**
    * Municipalities by code, or by a name typed in any accent, case or script: "Σπάτων",
-   * "ΣΠΑΤΩΝ - ΑΡΤΕΜΙΔΟΣ" and "spaton" find the same one. Every word typed must begin a word of the
-   * name; when nothing matches that way, near spellings (trigram similarity) are offered instead.
+   * "ΣΠΑΤΩΝ - ΑΡΤΕΜΙΔΟΣ" and "spaton" find the same one; so do its 2011 predecessor's name and
+   * code ("Καλαμπάκας" finds Μετεώρων, 9069 Σερβίων and Βελβεντού) and English names ("Athens").
+   * Every word typed must begin a word of a name; when nothing matches that way, near spellings
+   * (trigram similarity) are offered instead.
    * Results are ordered by how well they match, then by code.
    */
   async searchMunicipalities(ctx: RequestContext, filter: MunicipalityFilter): Promise<Municipality[]> {
@@ -106,23 +108,37 @@ export class GeographyService implements OnApplicationBootstrap {
       (!filter.regionalUnitCode || m.regionalUnitCode === filter.regionalUnitCode);
     const text = filter.search?.trim() ?? '';
     if (!text) return [...this.municipalities.values()].filter(inArea);
-    if (/^\d{4}$/.test(text))
-      return [this.municipalities.get(text)].filter((m): m is Municipality => !!m && inArea(m));
+    if (/^\d{4}$/.test(text)) {
+      const current = this.municipalities.get(text);
+      if (current) return [current].filter(inArea);
+      const successors: Array<{ code: string }> = await ctx.em.query(
+        `SELECT municipality_code AS code FROM municipality_alias WHERE kind = 'PREDECESSOR_CODE' AND alias = $1
+          ORDER BY municipality_code`,
+        [text],
+      );
+      return successors.map((r) => this.municipalities.get(r.code)!).filter(inArea);
+    }
 
     const key = searchKey(text);
     if (!key) return [];
     const words = key.split(' ');
+    // A municipality answers to its name and to its aliases (2011 predecessor, English names).
+    const names = `(SELECT m.code, m.search_key FROM municipality m
+                    UNION ALL SELECT a.municipality_code, a.search_key FROM municipality_alias a
+                     WHERE a.kind <> 'PREDECESSOR_CODE')`;
     const rows: Array<{ code: string }> = await ctx.em.query(
-      `SELECT code FROM municipality
+      `SELECT code FROM ${names} n
         WHERE (SELECT bool_and(' ' || search_key LIKE '% ' || w || '%') FROM unnest($1::text[]) AS w)
-        ORDER BY (search_key = $2) DESC, similarity(search_key, $2) DESC, code`,
+        GROUP BY code
+        ORDER BY max((search_key = $2)::int) DESC, max(similarity(search_key, $2)) DESC, code`,
       [words, key],
     );
     let codes = rows.map((r) => r.code);
     if (codes.length === 0) {
       const near: Array<{ code: string }> = await ctx.em.query(
-        `SELECT code FROM municipality WHERE search_key % $1 OR word_similarity($1, search_key) > 0.5
-          ORDER BY greatest(similarity(search_key, $1), word_similarity($1, search_key)) DESC, code LIMIT 20`,
+        `SELECT code FROM ${names} n WHERE search_key % $1 OR word_similarity($1, search_key) > 0.5
+          GROUP BY code
+          ORDER BY max(greatest(similarity(search_key, $1), word_similarity($1, search_key))) DESC, code LIMIT 20`,
         [key],
       );
       codes = near.map((r) => r.code);

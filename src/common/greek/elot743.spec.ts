@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { transliterate } from './elot743.js';
-import { phoneticKey, searchKey } from './search-key.js';
+import { phoneticKey, phoneticVariants, searchKey } from './search-key.js';
 
 describe('ELOT 743 transliteration', () => {
   it.each([
@@ -71,6 +71,35 @@ describe('search keys', () => {
     expect(phoneticKey('Philippos')).toBe(phoneticKey('Φίλιππος'));
     expect(phoneticKey('Filipos')).toBe(phoneticKey('Φίλιππος'));
     expect(phoneticKey('Papadakis')).not.toBe(phoneticKey('Παπαδόπουλος'));
+  });
+
+  it.each([
+    ['EVAGGELOU', 'Ευαγγέλου'],
+    ['Lambrakis', 'Λαμπράκης'],
+    ['Aggelopoulos', 'Αγγελόπουλος'],
+    ['Agkelopoulos', 'Αγγελόπουλος'],
+    ['Andoniou', 'Αντωνίου'],
+    ['Hatzis', 'Χατζής'],
+    ['Khatzis', 'Χατζής'],
+    ['Eustathios', 'Ευστάθιος'],
+    ['Augerinos', 'Αυγερινός'],
+    ['Djavelas', 'Τζαβέλας'],
+    ['Ksanthi', 'Ξάνθη'],
+    ['Xanthi', 'Ξάνθη'],
+    ['Psyhogios', 'Ψυχογιός'],
+    ['Papadopoylos', 'Παπαδόπουλος'],
+    ['Bakoyannis', 'Μπακογιάννης'],
+    ['ΠAΠAΔOΠOYΛOΣ', 'Παπαδόπουλος'],
+    ['PAPADΟPΟULΟS', 'Παπαδόπουλος'],
+  ])('folds the typed %s and the stored %s alike', (typed, stored) => {
+    expect(phoneticKey(typed)).toBe(phoneticKey(stored));
+    expect(phoneticKey(phoneticKey(stored))).toBe(phoneticKey(stored));
+  });
+
+  it('reads a typed Latin x both as ξ and as χ', () => {
+    expect(phoneticVariants('Xristos')).toContain(phoneticKey('Χρήστος'));
+    expect(phoneticVariants('Alexandros')).toContain(phoneticKey('Αλέξανδρος'));
+    expect(phoneticVariants('Χρήστος')).toEqual([phoneticKey('Χρήστος')]);
   });
 
   it('are idempotent and the same for upper, lower and accented forms of a Greek word', () => {

@@ -11,8 +11,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * HOT. The limiters run on the service's login role before a request's transaction opens, never as
  * mitroa_app: a request's SQL cannot read or reset anyone's counter.
  */
-export class RateLimits1764200000000 implements MigrationInterface {
-  name = 'RateLimits1764200000000';
+export class RateLimits1764200000002 implements MigrationInterface {
+  name = 'RateLimits1764200000002';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
