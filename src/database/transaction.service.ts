@@ -49,6 +49,7 @@ export class TransactionService {
       await runner.release().catch(() => undefined);
       throw isPoolTimeout(error) ? new ServiceUnavailableError() : error;
     }
+    oneQueryAtATime(runner);
     try {
       await this.open(runner, ctx);
     } catch (error) {
@@ -165,4 +166,19 @@ function releaseRunner(runner: QueryRunner, error?: unknown): Promise<void> {
   if (error instanceof Error && postgres.releasePostgresConnection)
     return postgres.releasePostgresConnection(error);
   return runner.release();
+}
+
+/**
+ * DataLoaders of one GraphQL operation dispatch their batches together, on the request's one
+ * connection; pg runs them one after another anyway, but issuing a query while another runs on the
+ * same client is deprecated and gone in pg 9. Queue them here instead.
+ */
+function oneQueryAtATime(runner: QueryRunner): void {
+  const query = runner.query.bind(runner);
+  let tail: Promise<unknown> = Promise.resolve();
+  runner.query = ((...args: Parameters<QueryRunner['query']>) => {
+    const result = tail.then(() => query(...args));
+    tail = result.catch(() => undefined);
+    return result;
+  }) as QueryRunner['query'];
 }
