@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;
   const database = `mitroa_bench_${process.pid}`;
   let created = false;
-  let client: pg.Client | undefined;
+  const open: { client?: pg.Client } = {};
   // Runs once: at the end, or on Ctrl-C (which also reaches the embedded server: it stops by itself).
   const cleanUp = once(async () => {
     // Dropped first (FORCE ends the loading session): ending a client in the middle of a COPY
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
         console.error(`could not drop ${database}: ${describeError(error)}`),
       );
     else if (created && !embedded) console.log(`\nkept database ${database}`);
-    await Promise.race([client?.end().catch(() => undefined), setTimeout(2000)]);
+    await Promise.race([open.client?.end().catch(() => undefined), setTimeout(2000)]);
     await embedded?.stop().catch(() => undefined);
     if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
   });
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   await adminQuery(serverUrl, `CREATE DATABASE ${database}`);
   created = true;
   const url = withDatabase(serverUrl, database);
-  client = new pg.Client({ connectionString: url });
+  const client = (open.client = new pg.Client({ connectionString: url }));
   // A server going away (Ctrl-C) must not crash the process before it has cleaned up.
   client.on('error', () => undefined);
   try {

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     await app.close().catch(() => undefined);
     await database.embedded?.stop().catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
-      throw new Error(`port ${config.PORT} is in use: stop what listens there, or set PORT to another port`);
+      throw new Error(`port ${config.PORT} is in use: stop what listens there, or set PORT to another port`, {
+        cause: error,
+      });
     throw error;
   }
   // Last and readable: where everything is, then (development) a token per demo role.
