@@ -14,7 +14,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js'
 import { openDatabase } from './database/bootstrap.js';
 import { seedDemoData } from './demo/seed-demo.js';
 
-const USAGE = `mitroa command line (npm run cli -- <command> [options])
+const USAGE = `mitroa command line (npm run --silent cli -- <command> [options])
 
   migrate                         apply pending migrations
   seed-demo                       load the demo data
@@ -26,7 +26,8 @@ const USAGE = `mitroa command line (npm run cli -- <command> [options])
                                   create an API key for a regional system (printed once)
   schema [--out schema.gql]       write the GraphQL schema
 
-DATABASE_URL selects the database; without it the embedded one in DATA_DIR is used.`;
+DATABASE_URL selects the database; without it the embedded one in DATA_DIR is used (the running
+service's, when \`npm start\` runs).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
