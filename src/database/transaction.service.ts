@@ -7,6 +7,7 @@ import type { AreaScope } from '../auth/area-scope.js';
 import { domainErrorOfDatabase } from '../common/database-errors.js';
 import { ServiceUnavailableError } from '../common/domain-error.js';
 import { isPoolTimeout } from './connection-budget.js';
+import { oneQueryAtATime } from './one-query-at-a-time.js';
 
 /** Why a request was refused, for the audit row written when no service recorded a more specific one. */
 export interface Refusal {
@@ -166,19 +167,4 @@ function releaseRunner(runner: QueryRunner, error?: unknown): Promise<void> {
   if (error instanceof Error && postgres.releasePostgresConnection)
     return postgres.releasePostgresConnection(error);
   return runner.release();
-}
-
-/**
- * DataLoaders of one GraphQL operation dispatch their batches together, on the request's one
- * connection; pg runs them one after another anyway, but issuing a query while another runs on the
- * same client is deprecated and gone in pg 9. Queue them here instead.
- */
-function oneQueryAtATime(runner: QueryRunner): void {
-  const query = runner.query.bind(runner);
-  let tail: Promise<unknown> = Promise.resolve();
-  runner.query = ((...args: Parameters<QueryRunner['query']>) => {
-    const result = tail.then(() => query(...args));
-    tail = result.catch(() => undefined);
-    return result;
-  }) as QueryRunner['query'];
 }
