@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers/promises';
 import pg from 'pg';
 import { createApp } from '../src/app.factory.js';
 import { systemActor } from '../src/auth/actor.js';
@@ -12,6 +13,7 @@ import { BeneficiaryService } from '../src/beneficiaries/beneficiary.service.js'
 import { loadConfig } from '../src/config/app-config.js';
 import { TransactionService } from '../src/database/transaction.service.js';
 import { phoneticKey } from '../src/common/greek/search-key.js';
+import { describeError } from '../src/common/describe-error.js';
 import { migrate } from '../src/database/data-source.js';
 import { withDatabase } from '../src/database/database-url.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
@@ -22,7 +24,7 @@ import {
   type SyntheticHousehold,
   type SyntheticPerson,
 } from '../src/demo/synthetic-people.js';
-import { percentile, printTable } from './report.js';
+import { onInterrupt, once, percentile, printTable } from './report.js';
 
 /**
  * The beneficiary registry at national scale: loads BENCH_PEOPLE (default 1,000,000) synthetic
@@ -30,7 +32,7 @@ import { percentile, printTable } from './report.js';
  * name search in several query styles, against the issue's targets (p95 < 20 ms by AMKA, < 100 ms
  * by name) and against a primary-key look-up measured in the same run.
  *
- * Run: npm run build && node dist/bench/beneficiaries.bench.js
+ * Run: npm run bench (builds, then runs dist/bench/beneficiaries.bench.js); Ctrl-C drops what it made.
  * Uses the server of DATABASE_URL (a database of its own, dropped at the end unless BENCH_KEEP=1),
  * or an embedded PostgreSQL when DATABASE_URL is unset. BENCH_SAMPLES sets samples per query (1000),
  * BENCH_STYLE_SECONDS caps the seconds spent on one query style, BENCH_RAW=1 adds raw SQL for orientation.
@@ -51,27 +53,41 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let embeddedDir: string | undefined;
   let serverUrl = process.env.DATABASE_URL;
+  const database = `mitroa_bench_${process.pid}`;
+  let created = false;
+  const open: { client?: pg.Client } = {};
+  // Runs once: at the end, or on Ctrl-C (which also reaches the embedded server: it stops by itself).
+  const cleanUp = once(async () => {
+    // Dropped first (FORCE ends the loading session): ending a client in the middle of a COPY
+    // waits for a reply that never comes. An embedded server's whole folder is removed below.
+    if (created && !embedded && serverUrl && process.env.BENCH_KEEP !== '1')
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((error) =>
+        console.error(`could not drop ${database}: ${describeError(error)}`),
+      );
+    else if (created && !embedded) console.log(`\nkept database ${database}`);
+    await Promise.race([open.client?.end().catch(() => undefined), setTimeout(2000)]);
+    await embedded?.stop().catch(() => undefined);
+    if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
+  });
+  onInterrupt(cleanUp);
   if (!serverUrl) {
     embeddedDir = mkdtempSync(join(tmpdir(), 'mitroa-bench-'));
     embedded = await startEmbeddedPostgres(embeddedDir);
     serverUrl = embedded.url;
   }
-  const database = `mitroa_bench_${process.pid}`;
   await adminQuery(serverUrl, `CREATE DATABASE ${database}`);
+  created = true;
   const url = withDatabase(serverUrl, database);
-  const client = new pg.Client({ connectionString: url });
+  const client = (open.client = new pg.Client({ connectionString: url }));
+  // A server going away (Ctrl-C) must not crash the process before it has cleaned up.
+  client.on('error', () => undefined);
   try {
     await migrate(url);
     await client.connect();
     const load = await loadPeople(client);
     await measureAll(client, url, load);
   } finally {
-    await client.end().catch(() => undefined);
-    if (process.env.BENCH_KEEP !== '1')
-      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    else console.log(`\nkept database ${database}`);
-    await embedded?.stop();
-    if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
+    await cleanUp();
   }
 }
 

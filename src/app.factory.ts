@@ -15,6 +15,26 @@ import { withConnectionBudget } from './database/connection-budget.js';
 
 export const REST_PREFIX = 'api/v1';
 
+/** Nest's start-up chatter (a line per module and per route); kept at debug level, not on screen. */
+const BOOTSTRAP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+  'GraphQLModule',
+]);
+
+function quietBootstrap(logger: Logger): Logger {
+  const log = logger.log.bind(logger);
+  logger.log = (message: unknown, ...rest: unknown[]) => {
+    const context = rest.at(-1);
+    if (typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context)) logger.debug(message, ...rest);
+    else log(message, ...rest);
+  };
+  return logger;
+}
+
 /** Builds the whole service on an already migrated database; main.ts and the e2e tests share it. */
 export async function createApp(
   config: AppConfig,
@@ -25,7 +45,7 @@ export async function createApp(
     AppModule.forRoot(config, databaseUrl, { logDestination: options.logDestination }),
     { bufferLogs: true, logger: options.logger === false ? false : undefined },
   );
-  if (options.logger !== false) app.useLogger(app.get(Logger));
+  if (options.logger !== false) app.useLogger(quietBootstrap(app.get(Logger)));
   // First of all, so that a refused request carries its id too (header, body, log, audit row).
   app.use(assignRequestId);
   app.disable('x-powered-by');

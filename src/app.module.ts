@@ -138,6 +138,9 @@ export class AppModule implements NestModule {
         ConfigModule.forConfig(config),
         LoggerModule.forRoot({
           pinoHttp: options.logDestination ? [pinoHttp, options.logDestination] : pinoHttp,
+          // One wildcard Nest itself extends to the paths outside the global prefix; nestjs-pino's
+          // default adds those paths a second time, which logged /health twice per call.
+          forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
         }),
         DatabaseModule.forUrl(databaseUrl),
         HealthModule,

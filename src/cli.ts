@@ -14,7 +14,7 @@ import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js'
 import { openDatabase } from './database/bootstrap.js';
 import { seedDemoData } from './demo/seed-demo.js';
 
-const USAGE = `mitroa command line (npm run cli -- <command> [options])
+const USAGE = `mitroa command line (npm run --silent cli -- <command> [options])
 
   migrate                         apply pending migrations
   seed-demo                       load the demo data
@@ -26,7 +26,8 @@ const USAGE = `mitroa command line (npm run cli -- <command> [options])
                                   create an API key for a regional system (printed once)
   schema [--out schema.gql]       write the GraphQL schema
 
-DATABASE_URL selects the database; without it the embedded one in DATA_DIR is used.`;
+DATABASE_URL selects the database; without it the embedded one in DATA_DIR is used (the running
+service's, when \`npm start\` runs).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -48,13 +49,13 @@ async function main(argv: string[]): Promise<number> {
   const log = (m: string) => console.error(`[mitroa] ${m}`);
   switch (command) {
     case 'migrate': {
-      const db = await openDatabase(config, log);
+      const db = await openDatabase(config, log, SHARE);
       log(db.appliedMigrations.length ? 'migrated' : 'already up to date');
       await db.embedded?.stop();
       return 0;
     }
     case 'seed-demo': {
-      const db = await openDatabase(config, log);
+      const db = await openDatabase(config, log, SHARE);
       await seedDemoData(db.url, log);
       await db.embedded?.stop();
       return 0;
@@ -114,7 +115,7 @@ async function createApiKey(
   if (!values.name) throw new UsageError('--name is required');
   if (!claims.roles.every((r) => r === Role.REGIONAL_OFFICER || r === Role.IMPORT_OPERATOR))
     throw new UsageError('An API key can carry only the roles regional_officer and import_operator.');
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, SHARE);
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
@@ -137,7 +138,7 @@ async function createApiKey(
 
 async function writeSchema(config: AppConfig, out: string, log: (m: string) => void): Promise<number> {
   const { createApp } = await import('./app.factory.js');
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, SHARE);
   const app = await createApp(config, db.url, { logger: false });
   writeFileSync(out, printSchema(app.get(GraphQLSchemaHost).schema) + '\n');
   await app.close();
@@ -147,6 +148,9 @@ async function writeSchema(config: AppConfig, out: string, log: (m: string) => v
 }
 
 class UsageError extends Error {}
+
+/** While `npm start` runs, the commands connect to its embedded server rather than refusing. */
+const SHARE = { share: true };
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -28,21 +28,40 @@ async function main(): Promise<void> {
     const stop = database.embedded.stop;
     process.once('beforeExit', () => void stop());
   }
-  await app.listen(config.PORT);
+  try {
+    await app.listen(config.PORT);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await database.embedded?.stop().catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(`port ${config.PORT} is in use: stop what listens there, or set PORT to another port`, {
+        cause: error,
+      });
+    throw error;
+  }
+  // Last and readable: where everything is, then (development) a token per demo role.
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  log(`GraphQL  ${base}/graphql`);
-  log(`REST     ${base}/api/v1   OpenAPI ${base}/api/docs (${base}/api/openapi.json)`);
-  log(`Health   ${base}/health   Metrics ${base}/metrics`);
+  const lines = [
+    '',
+    `mitroa is running (${config.NODE_ENV}), Ctrl-C stops it`,
+    `  GraphQL   ${base}/graphql`,
+    ...(config.isProduction ? [] : [`  GraphiQL  ${base}/graphiql   (paste a token below into its headers)`]),
+    `  REST      ${base}/api/v1`,
+    `  OpenAPI   ${base}/api/docs   (document: ${base}/api/openapi.json)`,
+    `  Health    ${base}/health   Metrics ${base}/metrics`,
+  ];
   if (!config.isProduction) {
     const auth = app.get(AuthService);
     const [provider] = await app
       .get(DataSource)
       .query<Array<{ id: string }>>('SELECT id FROM provider ORDER BY name LIMIT 1');
     const ttl = Math.min(12 * 3600, config.JWT_MAX_TTL_SECONDS);
-    log(`Development tokens (${ttl / 3600} h), send as "Authorization: Bearer <token>":`);
+    lines.push('', `Development tokens, valid ${ttl / 3600} h; send as "Authorization: Bearer <token>":`);
     for (const [name, subject, claims] of demoTokenClaims(provider?.id))
-      log(`  ${name.padEnd(34)} ${await auth.issueToken(subject, claims, ttl)}`);
+      lines.push(`  ${name.padEnd(37)} ${await auth.issueToken(subject, claims, ttl)}`);
+    lines.push('', 'More: npm run --silent cli -- token --role <role> ... (README, "Command line")');
   }
+  console.log(lines.join('\n'));
 }
 
 main().catch((error: unknown) => {

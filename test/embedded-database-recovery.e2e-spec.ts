@@ -87,12 +87,18 @@ describe('embedded database after the service was killed', () => {
     }
   });
 
-  it('leaves a server whose service is alive alone, and says so instead of printing undefined', async () => {
+  it('leaves a server whose service is alive alone: a second service is told so, the command line connects to it', async () => {
     const owner = await startOwner(dataDir);
     try {
       await expect(startEmbeddedPostgres(dataDir)).rejects.toThrow(
-        new RegExp(`in use by another mitroa process \\(pid ${owner.pid}\\)`),
+        new RegExp(`mitroa is already running on .* \\(pid ${owner.pid}\\): stop it first`),
       );
+      const shared = await startEmbeddedPostgres(dataDir, () => {}, { share: true });
+      expect(shared.sharedWith).toBe(owner.pid);
+      expect(await countOne(shared.url)).toBe(1);
+      await shared.stop(); // only lets go: the service's server keeps running
+      expect(alive(owner.pid)).toBe(true);
+      expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(true);
     } finally {
       process.kill(owner.pid, 'SIGKILL');
       while (alive(owner.pid)) await new Promise((r) => setTimeout(r, 50));

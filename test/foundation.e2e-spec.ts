@@ -409,6 +409,8 @@ describe('service foundation over HTTP', () => {
       const page = await t.http.get('/graphiql');
       expect(page.status).toBe(200);
       expect(page.text).toContain('/graphiql/graphiql.js');
+      // Operations on people need a declared purpose: GraphiQL starts with one filled in.
+      expect(page.text).toContain("'X-Purpose': 'CASE_MANAGEMENT'");
       expect(page.text).not.toMatch(/https?:\/\//);
       const script = await t.http.get('/graphiql/graphiql.js');
       expect(script.status).toBe(200);

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source.js';
+import { oneQueryAtATime } from '../src/database/one-query-at-a-time.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /** Rule 9: the schema changes only by migration, so entities and migrations must agree, and every migration can be undone. */
@@ -21,6 +22,13 @@ describe('migrations', () => {
    * only what an entity maps must exist as mapped: its tables, its columns, their types and nullability.
    */
   it('give every entity its tables and columns, with the mapped types and nullability', async () => {
+    // TypeORM reads the schema with parallel queries on one connection; queue them (pg 9 refuses).
+    const createQueryRunner = dataSource.createQueryRunner.bind(dataSource);
+    dataSource.createQueryRunner = (mode) => {
+      const runner = createQueryRunner(mode);
+      oneQueryAtATime(runner);
+      return runner;
+    };
     const pending = await dataSource.driver.createSchemaBuilder().log();
     const disagreements = pending.upQueries
       .map((q) => q.query)

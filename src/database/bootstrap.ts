@@ -16,15 +16,22 @@ export interface DatabaseHandle {
 export async function openDatabase(
   config: AppConfig,
   log: (message: string) => void,
+  options: { share?: boolean } = {},
 ): Promise<DatabaseHandle> {
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL) {
-    log(
-      `DATABASE_URL is not set: starting the embedded PostgreSQL in ${config.DATA_DIR}/pg (unix socket, no TCP port)`,
+    embedded = await startEmbeddedPostgres(
+      config.DATA_DIR,
+      (m) => {
+        if (/FATAL|PANIC|stopping the embedded|removing .*postmaster\.pid/.test(m)) log(m);
+      },
+      options,
     );
-    embedded = await startEmbeddedPostgres(config.DATA_DIR, (m) => {
-      if (/FATAL|PANIC|stopping the embedded|removing .*postmaster\.pid/.test(m)) log(m);
-    });
+    log(
+      embedded.sharedWith
+        ? `using the embedded PostgreSQL of the running service (pid ${embedded.sharedWith}) in ${config.DATA_DIR}/pg`
+        : `DATABASE_URL is not set: the embedded PostgreSQL runs in ${config.DATA_DIR}/pg (unix socket, no TCP port)`,
+    );
   }
   let url = config.DATABASE_URL ?? embedded!.url;
   try {

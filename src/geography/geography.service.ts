@@ -29,11 +29,10 @@ export class GeographyService implements OnApplicationBootstrap {
   }
 
   async load(): Promise<void> {
-    const [regions, units, municipalities] = await Promise.all([
-      this.dataSource.getRepository(Region).find({ order: { code: 'ASC' } }),
-      this.dataSource.getRepository(RegionalUnit).find({ order: { code: 'ASC' } }),
-      this.dataSource.getRepository(Municipality).find({ order: { code: 'ASC' } }),
-    ]);
+    // One after another: at most one pool connection, like a request (rule 15).
+    const regions = await this.dataSource.getRepository(Region).find({ order: { code: 'ASC' } });
+    const units = await this.dataSource.getRepository(RegionalUnit).find({ order: { code: 'ASC' } });
+    const municipalities = await this.dataSource.getRepository(Municipality).find({ order: { code: 'ASC' } });
     this.regions = new Map(regions.map((r) => [r.code, r]));
     this.units = new Map(units.map((u) => [u.code, u]));
     this.municipalities = new Map(municipalities.map((m) => [m.code, m]));

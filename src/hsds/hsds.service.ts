@@ -118,10 +118,9 @@ export class HsdsService {
       q.values,
     );
     const providerIds = [...new Set(rows.map((r) => r.provider_id))];
-    const [providers, services] = await Promise.all([
-      this.providers.byIds(ctx.em, providerIds),
-      this.providers.servicesOf(ctx.em, providerIds),
-    ]);
+    // One after another: the queries share the request's one connection (pg runs one query at a time).
+    const providers = await this.providers.byIds(ctx.em, providerIds);
+    const services = await this.providers.servicesOf(ctx.em, providerIds);
     return this.page(
       query,
       total,
@@ -248,11 +247,10 @@ export class HsdsService {
   }
 
   private async parts(ctx: RequestContext, providerIds: string[]) {
-    const [locations, services, areas] = await Promise.all([
-      this.providers.locationsOf(ctx.em, providerIds),
-      this.providers.servicesOf(ctx.em, providerIds),
-      this.providers.serviceAreasOf(ctx.em, providerIds),
-    ]);
+    // One after another: the queries share the request's one connection (pg runs one query at a time).
+    const locations = await this.providers.locationsOf(ctx.em, providerIds);
+    const services = await this.providers.servicesOf(ctx.em, providerIds);
+    const areas = await this.providers.serviceAreasOf(ctx.em, providerIds);
     const hours = await this.providers.hoursOf(
       ctx.em,
       locations.map((l) => l.id),
@@ -262,7 +260,8 @@ export class HsdsService {
 
   private async partsOf(ctx: RequestContext, providerIds: string[]) {
     const ids = [...new Set(providerIds)];
-    const [providers, parts] = await Promise.all([this.providers.byIds(ctx.em, ids), this.parts(ctx, ids)]);
+    const providers = await this.providers.byIds(ctx.em, ids);
+    const parts = await this.parts(ctx, ids);
     return { providers, ...parts };
   }
 

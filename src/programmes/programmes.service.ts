@@ -87,11 +87,10 @@ export class ProgrammesService {
   /** One programme with its coverage, delivering providers and every parameter (REST). */
   async getDetail(ctx: RequestContext, id: string): Promise<ProgrammeDetail> {
     const programme = await this.get(ctx, id);
-    const [coverage, providers, parameters] = await Promise.all([
-      this.coverageOf(ctx.em, [id]),
-      this.deliveringProviderIdsOf(ctx.em, [id]),
-      this.parametersOf(ctx.em, [id]),
-    ]);
+    // One after another: the queries share the request's one connection (pg runs one query at a time).
+    const coverage = await this.coverageOf(ctx.em, [id]);
+    const providers = await this.deliveringProviderIdsOf(ctx.em, [id]);
+    const parameters = await this.parametersOf(ctx.em, [id]);
     return Object.assign(new ProgrammeDetail(), programme, {
       coverage: coverage.map(({ areaLevel, areaCode }) => ({ areaLevel, areaCode })),
       deliveringProviderIds: providers.get(id) ?? [],

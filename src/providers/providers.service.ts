@@ -148,12 +148,11 @@ export class ProvidersService {
   /** One provider with its locations and hours, closures, services and service area (REST, HSDS). */
   async getDetail(ctx: RequestContext, id: string): Promise<ProviderDetail> {
     const provider = await this.get(ctx, id);
-    const [locations, closures, services, areas] = await Promise.all([
-      this.locationsOf(ctx.em, [id]),
-      this.closuresOf(ctx.em, [id]),
-      this.servicesOf(ctx.em, [id]),
-      this.serviceAreasOf(ctx.em, [id]),
-    ]);
+    // One after another: the queries share the request's one connection (pg runs one query at a time).
+    const locations = await this.locationsOf(ctx.em, [id]);
+    const closures = await this.closuresOf(ctx.em, [id]);
+    const services = await this.servicesOf(ctx.em, [id]);
+    const areas = await this.serviceAreasOf(ctx.em, [id]);
     const hours = await this.hoursOf(
       ctx.em,
       locations.map((l) => l.id),

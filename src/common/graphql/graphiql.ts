@@ -20,7 +20,10 @@ const PAGE = `<!doctype html>
   const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, {
     fetcher, defaultEditorToolsVisibility: 'headers', shouldPersistHeaders: true,
-    defaultHeaders: JSON.stringify({ Authorization: 'Bearer <paste a token printed by npm start>' }, null, 2),
+    defaultHeaders: JSON.stringify({
+      Authorization: 'Bearer <paste a token printed by npm start>',
+      'X-Purpose': 'CASE_MANAGEMENT',
+    }, null, 2),
   }));
 </script></body></html>`;
 
