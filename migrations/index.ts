@@ -3,6 +3,7 @@ import { Beneficiaries1763900000000 } from './1763900000000-beneficiaries.js';
 import { Providers1764000000000 } from './1764000000000-providers.js';
 import { Programmes1764000000001 } from './1764000000001-programmes.js';
 import { RowSecurity1764100000000 } from './1764100000000-row-security.js';
+import { PersonMunicipalitySort1764200000900 } from './1764200000900-person-municipality-sort.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS = [
   Providers1764000000000,
   Programmes1764000000001,
   RowSecurity1764100000000,
+  PersonMunicipalitySort1764200000900,
 ];

@@ -257,11 +257,14 @@ export class BeneficiaryService {
    * when every word of it is a word of the person's phonetic key (which folds script, accents and
    * the usual Latin spellings); those matches come in surname order. Only when nothing matches so
    * do near spellings (typos, unfinished words) come instead, best first. Keyset-paged.
+   * `count: false` (GraphQL without `totalCount` selected) skips the count of a plain list, whose
+   * totalCount then reads 0 and is never sent.
    */
   async search(
     ctx: RequestContext,
     filter: PersonSearchFilter,
     page: PageArgs = {},
+    options: { count: boolean } = { count: true },
   ): Promise<ConnectionShape<Beneficiary>> {
     ctx.require(Permission.PERSON_READ, 'person.search', { type: 'person' });
     const purpose = ctx.requirePurpose('person.search');
@@ -288,7 +291,7 @@ export class BeneficiaryService {
     if (/^\d{9}$/.test(text) || /^\d{11}$/.test(text)) {
       const { query, where } = base();
       where.push(`p.${text.length === 9 ? 'afm' : 'amka'} = ${query.p(text)}`);
-      result = await this.sortedPage(ctx, query, where, limit, cursor);
+      result = await this.sortedPage(ctx, query, where, limit, cursor, options.count);
     } else if (text) {
       const words = [
         ...new Set(
@@ -309,7 +312,7 @@ export class BeneficiaryService {
       }
     } else {
       const { query, where } = base();
-      result = await this.sortedPage(ctx, query, where, limit, cursor);
+      result = await this.sortedPage(ctx, query, where, limit, cursor, options.count);
     }
 
     const today = todayInAthens();
@@ -331,6 +334,7 @@ export class BeneficiaryService {
     where: string[],
     limit: number,
     cursor: SearchCursor | undefined,
+    count: boolean,
   ): Promise<{ rows: SearchRow[]; total: number }> {
     const filter = where.join(' AND ');
     const countParams = [...query.values];
@@ -344,6 +348,7 @@ export class BeneficiaryService {
         LIMIT ${limit + 1}`,
       query.values,
     );
+    if (!count) return { rows, total: 0 };
     const counted: Array<{ n: number }> = await ctx.em.query(
       `SELECT count(*)::int AS n FROM person p WHERE ${filter}`,
       countParams,
