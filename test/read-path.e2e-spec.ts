@@ -73,10 +73,14 @@ describe('read path of the benchmark queries', () => {
     const create = dataSource.createQueryRunner.bind(dataSource);
     dataSource.createQueryRunner = (...args: Parameters<DataSource['createQueryRunner']>): QueryRunner => {
       const runner = create(...args);
-      const query = runner.query.bind(runner);
+      const query = runner.query.bind(runner) as (
+        sql: string,
+        p?: unknown[],
+        s?: boolean,
+      ) => Promise<unknown>;
       runner.query = ((sql: string, params?: unknown[], structured?: boolean) => {
         if (recording) statements.push({ sql, params: params && [...params] });
-        return query(sql, params, structured as false);
+        return query(sql, params, structured);
       }) as QueryRunner['query'];
       return runner;
     };
