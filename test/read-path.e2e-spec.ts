@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Q1_PERSON_BY_AMKA, Q2_PEOPLE_OF_MUNICIPALITY, Q3_PROVIDERS_SERVING } from '../bench/read-queries.js';
 import { Role } from '../src/auth/roles.js';
 import { ROMA_BRANCH_MUNICIPALITIES } from '../src/demo/beneficiaries.seeder.js';
@@ -7,7 +7,10 @@ import { writeHouseholds } from '../src/demo/bulk-people.js';
 import { providersAndProgrammesSeeder } from '../src/demo/providers-and-programmes.seed.js';
 import { runSeeder } from '../src/demo/seed-demo.js';
 import { SyntheticPopulation } from '../src/demo/synthetic-people.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import request from 'supertest';
+import { createApp } from '../src/app.factory.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.js';
 
 /**
  * The benchmark's three reads (bench/read-queries.ts), as the benchmark sends them, on a generated
@@ -31,6 +34,7 @@ describe('read path of the benchmark queries', () => {
   let served: string;
   const statements: Statement[] = [];
   let recording = false;
+  let send: ((...args: unknown[]) => unknown) | undefined;
 
   beforeAll(async () => {
     t = await startTestApp({ DATABASE_POOL_SIZE: '4' });
@@ -69,24 +73,21 @@ describe('read path of the benchmark queries', () => {
     ));
     token = await t.token({ roles: [Role.NATIONAL_ADMIN] }, 'read-path');
 
-    // Records every statement a request runs, to EXPLAIN them afterwards.
-    const create = dataSource.createQueryRunner.bind(dataSource);
-    dataSource.createQueryRunner = (...args: Parameters<DataSource['createQueryRunner']>): QueryRunner => {
-      const runner = create(...args);
-      const query = runner.query.bind(runner) as (
-        sql: string,
-        p?: unknown[],
-        s?: boolean,
-      ) => Promise<unknown>;
-      runner.query = ((sql: string, params?: unknown[], structured?: boolean) => {
-        if (recording) statements.push({ sql, params: params && [...params] });
-        return query(sql, params, structured);
-      }) as QueryRunner['query'];
-      return runner;
-    };
+    // Records every statement the app sends (through TypeORM or as a named prepared statement).
+    send = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      if (recording && this !== client) {
+        const [first, second] = args as [string | { text: string; values?: unknown[] }, unknown];
+        const sql = typeof first === 'string' ? first : first.text;
+        const params = typeof first === 'string' ? second : first.values;
+        statements.push({ sql, params: Array.isArray(params) ? [...params] : undefined });
+      }
+      return send!.apply(this, args);
+    } as typeof pg.Client.prototype.query;
   }, 120_000);
 
   afterAll(async () => {
+    if (send) pg.Client.prototype.query = send as typeof pg.Client.prototype.query;
     await client.end();
     await t.close();
   });
@@ -116,6 +117,36 @@ describe('read path of the benchmark queries', () => {
     expect(seen.Q1).toBeGreaterThanOrEqual(3);
     expect(seen.Q2).toBe(50);
     expect(seen.Q3).toBe(0);
+  });
+
+  it('answers the same with named prepared statements switched off (DATABASE_PREPARED_STATEMENTS)', async () => {
+    const unprepared = await createApp(
+      loadConfig({
+        NODE_ENV: 'test',
+        JWT_SECRET: TEST_JWT_SECRET,
+        LOG_LEVEL: 'silent',
+        DATA_DIR: '.data/test',
+        DATABASE_POOL_SIZE: '2',
+        DATABASE_PREPARED_STATEMENTS: 'false',
+      }),
+      t.db.url,
+      { logger: false },
+    );
+    try {
+      for (const q of queries()) {
+        const prepared = await t.gql(token, q.query, q.variables, purpose).expect(200);
+        const plain = await request(unprepared.getHttpServer())
+          .post('/graphql')
+          .set('Authorization', `Bearer ${token}`)
+          .set(purpose)
+          .send({ query: q.query, variables: q.variables })
+          .expect(200);
+        expect(plain.body.errors).toBeUndefined();
+        expect(plain.body.data).toEqual(prepared.body.data);
+      }
+    } finally {
+      await unprepared.close();
+    }
   });
 
   it('runs no plan that reads more than 10 times the rows it keeps', async () => {

@@ -42,6 +42,7 @@ import {
   API_NAME_OF_COLUMN,
   EDITABLE_COLUMNS,
   PERSON_COLUMNS,
+  PERSON_RETURNING,
   personInScope,
   scopeSql,
   toBeneficiary,
@@ -49,10 +50,14 @@ import {
   type PersonRow,
 } from './person-rows.js';
 import { todayInAthens } from '../common/athens-time.js';
-import { isUuid } from '../common/validators.js';
-
-/** Surname order of lists (expression index person_sort_idx). */
-const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;
+import {
+  countPeople,
+  peopleByIds,
+  personByIdentifier,
+  sortedPeople,
+  SORT_KEY,
+  type SortedRow,
+} from './person.queries.js';
 
 /**
  * Near-spelling searches rank at most this many candidates and count up to this many: past it,
@@ -60,7 +65,7 @@ const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;
  */
 export const SEARCH_COUNT_CAP = 1000;
 
-type SearchRow = PersonRow & { score: string | number; sort_key: string };
+type SearchRow = SortedRow;
 
 interface SearchCursor {
   score: string;
@@ -136,7 +141,7 @@ export class BeneficiaryService {
          phone, email, address, name_key, phonetic_key, created_by, updated_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
        ON CONFLICT DO NOTHING
-       RETURNING ${PERSON_COLUMNS.replace(/p\./g, '')}`,
+       RETURNING ${PERSON_RETURNING}`,
       [
         input.municipalityCode,
         input.givenName.trim(),
@@ -199,12 +204,7 @@ export class BeneficiaryService {
   async getMany(ctx: RequestContext, ids: readonly string[]): Promise<Array<Beneficiary | null>> {
     ctx.require(Permission.PERSON_READ, 'person.read', { type: 'person' });
     const purpose = ctx.requirePurpose('person.read');
-    const params: unknown[] = [ids.filter(isUuid)];
-    const scope = scopeSql(ctx, 'p.municipality_code', params);
-    const rows: PersonRow[] = await ctx.em.query(
-      `SELECT ${PERSON_COLUMNS} FROM person p WHERE p.id = ANY($1::uuid[]) AND ${scope}`,
-      params,
-    );
+    const rows = await peopleByIds(ctx, ids);
     const today = todayInAthens();
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
@@ -230,12 +230,7 @@ export class BeneficiaryService {
         { field: identifier.afm ? 'amka' : 'afm', reason: 'give exactly one identifier' },
       ]);
     const column = identifier.afm ? 'afm' : 'amka';
-    const params: unknown[] = [identifier.afm ?? identifier.amka];
-    const scope = scopeSql(ctx, 'p.municipality_code', params);
-    const rows: PersonRow[] = await ctx.em.query(
-      `SELECT ${PERSON_COLUMNS} FROM person p WHERE p.${column} = $1 AND p.status <> 'MERGED' AND ${scope}`,
-      params,
-    );
+    const rows = await personByIdentifier(ctx, column, (identifier.afm ?? identifier.amka)!);
     const row = rows[0];
     if (!row) {
       ctx.audit({
@@ -336,24 +331,9 @@ export class BeneficiaryService {
     cursor: SearchCursor | undefined,
     count: boolean,
   ): Promise<{ rows: SearchRow[]; total: number }> {
-    const filter = where.join(' AND ');
     const countParams = [...query.values];
-    const after = cursor
-      ? `(${SORT_KEY}, p.id) > (${query.p(cursor.sortKey)}, ${query.p(cursor.id)}::uuid)`
-      : 'TRUE';
-    const rows: SearchRow[] = await ctx.em.query(
-      `SELECT ${PERSON_COLUMNS}, 1 AS score, ${SORT_KEY} AS sort_key
-         FROM person p WHERE ${filter} AND ${after}
-        ORDER BY ${SORT_KEY}, p.id
-        LIMIT ${limit + 1}`,
-      query.values,
-    );
-    if (!count) return { rows, total: 0 };
-    const counted: Array<{ n: number }> = await ctx.em.query(
-      `SELECT count(*)::int AS n FROM person p WHERE ${filter}`,
-      countParams,
-    );
-    return { rows, total: counted[0]?.n ?? 0 };
+    const rows = await sortedPeople(ctx, query, where, limit, cursor);
+    return { rows, total: count ? await countPeople(ctx, where, countParams) : 0 };
   }
 
   /**

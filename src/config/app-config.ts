@@ -53,6 +53,14 @@ export class AppConfig {
   @Max(60000)
   DATABASE_POOL_TIMEOUT_MS = 3000;
 
+  /**
+   * Hot reads run as named prepared statements (parsed and planned once per connection). Switch
+   * off behind a pooler that does not carry them, e.g. PgBouncer before 1.21 in transaction mode.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
+
   /** A real PostgreSQL server (15 to 18). When unset, an embedded PostgreSQL is started in DATA_DIR. */
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, {

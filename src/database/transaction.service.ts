@@ -8,6 +8,7 @@ import type { AreaScope } from '../auth/area-scope.js';
 import { domainErrorOfDatabase } from '../common/database-errors.js';
 import { ServiceUnavailableError } from '../common/domain-error.js';
 import { isPoolTimeout } from './connection-budget.js';
+import { PREPARED_STATEMENTS } from './query-rows.js';
 
 /** Why a request was refused, for the audit row written when no service recorded a more specific one. */
 export interface Refusal {
@@ -56,6 +57,7 @@ export class TransactionService {
       await runner.release().catch(() => undefined);
       throw error;
     }
+    runner.data = { ...runner.data, [PREPARED_STATEMENTS]: this.config.DATABASE_PREPARED_STATEMENTS };
     ctx.bind(runner);
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { readRows } from '../database/query-rows.js';
 import type { EntityManager } from 'typeorm';
 import { coversMunicipality } from '../auth/area-scope.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -665,7 +666,8 @@ export class ProvidersService {
       closes_at: string;
       valid_from: string | null;
       valid_to: string | null;
-    }> = await em.query(
+    }> = await readRows(
+      em,
       `SELECT id, location_id, weekday, to_char(opens_at, 'HH24:MI') AS opens_at, to_char(closes_at, 'HH24:MI') AS closes_at,
               to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to
          FROM opening_hours WHERE location_id = ANY($1::uuid[]) ORDER BY weekday, opens_at, valid_from NULLS FIRST`,
