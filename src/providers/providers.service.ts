@@ -187,7 +187,11 @@ export class ProvidersService {
    * the instant: a weekly interval of a location covers the time, no closure covers the date, and the
    * date is not a Greek public holiday for a provider closed on them.
    */
-  async search(ctx: RequestContext, filter: ProviderFilterArgs): Promise<ConnectionShape<Provider>> {
+  async search(
+    ctx: RequestContext,
+    filter: ProviderFilterArgs,
+    options: { count: boolean } = { count: true },
+  ): Promise<ConnectionShape<Provider>> {
     ctx.require(Permission.PROVIDER_READ, 'provider.read');
     const limit = Math.min(filter.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     const q = new SqlParams();
@@ -252,10 +256,17 @@ export class ProvidersService {
           AND (h.valid_to IS NULL OR h.valid_to >= ${day}::date))`);
     }
     const whereSql = where.length ? where.join(' AND ') : 'TRUE';
-    const [{ n }] = await ctx.em.query(
-      `SELECT count(*)::int AS n FROM provider p WHERE ${whereSql}`,
-      q.values,
-    );
+    // Counted only when asked for (GraphQL without totalCount selected reads 0, never sent).
+    const n = options.count
+      ? (
+          (await ctx.em.query(
+            `SELECT count(*)::int AS n FROM provider p WHERE ${whereSql}`,
+            q.values,
+          )) as Array<{
+            n: number;
+          }>
+        )[0]!.n
+      : 0;
     let after = '';
     if (filter.after) {
       // A cursor of another ordering (a name search's cursor in a near search) is refused, not cast.
