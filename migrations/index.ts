@@ -6,6 +6,7 @@ import { RowSecurity1764100000000 } from './1764100000000-row-security.js';
 import { NameSearch1764200000000 } from './1764200000000-name-search.js';
 import { MunicipalityAliases1764200000001 } from './1764200000001-municipality-aliases.js';
 import { RateLimits1764200000002 } from './1764200000002-rate-limits.js';
+import { PersonMunicipalitySort1764200000900 } from './1764200000900-person-municipality-sort.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   NameSearch1764200000000,
   MunicipalityAliases1764200000001,
   RateLimits1764200000002,
+  PersonMunicipalitySort1764200000900,
 ];

@@ -1,4 +1,5 @@
-import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Info, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { AccessPurpose } from '../audit/purpose.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -42,6 +43,7 @@ import { HouseholdService } from './household.service.js';
 import { PersonRecordsService } from './person-records.service.js';
 import { EnrolmentView } from '../programmes/programme.entity.js';
 import { UuidScalar } from '../common/graphql/scalars.js';
+import { selectsField } from '../common/graphql/selection.js';
 
 export const BeneficiaryConnection = Connection(Beneficiary);
 export const PersonChangeConnection = Connection(PersonChange);
@@ -92,7 +94,11 @@ export class BeneficiaryResolver {
     description:
       'People of your area by name (any script, accents, case; typos tolerated), AFM/AMKA and filters',
   })
-  beneficiaries(@Ctx() ctx: RequestContext, @Args() args: PersonSearchArgs) {
+  beneficiaries(
+    @Ctx() ctx: RequestContext,
+    @Args() args: PersonSearchArgs,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     return this.people.search(
       declare(ctx, args.purpose),
       {
@@ -103,6 +109,7 @@ export class BeneficiaryResolver {
         includeClosed: args.includeClosed,
       },
       args,
+      { count: selectsField(info, 'totalCount') },
     );
   }
 

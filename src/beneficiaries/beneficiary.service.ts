@@ -41,6 +41,7 @@ import {
   API_NAME_OF_COLUMN,
   EDITABLE_COLUMNS,
   PERSON_COLUMNS,
+  PERSON_RETURNING,
   personInScope,
   scopeSql,
   toBeneficiary,
@@ -48,10 +49,14 @@ import {
   type PersonRow,
 } from './person-rows.js';
 import { todayInAthens } from '../common/athens-time.js';
-import { isUuid } from '../common/validators.js';
-
-/** Surname order of lists (expression index person_sort_idx). */
-const SORT_KEY = `lower(p.surname_latin || ' ' || p.given_name_latin)`;
+import {
+  countPeople,
+  peopleByIds,
+  personByIdentifier,
+  sortedPeople,
+  SORT_KEY,
+  type SortedRow,
+} from './person.queries.js';
 
 /**
  * A name search ranks and counts every exact match and at most this many near ones: past it,
@@ -65,7 +70,7 @@ export const NEAR_WORD_SIMILARITY = 0.5;
 /** The nearest this many stored words per typed word are tried. */
 const NEAR_WORDS_PER_WORD = 30;
 
-type SearchRow = PersonRow & { score: string | number; sort_key: string };
+type SearchRow = SortedRow;
 
 interface SearchCursor {
   score: string;
@@ -141,7 +146,7 @@ export class BeneficiaryService {
          phone, email, address, name_key, phonetic_key, created_by, updated_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
        ON CONFLICT DO NOTHING
-       RETURNING ${PERSON_COLUMNS.replace(/p\./g, '')}`,
+       RETURNING ${PERSON_RETURNING}`,
       [
         input.municipalityCode,
         input.givenName.trim(),
@@ -204,12 +209,7 @@ export class BeneficiaryService {
   async getMany(ctx: RequestContext, ids: readonly string[]): Promise<Array<Beneficiary | null>> {
     ctx.require(Permission.PERSON_READ, 'person.read', { type: 'person' });
     const purpose = ctx.requirePurpose('person.read');
-    const params: unknown[] = [ids.filter(isUuid)];
-    const scope = scopeSql(ctx, 'p.municipality_code', params);
-    const rows: PersonRow[] = await ctx.em.query(
-      `SELECT ${PERSON_COLUMNS} FROM person p WHERE p.id = ANY($1::uuid[]) AND ${scope}`,
-      params,
-    );
+    const rows = await peopleByIds(ctx, ids);
     const today = todayInAthens();
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
@@ -235,12 +235,7 @@ export class BeneficiaryService {
         { field: identifier.afm ? 'amka' : 'afm', reason: 'give exactly one identifier' },
       ]);
     const column = identifier.afm ? 'afm' : 'amka';
-    const params: unknown[] = [identifier.afm ?? identifier.amka];
-    const scope = scopeSql(ctx, 'p.municipality_code', params);
-    const rows: PersonRow[] = await ctx.em.query(
-      `SELECT ${PERSON_COLUMNS} FROM person p WHERE p.${column} = $1 AND p.status <> 'MERGED' AND ${scope}`,
-      params,
-    );
+    const rows = await personByIdentifier(ctx, column, (identifier.afm ?? identifier.amka)!);
     const row = rows[0];
     if (!row) {
       ctx.audit({
@@ -261,11 +256,14 @@ export class BeneficiaryService {
    * AFM/AMKA when the text is one; filters by birth year, municipality and group. A name is folded
    * as the stored keys are (phoneticKey); people with every word typed come first, then people
    * with a near spelling of every word (typos, unfinished words), in one ranked answer. Keyset-paged.
+   * `count: false` (GraphQL without `totalCount` selected) skips the count of a plain list, whose
+   * totalCount then reads 0 and is never sent.
    */
   async search(
     ctx: RequestContext,
     filter: PersonSearchFilter,
     page: PageArgs = {},
+    options: { count: boolean } = { count: true },
   ): Promise<ConnectionShape<Beneficiary>> {
     ctx.require(Permission.PERSON_READ, 'person.search', { type: 'person' });
     const purpose = ctx.requirePurpose('person.search');
@@ -292,7 +290,7 @@ export class BeneficiaryService {
     if (/^\d{9}$/.test(text) || /^\d{11}$/.test(text)) {
       const { query, where } = base();
       where.push(`p.${text.length === 9 ? 'afm' : 'amka'} = ${query.p(text)}`);
-      result = await this.sortedPage(ctx, query, where, limit, cursor);
+      result = await this.sortedPage(ctx, query, where, limit, cursor, options.count);
     } else if (text) {
       const words = typedNameWords(text);
       if (words.length === 0) return toConnection([], limit, 0, () => [], false);
@@ -304,7 +302,7 @@ export class BeneficiaryService {
       result = await this.namePage(ctx, query, where, words, near, limit, cursor);
     } else {
       const { query, where } = base();
-      result = await this.sortedPage(ctx, query, where, limit, cursor);
+      result = await this.sortedPage(ctx, query, where, limit, cursor, options.count);
     }
 
     const today = todayInAthens();
@@ -326,24 +324,11 @@ export class BeneficiaryService {
     where: string[],
     limit: number,
     cursor: SearchCursor | undefined,
+    count: boolean,
   ): Promise<{ rows: SearchRow[]; total: number }> {
-    const filter = where.join(' AND ');
     const countParams = [...query.values];
-    const after = cursor
-      ? `(${SORT_KEY}, p.id) > (${query.p(cursor.sortKey)}, ${query.p(cursor.id)}::uuid)`
-      : 'TRUE';
-    const rows: SearchRow[] = await ctx.em.query(
-      `SELECT ${PERSON_COLUMNS}, 1 AS score, ${SORT_KEY} AS sort_key
-         FROM person p WHERE ${filter} AND ${after}
-        ORDER BY ${SORT_KEY}, p.id
-        LIMIT ${limit + 1}`,
-      query.values,
-    );
-    const counted: Array<{ n: number }> = await ctx.em.query(
-      `SELECT count(*)::int AS n FROM person p WHERE ${filter}`,
-      countParams,
-    );
-    return { rows, total: counted[0]?.n ?? 0 };
+    const rows = await sortedPeople(ctx, query, where, limit, cursor);
+    return { rows, total: count ? await countPeople(ctx, where, countParams) : 0 };
   }
 
   /**

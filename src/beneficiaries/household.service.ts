@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { readRows } from '../database/query-rows.js';
 import { AccessPurpose } from '../audit/purpose.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
@@ -57,7 +58,8 @@ export class HouseholdService {
     ctx: RequestContext,
     personIds: readonly string[],
   ): Promise<Array<HouseholdView | null>> {
-    const rows: Array<HouseholdRow & { person_id: string }> = await ctx.em.query(
+    const rows = await readRows<HouseholdRow & { person_id: string }>(
+      ctx.em,
       `SELECT me.person_id, hh.* FROM household_member me
          JOIN (${householdSelect(`h.id IN (SELECT household_id FROM household_member WHERE person_id = ANY($1::uuid[]) AND left_on IS NULL)`)}) hh
            ON hh.id = me.household_id

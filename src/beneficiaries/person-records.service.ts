@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { readRows } from '../database/query-rows.js';
 import { AccessPurpose } from '../audit/purpose.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
@@ -78,7 +79,8 @@ export class PersonRecordsService {
       basis: string;
       valid_from: string;
       valid_to: string | null;
-    }> = await ctx.em.query(
+    }> = await readRows(
+      ctx.em,
       `SELECT id, person_id, group_code, basis, valid_from::text AS valid_from, valid_to::text AS valid_to
            FROM person_group
           WHERE person_id = ANY($1::uuid[]) AND ${groupVisibleSql(ctx, 'group_code', params)}

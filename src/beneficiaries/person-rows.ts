@@ -38,11 +38,46 @@ export interface PersonRow {
   updated_at: Date | string;
 }
 
-/** The columns a person read selects; birth_date as text because a birth date has no time zone. */
-export const PERSON_COLUMNS = `p.id, p.municipality_code, p.given_name, p.surname, p.father_name, p.mother_name,
-  p.given_name_latin, p.surname_latin, p.birth_date::text AS birth_date, p.gender, p.afm, p.amka, p.paaypa,
-  p.id_document_type, p.id_document_number, p.citizenship, p.phone, p.email, p.address, p.status,
-  p.closed_reason, p.merged_into, p.version, p.created_at, p.updated_at`;
+/** Every column a person read returns, in one place: SELECT and RETURNING lists derive from it. */
+const PERSON_COLUMN_NAMES = [
+  'id',
+  'municipality_code',
+  'given_name',
+  'surname',
+  'father_name',
+  'mother_name',
+  'given_name_latin',
+  'surname_latin',
+  'birth_date',
+  'gender',
+  'afm',
+  'amka',
+  'paaypa',
+  'id_document_type',
+  'id_document_number',
+  'citizenship',
+  'phone',
+  'email',
+  'address',
+  'status',
+  'closed_reason',
+  'merged_into',
+  'version',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof PersonRow>;
+
+/** birth_date as text because a birth date has no time zone. */
+function personColumns(prefix: string): string {
+  return PERSON_COLUMN_NAMES.map((c) =>
+    c === 'birth_date' ? `${prefix}birth_date::text AS birth_date` : `${prefix}${c}`,
+  ).join(', ');
+}
+
+/** The columns a person read selects, from `person p`. */
+export const PERSON_COLUMNS = personColumns('p.');
+/** The same for RETURNING of an INSERT into person (no alias). */
+export const PERSON_RETURNING = personColumns('');
 
 /** Columns a centre may change, with their API names (history shows API names). */
 export const EDITABLE_COLUMNS = {

@@ -53,6 +53,15 @@ export class AppConfig {
   @Max(60000)
   DATABASE_POOL_TIMEOUT_MS = 3000;
 
+  /**
+   * Hot reads run as named prepared statements (parsed and planned once per connection). Switch
+   * off behind a pooler that does not carry them, e.g. PgBouncer before 1.21 in transaction mode:
+   * then no query names a statement, whatever asks (every pool strips names, unnamed-statements.ts).
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
+
   /** A real PostgreSQL server (15 to 18). When unset, an embedded PostgreSQL is started in DATA_DIR. */
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, {
@@ -69,14 +78,6 @@ export class AppConfig {
     message: 'DATABASE_READ_URL must be a postgres:// or postgresql:// connection string',
   })
   DATABASE_READ_URL?: string;
-
-  /**
-   * Whether queries may use named (server-side) prepared statements. Switch off behind a pooler
-   * that cannot carry them across transactions (PgBouncer before 1.21 in transaction mode).
-   */
-  @Transform(toBool)
-  @IsBoolean()
-  DATABASE_PREPARED_STATEMENTS = true;
 
   /** Folder that keeps the embedded database between restarts. */
   @IsString()

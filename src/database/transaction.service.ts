@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import pg from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { flushAudit } from '../audit/audit-writer.js';
+import { auditInsertSql, flushAudit } from '../audit/audit-writer.js';
 import type { RequestContext } from '../auth/request-context.js';
 import type { AreaScope } from '../auth/area-scope.js';
 import { domainErrorOfDatabase } from '../common/database-errors.js';
@@ -9,6 +10,7 @@ import { ServiceUnavailableError } from '../common/domain-error.js';
 import { isPoolTimeout } from './connection-budget.js';
 import { oneQueryAtATime } from './one-query-at-a-time.js';
 import { ReadReplica } from './read-replica.js';
+import { PREPARED_STATEMENTS } from './query-rows.js';
 
 /** Why a request was refused, for the audit row written when no service recorded a more specific one. */
 export interface Refusal {
@@ -64,6 +66,7 @@ export class TransactionService {
       await runner.release().catch(() => undefined);
       throw error;
     }
+    runner.data = { ...runner.data, [PREPARED_STATEMENTS]: this.config.DATABASE_PREPARED_STATEMENTS };
     ctx.bind(runner);
   }
 
@@ -81,8 +84,7 @@ export class TransactionService {
     try {
       if (commit) {
         try {
-          await flushAudit(ctx, runner.manager);
-          await runner.commitTransaction();
+          await this.commitWithAudit(runner, ctx);
         } catch (error) {
           if (runner.isTransactionActive) await runner.rollbackTransaction();
           if (ctx.pendingAudit.length === 0)
@@ -133,15 +135,34 @@ export class TransactionService {
     return result;
   }
 
+  /**
+   * BEGIN and the request's settings in one round trip: a simple-protocol query of two statements,
+   * which cannot carry parameters, so the values go in as literals escaped by pg's own
+   * escapeLiteral (the role is a validated identifier, the area a list of validated codes).
+   */
   private async open(runner: QueryRunner, ctx: RequestContext): Promise<void> {
-    await runner.startTransaction();
     const role = this.config.DATABASE_APP_ROLE;
+    const area = `set_config('mitroa.area', ${pg.escapeLiteral(areaSetting(ctx.actor.scope))}, true)`;
     await runner.query(
-      role
-        ? `SELECT set_config('role', $1, true), set_config('mitroa.area', $2, true)`
-        : `SELECT set_config('mitroa.area', $1, true)`,
-      role ? [role, areaSetting(ctx.actor.scope)] : [areaSetting(ctx.actor.scope)],
+      `BEGIN; SELECT ${role ? `set_config('role', ${pg.escapeLiteral(role)}, true), ` : ''}${area}`,
     );
+    transactionState(runner, true);
+  }
+
+  /**
+   * The request's audit rows and COMMIT in one round trip (the rows as one escaped JSON literal,
+   * see auditInsertSql); the commit stays synchronous, so an acknowledged read has its audit row on
+   * disk. The entries stay pending until the commit succeeded, so a failure can still record them.
+   */
+  private async commitWithAudit(runner: QueryRunner, ctx: RequestContext): Promise<void> {
+    const insert = auditInsertSql(ctx);
+    if (!insert) {
+      await runner.commitTransaction();
+      return;
+    }
+    await runner.query(`${insert}; COMMIT`);
+    transactionState(runner, false);
+    ctx.pendingAudit.splice(0);
   }
 
   /**
@@ -193,6 +214,17 @@ export function errorCode(thrown: unknown): string {
     if (typeof e.code === 'string' && /^[A-Z][A-Z0-9_]{2,60}$/.test(e.code)) return e.code;
   }
   return 'INTERNAL';
+}
+
+/**
+ * Tells TypeORM's runner that a transaction began or ended by a statement it did not issue itself
+ * (its startTransaction/commitTransaction send one round trip each), so that its own rollback and
+ * release keep working.
+ */
+function transactionState(runner: QueryRunner, active: boolean): void {
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  state.isTransactionActive = active;
+  state.transactionDepth = active ? 1 : 0;
 }
 
 /** Returns the connection to the pool, or has the pool discard it when `error` left it unusable. */

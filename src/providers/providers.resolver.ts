@@ -1,4 +1,6 @@
-import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Info, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectsField } from '../common/graphql/selection.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Connection } from '../common/pagination.js';
@@ -36,8 +38,12 @@ export class ProviderResolver {
     description:
       'The provider directory: serving a municipality, near a point, open at an instant, offering a category, for a group, by name',
   })
-  providers(@Ctx() ctx: RequestContext, @Args() filter: ProviderFilterArgs) {
-    return this.service.search(ctx, filter);
+  providers(
+    @Ctx() ctx: RequestContext,
+    @Args() filter: ProviderFilterArgs,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return this.service.search(ctx, filter, { count: selectsField(info, 'totalCount') });
   }
 
   @Query(() => Provider)

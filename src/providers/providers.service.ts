@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { readRows } from '../database/query-rows.js';
 import type { EntityManager } from 'typeorm';
 import { coversMunicipality } from '../auth/area-scope.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -185,7 +186,11 @@ export class ProvidersService {
    * the instant: a weekly interval of a location covers the time, no closure covers the date, and the
    * date is not a Greek public holiday for a provider closed on them.
    */
-  async search(ctx: RequestContext, filter: ProviderFilterArgs): Promise<ConnectionShape<Provider>> {
+  async search(
+    ctx: RequestContext,
+    filter: ProviderFilterArgs,
+    options: { count: boolean } = { count: true },
+  ): Promise<ConnectionShape<Provider>> {
     ctx.require(Permission.PROVIDER_READ, 'provider.read');
     const limit = Math.min(filter.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     const q = new SqlParams();
@@ -250,10 +255,17 @@ export class ProvidersService {
           AND (h.valid_to IS NULL OR h.valid_to >= ${day}::date))`);
     }
     const whereSql = where.length ? where.join(' AND ') : 'TRUE';
-    const [{ n }] = await ctx.em.query(
-      `SELECT count(*)::int AS n FROM provider p WHERE ${whereSql}`,
-      q.values,
-    );
+    // Counted only when asked for (GraphQL without totalCount selected reads 0, never sent).
+    const n = options.count
+      ? (
+          (await ctx.em.query(
+            `SELECT count(*)::int AS n FROM provider p WHERE ${whereSql}`,
+            q.values,
+          )) as Array<{
+            n: number;
+          }>
+        )[0]!.n
+      : 0;
     let after = '';
     if (filter.after) {
       // A cursor of another ordering (a name search's cursor in a near search) is refused, not cast.
@@ -664,7 +676,8 @@ export class ProvidersService {
       closes_at: string;
       valid_from: string | null;
       valid_to: string | null;
-    }> = await em.query(
+    }> = await readRows(
+      em,
       `SELECT id, location_id, weekday, to_char(opens_at, 'HH24:MI') AS opens_at, to_char(closes_at, 'HH24:MI') AS closes_at,
               to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to
          FROM opening_hours WHERE location_id = ANY($1::uuid[]) ORDER BY weekday, opens_at, valid_from NULLS FIRST`,
