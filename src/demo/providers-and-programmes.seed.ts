@@ -8,7 +8,7 @@ import type { DemoSeeder } from './seed-demo.js';
 
 /**
  * Demo data of the provider and programme registries: the five community centres of the seed
- * documents with their published facts (../shared/DOMAIN.md), a few typical local providers, and
+ * documents with their published facts (docs/providers-and-programmes.md), a few typical local providers, and
  * the national programmes with their amounts as dated parameters. Where a fact is not published
  * (a street address, where Alexandreia's two shifts meet) the data says so or stays empty:
  * coordinates are the municipality's centroid, addresses name only the town.
