@@ -14,7 +14,7 @@ const config = loadConfig({
   PORT: process.env.BENCH_PORT!,
   JWT_SECRET: process.env.BENCH_JWT_SECRET!,
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-  RATE_LIMIT_POINTS_PER_MINUTE: '100000000',
+  RATE_LIMIT_POINTS_PER_MINUTE: '10000000',
   DATA_DIR: process.env.BENCH_DATA_DIR!,
 });
 const app = await createApp(config, databaseUrl);
