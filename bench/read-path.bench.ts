@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     JWT_SECRET: 'bench-secret-of-at-least-32-characters',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     DATA_DIR: dataDir,
-    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_POINTS_PER_MINUTE: '10000000',
     DATABASE_POOL_SIZE: String(CONCURRENCY),
     ...(process.env.DATABASE_PREPARED_STATEMENTS
       ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS }

@@ -8,7 +8,10 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -95,6 +98,8 @@ function graphqlModule() {
         plugins: [
           ...armor.plugins,
           ApolloServerPluginLandingPageDisabled(),
+          // No HTTP caching of personal data, and without a field hook Apollo resolves fields unwrapped.
+          ApolloServerPluginCacheControlDisabled(),
           complexityPlugin(costOf, config.GRAPHQL_MAX_COST),
           transactionPlugin(tx, graphqlRateLimit(limiter, costOf, config.GRAPHQL_MAX_COST)),
         ] as unknown as ApolloDriverConfig['plugins'],
