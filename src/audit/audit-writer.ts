@@ -4,30 +4,21 @@ import type { AuditEntry, RequestContext } from '../auth/request-context.js';
 
 /**
  * Writes a context's pending audit entries in one INSERT (one round trip per request, however many
- * people it read), then clears them. Nothing a client sent can make this fail (rule 18): every text
- * is cut to a bounded length and stripped of what PostgreSQL cannot store (NUL, lone surrogates).
+ * people it read), then clears them; on a failure they stay pending. Nothing a client sent can make
+ * this fail (rule 18): every text is cut to a bounded length and stripped of what PostgreSQL cannot
+ * store (NUL, lone surrogates).
  */
 export async function flushAudit(ctx: RequestContext, em: EntityManager): Promise<void> {
-  if (ctx.pendingAudit.length === 0) return;
-  const entries = ctx.pendingAudit.splice(0).map(storable);
-  await em.query(
-    `INSERT INTO audit_event (actor_id, actor_kind, actor_roles, request_id, action, subject_type, subject_id, purpose, outcome, reason, municipality_code)
-     SELECT $1, $2, $3::text[], $4, e.action, e."subjectType", e."subjectId", e.purpose, e.outcome, e.reason, e."municipalityCode"
-     FROM jsonb_to_recordset($5::jsonb) AS e(action text, "subjectType" text, "subjectId" text, purpose text, outcome text, reason text, "municipalityCode" text)`,
-    [
-      safeText(ctx.actor.id, 200),
-      ctx.actor.kind,
-      ctx.actor.roles,
-      safeText(ctx.requestId, 64),
-      JSON.stringify(entries),
-    ],
-  );
+  const insert = auditInsertSql(ctx);
+  if (!insert) return;
+  await em.query(insert);
+  ctx.pendingAudit.splice(0);
 }
 
 /**
- * The same INSERT as flushAudit with every value in one JSON literal escaped by pg's escapeLiteral,
- * for a simple-protocol query that also commits (TransactionService): one round trip instead of two.
- * Undefined when nothing is pending. The entries are not cleared here.
+ * The audit INSERT of the pending entries, every value in one JSON literal escaped by pg's
+ * escapeLiteral, so that a simple-protocol query can also commit in the same round trip
+ * (TransactionService). Undefined when nothing is pending. The entries are not cleared here.
  */
 export function auditInsertSql(ctx: RequestContext): string | undefined {
   if (ctx.pendingAudit.length === 0) return undefined;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { auditInsertSql, flushAudit } from '../audit/audit-writer.js';
+import { auditInsertSql } from '../audit/audit-writer.js';
 import type { RequestContext } from '../auth/request-context.js';
 import type { AreaScope } from '../auth/area-scope.js';
 import { domainErrorOfDatabase } from '../common/database-errors.js';
@@ -191,8 +191,7 @@ export class TransactionService {
     if (ctx.pendingAudit.length === 0) return;
     await this.open(runner, ctx);
     try {
-      await flushAudit(ctx, runner.manager);
-      await runner.commitTransaction();
+      await this.commitWithAudit(runner, ctx);
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
