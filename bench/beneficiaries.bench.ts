@@ -18,13 +18,9 @@ import { migrate } from '../src/database/data-source.js';
 import { withDatabase } from '../src/database/database-url.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
 import { writeHouseholds } from '../src/demo/bulk-people.js';
-import { ROMA_BRANCH_MUNICIPALITIES } from '../src/demo/beneficiaries.seeder.js';
-import {
-  SyntheticPopulation,
-  type SyntheticHousehold,
-  type SyntheticPerson,
-} from '../src/demo/synthetic-people.js';
+import type { SyntheticHousehold, SyntheticPerson } from '../src/demo/synthetic-people.js';
 import { onInterrupt, once, percentile, printTable } from './report.js';
+import { syntheticPopulation } from './synthetic-database.js';
 
 /**
  * The beneficiary registry at national scale: loads BENCH_PEOPLE (default 1,000,000) synthetic
@@ -97,14 +93,7 @@ interface Loaded {
 }
 
 async function loadPeople(client: pg.Client): Promise<Loaded> {
-  const { rows: municipalities } = await client.query<{ code: string; weight: number }>(
-    `SELECT code, coalesce(population_2021, 1000)::int AS weight FROM municipality`,
-  );
-  const population = new SyntheticPopulation({
-    seed: SEED,
-    municipalities,
-    romaMunicipalities: ROMA_BRANCH_MUNICIPALITIES,
-  });
+  const population = await syntheticPopulation(client, SEED);
   const sample: SyntheticPerson[] = [];
   const every = Math.max(1, Math.floor(PEOPLE / (SAMPLES * 2)));
   let seen = 0;

@@ -4,20 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory.js';
 import { Role } from '../src/auth/roles.js';
 import { signToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { dataSourceOptions, migrate } from '../src/database/data-source.js';
+import { migrate } from '../src/database/data-source.js';
 import { withDatabase } from '../src/database/database-url.js';
-import { ROMA_BRANCH_MUNICIPALITIES } from '../src/demo/beneficiaries.seeder.js';
 import { writeHouseholds } from '../src/demo/bulk-people.js';
-import { providersAndProgrammesSeeder } from '../src/demo/providers-and-programmes.seed.js';
-import { runSeeder } from '../src/demo/seed-demo.js';
-import { SyntheticPopulation } from '../src/demo/synthetic-people.js';
 import { Q1_PERSON_BY_AMKA, Q2_PEOPLE_OF_MUNICIPALITY, Q3_PROVIDERS_SERVING } from './read-queries.js';
 import { percentile, printTable } from './report.js';
+import { seedDemoProviders, syntheticPopulation } from './synthetic-database.js';
 
 /**
  * The read path under load: Q1-Q3 of issue 9 over HTTP at BENCH_CONCURRENCY (16) connections
@@ -169,25 +165,12 @@ async function build(serverUrl: string, database: string, url: string): Promise<
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows: municipalities } = await client.query<{ code: string; weight: number }>(
-      `SELECT code, coalesce(population_2021, 1000)::int AS weight FROM municipality`,
-    );
-    const population = new SyntheticPopulation({
-      seed: SEED,
-      municipalities,
-      romaMunicipalities: ROMA_BRANCH_MUNICIPALITIES,
-    });
+    const population = await syntheticPopulation(client, SEED);
     await writeHouseholds(client, population.households(PEOPLE), { actorId: 'system:bench' });
   } finally {
     await client.end();
   }
-  const dataSource = new DataSource(dataSourceOptions(url, { extra: { max: 2 } }));
-  await dataSource.initialize();
-  try {
-    await runSeeder(dataSource, providersAndProgrammesSeeder);
-  } finally {
-    await dataSource.destroy();
-  }
+  await seedDemoProviders(url);
   await admin(url, 'VACUUM ANALYZE');
 }
 

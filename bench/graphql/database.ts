@@ -1,12 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions, migrate } from '../../src/database/data-source.js';
+import { migrate } from '../../src/database/data-source.js';
 import { writeHouseholds } from '../../src/demo/bulk-people.js';
-import { ROMA_BRANCH_MUNICIPALITIES } from '../../src/demo/beneficiaries.seeder.js';
-import { providersAndProgrammesSeeder } from '../../src/demo/providers-and-programmes.seed.js';
-import { runSeeder } from '../../src/demo/seed-demo.js';
-import { SyntheticPopulation } from '../../src/demo/synthetic-people.js';
+import { seedDemoProviders, syntheticPopulation } from '../synthetic-database.js';
 
 const SEED = 20_261_123;
 /** Set on the database once it is complete, so that --reuse never serves a half-loaded one. */
@@ -76,14 +72,7 @@ export async function prepareDatabase(
 }
 
 async function loadPeople(client: pg.Client, people: number): Promise<void> {
-  const { rows: municipalities } = await client.query<{ code: string; weight: number }>(
-    `SELECT code, coalesce(population_2021, 1000)::int AS weight FROM municipality`,
-  );
-  const population = new SyntheticPopulation({
-    seed: SEED,
-    municipalities,
-    romaMunicipalities: ROMA_BRANCH_MUNICIPALITIES,
-  });
+  const population = await syntheticPopulation(client, SEED);
   const started = performance.now();
   let reported = 0;
   const totals = await writeHouseholds(client, population.households(people), {
@@ -103,13 +92,7 @@ async function loadPeople(client: pg.Client, people: number): Promise<void> {
 
 /** The demo providers and programmes, through the registry's own seeder (as `npm start` seeds them). */
 async function seedProviders(url: string): Promise<void> {
-  const dataSource = new DataSource(dataSourceOptions(url, { extra: { max: 2 } }));
-  await dataSource.initialize();
-  try {
-    console.log(`  demo data: ${await runSeeder(dataSource, providersAndProgrammesSeeder)}`);
-  } finally {
-    await dataSource.destroy();
-  }
+  console.log(`  demo data: ${await seedDemoProviders(url)}`);
 }
 
 async function isComplete(serverUrl: string, database: string): Promise<boolean> {
