@@ -155,9 +155,12 @@ interface Style {
 
 async function measureAll(client: pg.Client, url: string, loaded: Loaded): Promise<void> {
   const people = loaded.sample;
-  const { rows: ids } = await client.query<{ id: string }>(
+  let { rows: ids } = await client.query<{ id: string }>(
     `SELECT id FROM person TABLESAMPLE SYSTEM (1) LIMIT ${SAMPLES}`,
   );
+  // A 1 % sample of a small table's few pages can be empty.
+  if (ids.length === 0)
+    ({ rows: ids } = await client.query<{ id: string }>(`SELECT id FROM person LIMIT ${SAMPLES}`));
   const references: Style[] = [
     { label: 'reference: SELECT 1', run: async () => (await client.query('SELECT 1')).rowCount ?? 0 },
     {
