@@ -30,6 +30,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEED = 20_261_201;
+/** Only the queries whose label starts with one of these (`BENCH_QUERIES=Q2`, `Q1,Q3`), for profiling. */
+const ONLY = process.env.BENCH_QUERIES?.split(',').map((q) => q.trim());
 
 async function main(): Promise<void> {
   const serverUrl = process.env.DATABASE_URL;
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     };
     const rows: Array<[string, string]> = [];
     for (let round = 1; round <= ROUNDS; round++)
-      for (const q of queries) {
+      for (const q of queries.filter((q) => !ONLY || ONLY.some((o) => q.label.startsWith(o)))) {
         await fire(endpoint, headers, q.body, Math.min(200, REQUESTS)); // warm-up
         const r = await fire(endpoint, headers, q.body, REQUESTS);
         rows.push([

@@ -33,6 +33,15 @@ const INPUTS_PER_RUN = Number(process.env.BAD_INPUT_RUNS ?? 10_000);
  * round when every request of the round was refused (nearly all rounds).
  */
 const LANES = 4;
+/**
+ * Replaying a counterexample from a failed run: BAD_INPUT_OP=<label> (for instance "POST
+ * /api/v1/programmes") with BAD_INPUT_SEED and BAD_INPUT_PATH as fast-check printed them.
+ */
+const REPLAY = {
+  op: process.env.BAD_INPUT_OP,
+  seed: process.env.BAD_INPUT_SEED === undefined ? undefined : Number(process.env.BAD_INPUT_SEED),
+  path: process.env.BAD_INPUT_PATH,
+};
 
 /** The shape of a value an operation takes, from GraphQL types or OpenAPI schemas alike. */
 type Shape =
@@ -560,6 +569,7 @@ describe('generated bad input', () => {
     const deniedOf = (snap: typeof before, lane: number) =>
       lanes[lane].actors.reduce((sum, actor) => sum + (snap.denied[actor] ?? 0), 0);
     for (const op of operations) {
+      if (REPLAY.op && op.label !== REPLAY.op) continue;
       const paths = pathsOf(op.shape);
       const input = fc.array(fc.tuple(fc.constantFrom(...paths), hostile), { minLength: 1, maxLength: 3 });
       await fc.assert(
@@ -592,12 +602,12 @@ describe('generated bad input', () => {
             expect([op.label, after.rows]).toEqual([op.label, before.rows]);
           before = after;
         }),
-        { numRuns: rounds, endOnFailure: true },
+        { numRuns: rounds, endOnFailure: true, seed: REPLAY.seed, path: REPLAY.path },
       );
     }
     console.log(
       `bad-input property run: ${sent} generated inputs over ${operations.length} operations (${rounds * LANES} each), ${refused} refused (${tooLarge} of them over the body limit)`,
     );
-    expect(sent).toBeGreaterThanOrEqual(INPUTS_PER_RUN);
+    if (!REPLAY.op) expect(sent).toBeGreaterThanOrEqual(INPUTS_PER_RUN);
   }, 600_000);
 });

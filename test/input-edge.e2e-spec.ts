@@ -171,6 +171,44 @@ describe('input at the edge', () => {
       expect(await people()).toBe(before);
     });
 
+    it('refuses a list inside a list of nested objects (coverage: [[]], locations: [[]]) with the field, writing nothing', async () => {
+      const tables = async () =>
+        (
+          await t.db.query(
+            `SELECT (SELECT count(*) FROM programme)::int AS p, (SELECT count(*) FROM provider_location)::int AS l`,
+          )
+        )[0];
+      const before = await tables();
+      const programme = {
+        code: 'NESTED-1',
+        title: 'Δοκιμή',
+        kind: 'SERVICE',
+        administeringBody: 'Δήμος',
+        fundingSource: 'MUNICIPAL',
+        startsOn: '2024-01-01',
+      };
+      for (const coverage of [[[]], [{ areaLevel: 'MUNICIPALITY', areaCode: '4912' }, []], ['4912']])
+        expectRefused(
+          await rest(admin).post('/programmes', JSON.stringify({ ...programme, coverage })),
+          ['BAD_USER_INPUT'],
+          coverage.length === 1 ? 'coverage.0' : 'coverage.1',
+        );
+      expectRefused(
+        await rest(admin).post(
+          '/providers',
+          JSON.stringify({
+            name: 'Δοκιμή',
+            kindCode: 'COMMUNITY_CENTRE',
+            municipalityCode: '4912',
+            locations: [[]],
+          }),
+        ),
+        ['BAD_USER_INPUT'],
+        'locations.0',
+      );
+      expect(await tables()).toEqual(before);
+    });
+
     it('refuses cursors that were not made by the list: history, auditEvents, duplicateReviews', async () => {
       const history = await gql(
         staff,

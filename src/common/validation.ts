@@ -4,6 +4,7 @@ import {
   type PipeTransform,
   type ValidationError,
 } from '@nestjs/common';
+import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { InputError, InputErrorCode, type FieldProblem } from './domain-error.js';
 import { InputGuardPipe } from './input-guard.js';
 
@@ -35,6 +36,47 @@ export function createValidationPipe(): ValidationPipe {
 }
 
 /**
+ * class-validator's @ValidateNested walks into a list inside a list and finds nothing to check, so
+ * `coverage: [[]]` passes as a coverage entry with no fields and reaches the service as a list.
+ * Every property validated as nested must hold an object of its class, or a list of such objects.
+ * Checked here, once for every input class, so that a new input with nested objects cannot
+ * reopen the hole.
+ */
+export function nestedShapeProblems(value: unknown, path = ''): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path }];
+  while (stack.length > 0 && problems.length < 20) {
+    const { value: v, path: at } = stack.pop()!;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) continue;
+    const target = (v as object).constructor;
+    if (target === Object) continue;
+    const nested = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(target, '', true, false)
+        .filter((m) => m.type === ValidationTypes.NESTED_VALIDATION)
+        .map((m) => m.propertyName),
+    );
+    for (const name of nested) {
+      const field = at ? `${at}.${name}` : name;
+      const held = (v as Record<string, unknown>)[name];
+      if (held === undefined || held === null) continue;
+      const items: Array<[string, unknown]> = Array.isArray(held)
+        ? held.map((item, i) => [`${field}.${i}`, item])
+        : [[field, held]];
+      for (const [itemPath, item] of items) {
+        if (typeof item !== 'object' || item === null || Array.isArray(item) || item.constructor === Object)
+          problems.push({
+            field: itemPath,
+            reason: 'must be an object with the fields this input describes',
+          });
+        else stack.push({ value: item, path: itemPath });
+      }
+    }
+  }
+  return problems;
+}
+
+/**
  * The global pipe of the service: the input guard (control characters, depth, prototype keys) runs
  * first, on the raw value, so class-transformer and class-validator never see what could break them.
  */
@@ -43,6 +85,14 @@ export class EdgePipe implements PipeTransform {
   private readonly validation = createValidationPipe();
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    return this.validation.transform(this.guard.transform(value, metadata), metadata);
+    const valid: unknown = await this.validation.transform(this.guard.transform(value, metadata), metadata);
+    const problems = nestedShapeProblems(valid);
+    if (problems.length)
+      throw new InputError(
+        InputErrorCode.BAD_USER_INPUT,
+        `The input is not valid: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+        problems,
+      );
+    return valid;
   }
 }
