@@ -103,11 +103,16 @@ export function assertCleanInput(value: unknown, root = ''): void {
 // INFO are the server's own. REST: body, query and param. `custom` is ours (the request context).
 const CLIENT_PARAM_TYPES: ReadonlySet<unknown> = new Set(['body', 'query', 'param', 3]);
 
+/** Whether a handler's parameter is something a client sent (and not the server's own value). */
+export function isClientParam(metadata: ArgumentMetadata): boolean {
+  return CLIENT_PARAM_TYPES.has(metadata.type);
+}
+
 /** The global pipe that applies the guard to every argument a client sends (REST and GraphQL). */
 @Injectable()
 export class InputGuardPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (!CLIENT_PARAM_TYPES.has(metadata.type)) return value;
+    if (!isClientParam(metadata)) return value;
     const isObject = typeof value === 'object' && value !== null;
     assertCleanInput(value, isObject ? '' : (metadata.data ?? 'input'));
     return value;

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { InputError, InputErrorCode, type FieldProblem } from './domain-error.js';
-import { InputGuardPipe } from './input-guard.js';
+import { InputGuardPipe, isClientParam } from './input-guard.js';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((e) => {
@@ -85,6 +85,9 @@ export class EdgePipe implements PipeTransform {
   private readonly validation = createValidationPipe();
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A GraphQL parent object, the context or the info are the server's own values: validating
+    // them (class-transformer copies the parent of every field resolved) only costs time.
+    if (!isClientParam(metadata)) return value;
     const valid: unknown = await this.validation.transform(this.guard.transform(value, metadata), metadata);
     const problems = nestedShapeProblems(valid);
     if (problems.length)
