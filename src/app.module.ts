@@ -38,6 +38,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { RestTransactionInterceptor } from './database/rest-transaction.interceptor.js';
 import { TransactionService } from './database/transaction.service.js';
+import { EligibilityModule } from './eligibility/eligibility.module.js';
 import { GeographyModule } from './geography/geography.module.js';
 import { HsdsModule } from './hsds/hsds.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -53,6 +54,7 @@ export const FEATURE_MODULES = [
   BeneficiariesModule,
   ProvidersModule,
   ProgrammesModule,
+  EligibilityModule,
   HsdsModule,
 ];
 

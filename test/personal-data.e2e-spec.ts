@@ -35,8 +35,10 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Query.beneficiaryAsOf',
   'Query.beneficiaryByIdentifier',
   'Query.duplicateReviews',
+  'Query.eligibleNotEnrolled',
   'Query.enrolment',
   'Query.enrolments',
+  'Query.entitlements',
   'Query.household',
 ];
 

@@ -26,6 +26,8 @@ export const PERSONAL_TYPES: Record<string, (value: any) => AuditSubject[]> = {
   PersonChange: person,
   HouseholdMemberView: person,
   Enrolment: person,
+  PersonEntitlements: person,
+  LikelyEligiblePerson: person,
   HouseholdView: (h) => [{ type: 'household', id: h.id, municipalityCode: h.municipalityCode }],
   DuplicateReviewView: (r) => [{ type: 'duplicate_review', id: r.id }],
 };

@@ -242,3 +242,30 @@ export class LikelyEligiblePerson {
   @Field(() => Float, { nullable: true, description: 'Euro, where the rule yields an amount' })
   amount: number | null;
 }
+
+@ObjectType({ description: 'The entitlement result when the person was enrolled, kept with the enrolment' })
+export class EntitlementAtEnrolment {
+  @Field({ description: 'When it was evaluated (ISO 8601)' })
+  evaluatedAt: string;
+
+  @Field({ description: 'The day the facts and parameters were read for (YYYY-MM-DD)' })
+  asOf: string;
+
+  @Field(() => EligibilityOutcome, {
+    nullable: true,
+    description: 'Null when it was not evaluated (withheld: the rule concerns special-category data)',
+  })
+  outcome: EligibilityOutcome | null;
+
+  @Field({ description: 'In Greek, as recorded' })
+  summary: string;
+
+  @Field(() => Float, { nullable: true })
+  amount: number | null;
+
+  @Field(() => [CriterionExplanation])
+  criteria: CriterionExplanation[];
+
+  @Field()
+  withheld: boolean;
+}

@@ -1,4 +1,6 @@
-import { registerEnumType } from '@nestjs/graphql';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { GqlExecutionContext, registerEnumType } from '@nestjs/graphql';
+import type { Request } from 'express';
 
 /** The language of explanations: Greek by default, English on request. */
 export enum Language {
@@ -28,3 +30,12 @@ export function languageOf(explicit: Language | undefined, acceptLanguage: strin
 
 /** The rule compiler's spelling of a language. */
 export const ruleLanguage = (language: Language): 'el' | 'en' => (language === Language.EN ? 'en' : 'el');
+
+/** The request's Accept-Language header, whichever transport called (GraphQL or REST). */
+export const AcceptLanguage = createParamDecorator((_: unknown, host: ExecutionContext): string | undefined => {
+  const req: Request =
+    host.getType<'graphql' | 'http'>() === 'graphql'
+      ? GqlExecutionContext.create(host).getContext().req
+      : host.switchToHttp().getRequest();
+  return req.headers['accept-language'];
+});

@@ -301,6 +301,10 @@ export class Enrolment {
   @Column({ name: 'source_reference', type: 'text', nullable: true })
   sourceReference: string | null;
 
+  /** The entitlement result at the moment of enrolling (see EntitlementsService.atEnrolment). */
+  @Column({ name: 'entitlement_at_enrolment', type: 'jsonb', nullable: true })
+  entitlementAtEnrolment: Record<string, unknown> | null;
+
   @Column({ type: 'integer' })
   version: number;
 
@@ -356,4 +360,7 @@ export class EnrolmentView {
 
   /** The person's municipality: not a GraphQL field, recorded with the audit row of the read. */
   municipalityCode?: string;
+
+  /** Resolved as `entitlementAtEnrolment` by EnrolmentResolver (its type lives in eligibility/). */
+  entitlementAtEnrolment?: unknown;
 }

@@ -49,6 +49,7 @@ export enum EnrolmentErrorCode {
   VERSION_CONFLICT = 'VERSION_CONFLICT',
   PERSON_NOT_ACTIVE = 'PERSON_NOT_ACTIVE',
   OUTSIDE_PROGRAMME_COVERAGE = 'OUTSIDE_PROGRAMME_COVERAGE',
+  OUTSIDE_PROGRAMME_PERIOD = 'OUTSIDE_PROGRAMME_PERIOD',
 }
 
 const ENROLMENT_KIND: Record<EnrolmentErrorCode, ErrorKind> = {
@@ -59,6 +60,7 @@ const ENROLMENT_KIND: Record<EnrolmentErrorCode, ErrorKind> = {
   VERSION_CONFLICT: 'CONFLICT',
   PERSON_NOT_ACTIVE: 'CONFLICT',
   OUTSIDE_PROGRAMME_COVERAGE: 'BAD_INPUT',
+  OUTSIDE_PROGRAMME_PERIOD: 'BAD_INPUT',
 };
 
 /** An enrolment change that is not allowed (a person out of area is a NotFoundError instead). */

@@ -15,6 +15,7 @@ import { ProgrammesService } from './programmes.service.js';
 import { IsDay } from '../common/validators.js';
 import { UuidScalar } from '../common/graphql/scalars.js';
 import { LagTolerant } from '../database/read-replica.js';
+import { EntitlementAtEnrolment } from '../eligibility/entitlements.model.js';
 
 export const ProgrammeConnection = Connection(Programme);
 export const EnrolmentConnection = Connection(EnrolmentView, 'Enrolment');
@@ -139,6 +140,14 @@ export class EnrolmentResolver {
   ) {
     if (purpose) ctx.purpose = purpose;
     return this.service.changeStatus(ctx, id, input);
+  }
+
+  @ResolveField(() => EntitlementAtEnrolment, {
+    nullable: true,
+    description: 'What the registry answered when the person was enrolled (null for older enrolments)',
+  })
+  entitlementAtEnrolment(@Parent() e: EnrolmentView) {
+    return e.entitlementAtEnrolment ?? null;
   }
 
   @ResolveField(() => Programme)

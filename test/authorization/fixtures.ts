@@ -205,6 +205,17 @@ export class Fixtures {
     return { id: body.id, code: body.code };
   }
 
+  /** A programme of the area whose rule everyone meets (age >= 0): its outreach list holds the area's people. */
+  async ruledProgramme(area: Area): Promise<string> {
+    const body = await this.rest('post', '/programmes', {
+      ...this.programmeInput(area),
+      eligibilityRule: {
+        criteria: [{ id: 'age', el: 'Ηλικία', en: 'Age', test: { '>=': [{ var: 'age' }, 0] } }],
+      },
+    });
+    return body.id;
+  }
+
   /** An API key row with a known secret (as the service stores it: only the hash). */
   async apiKey(roles: Role[], regionCode: string | null): Promise<{ id: string; key: string }> {
     const id = randomUUID();

@@ -133,6 +133,9 @@ const PROVIDER_WRITE: Expectations = {
 /** Programmes: national bodies, and a region within its own region. */
 const PROGRAMME_WRITE: Expectations = { ...PROVIDER_WRITE, centre_staff: [F, F, U] };
 
+/** A screening at the desk: no personal data, any authenticated caller, for any municipality. */
+const SCREENING: Expectations = { ...ANY_CALLER };
+
 /** The audit trail: auditors and national administrators, with AUDIT_REVIEW or DATA_SUBJECT_REQUEST. */
 /** The audit trail is for auditors only: administrators act, auditors check them (separation of duties). */
 const AUDIT_READ: Expectations = {
@@ -326,6 +329,40 @@ export const OPERATIONS: Operation[] = [
     call: (x) =>
       q(`query($p: UUID) { enrolments(programmeId: $p) { edges { node { id } } } }`, { p: x.programme }),
     visible: (body, x) => nodes(body.data?.enrolments).includes(x.enrolment),
+    expect: PERSON_LIST,
+  },
+
+  {
+    id: 'Query.entitlements',
+    personal: true,
+    call: (x) =>
+      q(`query($id: UUID!) { entitlements(personId: $id) { personId entitlements { programmeCode outcome } } }`, {
+        id: x.person,
+      }),
+    expect: PERSON_BY_ID,
+  },
+  {
+    id: 'Query.screen',
+    call: (x) =>
+      q(
+        `query($m: String!) { screen(input: { municipalityCode: $m, facts: { age: 70 } }) { entitlements { programmeCode } } }`,
+        { m: x.area.municipality },
+      ),
+    expect: SCREENING,
+  },
+  {
+    id: 'Query.eligibleNotEnrolled',
+    personal: true,
+    fresh: async (f, x) => ({ programme: await f.ruledProgramme(x.area) }),
+    call: (x) =>
+      q(
+        `query($p: UUID!, $m: String) { eligibleNotEnrolled(programmeId: $p, municipalityCode: $m, first: 100) { edges { node { personId } } } }`,
+        { p: x.programme, m: x.area.municipality },
+      ),
+    visible: (body, x) =>
+      (body.data?.eligibleNotEnrolled?.edges ?? []).some(
+        (e: { node: { personId: string } }) => e.node.personId === x.person,
+      ),
     expect: PERSON_LIST,
   },
 
@@ -732,6 +769,15 @@ export const OPERATIONS: Operation[] = [
     expect: AUDIT_READ,
   },
   {
+    id: `POST ${api}/screenings`,
+    call: (x) => ({
+      method: 'POST',
+      path: `${api}/screenings`,
+      body: { municipalityCode: x.area.municipality, facts: { age: 70 } },
+    }),
+    expect: SCREENING,
+  },
+  {
     id: `POST ${api}/api-keys`,
     call: (x) => ({
       method: 'POST',
@@ -823,6 +869,8 @@ const enrolmentIds = (body: Body): string[] => nodes(body.data?.enrolments);
 const birthDateOf = async (f: Fixtures, id: string) =>
   (await f.t.db.query<{ d: string }>(`SELECT birth_date::text AS d FROM person WHERE id = $1`, [id]))[0]!.d;
 const registered = (body: Body) => body.data?.registerPerson;
+const entitledIds = (body: Body): string[] =>
+  (body.data?.entitlements?.entitlements ?? []).map((e: { programmeId: string }) => e.programmeId);
 
 export const FIELD_RULES: FieldRule[] = [
   {
@@ -891,6 +939,38 @@ export const FIELD_RULES: FieldRule[] = [
         JSON.stringify(enrolmentIds(b)) === JSON.stringify([f.special.plainEnrolment]),
     },
     special: { outcome: A, holds: (b) => b.data.enrolments.totalCount === 3 && enrolmentIds(b).length === 3 },
+  },
+  {
+    id: 'Query.entitlements: ROMA and DISABILITY programmes withheld',
+    caller: 'centre_staff',
+    call: (f) =>
+      q(`query($id: UUID!) { entitlements(personId: $id) { withheldProgrammes entitlements { programmeId } } }`, {
+        id: f.special.person,
+      }),
+    plain: {
+      outcome: A,
+      holds: (b, f) =>
+        b.data.entitlements.withheldProgrammes >= 2 &&
+        !entitledIds(b).includes(f.special.romaProgramme) &&
+        !entitledIds(b).includes(f.special.disabilityProgramme),
+    },
+    special: {
+      outcome: A,
+      holds: (b, f) =>
+        b.data.entitlements.withheldProgrammes === 0 &&
+        entitledIds(b).includes(f.special.romaProgramme) &&
+        entitledIds(b).includes(f.special.disabilityProgramme),
+    },
+  },
+  {
+    id: 'Query.eligibleNotEnrolled of a DISABILITY programme',
+    caller: 'centre_staff',
+    call: (f) =>
+      q(`query($p: UUID!) { eligibleNotEnrolled(programmeId: $p) { totalCount } }`, {
+        p: f.special.disabilityProgramme,
+      }),
+    plain: { outcome: F },
+    special: { outcome: A },
   },
   {
     id: 'Query.enrolment in a ROMA programme, by id',
