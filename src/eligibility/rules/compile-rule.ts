@@ -209,10 +209,8 @@ function compileNode(node: unknown): Fn {
       return binary(compileNode(args[0]), compileNode(args[1]), (x, y) => x >= y);
     case '==':
       // Loose equality is JSON Logic's definition of "=="; checkRule lets only like types meet.
-      // eslint-disable-next-line eqeqeq
       return binaryAny(compileNode(args[0]), compileNode(args[1]), (x, y) => x == y);
     case '!=':
-      // eslint-disable-next-line eqeqeq
       return binaryAny(compileNode(args[0]), compileNode(args[1]), (x, y) => x != y);
     case '===':
       return binaryAny(compileNode(args[0]), compileNode(args[1]), (x, y) => x === y);
