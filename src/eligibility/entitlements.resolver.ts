@@ -1,11 +1,14 @@
-import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Args, ArgsType, Field, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { IsEnum, IsOptional } from 'class-validator';
+import { Beneficiary } from '../beneficiaries/beneficiary.model.js';
+import { IsDay } from '../common/validators.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Connection } from '../common/pagination.js';
 import { EligibleNotEnrolledArgs, EntitlementsArgs, ScreeningInput } from './dto/entitlements.args.js';
 import { LikelyEligiblePerson, PersonEntitlements, Screening } from './entitlements.model.js';
 import { EntitlementsService } from './entitlements.service.js';
-import { AcceptLanguage, languageOf } from './language.js';
+import { AcceptLanguage, Language, languageOf } from './language.js';
 
 export const LikelyEligiblePersonConnection = Connection(LikelyEligiblePerson);
 
@@ -49,5 +52,38 @@ export class EntitlementsResolver {
   eligibleNotEnrolled(@Ctx() ctx: RequestContext, @Args() args: EligibleNotEnrolledArgs) {
     if (args.purpose) ctx.purpose = args.purpose;
     return this.service.eligibleNotEnrolled(ctx, args);
+  }
+}
+
+@ArgsType()
+class PersonEntitlementsArgs {
+  @Field({ nullable: true, description: 'The day to answer for (YYYY-MM-DD), default today in Athens' })
+  @IsOptional()
+  @IsDay()
+  asOf?: string;
+
+  @Field(() => Language, { nullable: true, description: 'Default: Accept-Language, else EL' })
+  @IsOptional()
+  @IsEnum(Language)
+  language?: Language;
+}
+
+/** The same answer from a person already read (`beneficiaryByIdentifier(amka:) { entitlements { ... } }`). */
+@Resolver(() => Beneficiary)
+export class BeneficiaryEntitlementsResolver {
+  constructor(private readonly service: EntitlementsService) {}
+
+  @ResolveField(() => PersonEntitlements, { description: 'What the person is entitled to (see Query.entitlements)' })
+  entitlements(
+    @Ctx() ctx: RequestContext,
+    @Parent() person: Beneficiary,
+    @Args() args: PersonEntitlementsArgs,
+    @AcceptLanguage() acceptLanguage?: string,
+  ) {
+    return this.service.forPerson(ctx, {
+      personId: person.id,
+      asOf: args.asOf,
+      language: languageOf(args.language, acceptLanguage),
+    });
   }
 }
