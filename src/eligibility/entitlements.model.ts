@@ -3,11 +3,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ProgrammeKind } from '../programmes/programme.entity.js';
 import { CriterionStatus, EligibilityOutcome } from './contracts.js';
 import { Language } from './language.js';
+import './rules/graphql-enums.js';
 
-registerEnumType(EligibilityOutcome, {
-  name: 'EligibilityOutcome',
-  description: 'ELIGIBLE, NOT_ELIGIBLE, or CANNOT_TELL yet (a fact is missing, or staff must assess)',
-});
 registerEnumType(CriterionStatus, { name: 'CriterionStatus' });
 
 export enum Proximity {

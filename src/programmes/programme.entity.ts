@@ -2,6 +2,8 @@ import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { EligibilityOutcome } from '../eligibility/contracts.js';
+import '../eligibility/rules/graphql-enums.js';
 
 export enum ProgrammeKind {
   CASH_BENEFIT = 'CASH_BENEFIT',
@@ -147,7 +149,8 @@ export class Programme {
 
   @Field(() => GraphQLJSONObject, {
     nullable: true,
-    description: 'Eligibility rule (shape in docs/providers-and-programmes.md); evaluated by a later issue',
+    description:
+      'Eligibility rule in JSON Logic: { criteria: [{ id, el, en, test }], amount? } (docs/entitlements.md "Rules")',
   })
   @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true })
   @Column({ name: 'eligibility_rule', type: 'jsonb', nullable: true })
@@ -254,6 +257,29 @@ export class ProgrammeParameter {
   @ApiPropertyOptional({ type: String, nullable: true })
   @Column({ type: 'text', nullable: true })
   description: string | null;
+}
+
+@ObjectType({ description: "A test case of a programme's rule, run on every save of the programme" })
+export class ProgrammeRuleCase {
+  @Field()
+  @ApiProperty()
+  name: string;
+
+  @Field({ description: 'The day whose parameters apply (YYYY-MM-DD)' })
+  @ApiProperty({ format: 'date' })
+  asOf: string;
+
+  @Field(() => GraphQLJSONObject, { description: 'Fact name -> plain value; a fact left out is missing' })
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  facts: Record<string, unknown>;
+
+  @Field(() => EligibilityOutcome)
+  @ApiProperty({ enum: EligibilityOutcome })
+  expectedOutcome: EligibilityOutcome;
+
+  @Field(() => String, { nullable: true, description: 'Euro with cents, e.g. "116.00"' })
+  @ApiPropertyOptional({ type: String, nullable: true })
+  expectedAmount: string | null;
 }
 
 export enum EnrolmentStatus {

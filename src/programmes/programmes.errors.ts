@@ -10,6 +10,10 @@ export enum ProgrammeErrorCode {
   UNKNOWN_PROVIDER = 'UNKNOWN_PROVIDER',
   PARAMETER_PERIODS_OVERLAP = 'PARAMETER_PERIODS_OVERLAP',
   INVALID_RULE = 'INVALID_RULE',
+  /** A programme with a rule needs test cases; cases need a rule; a case's facts or name are wrong. */
+  INVALID_RULE_CASE = 'INVALID_RULE_CASE',
+  /** A stored case does not get the outcome or amount it expects from the rule as saved. */
+  RULE_CASE_FAILED = 'RULE_CASE_FAILED',
   OUTSIDE_YOUR_AREA = 'OUTSIDE_YOUR_AREA',
   VERSION_CONFLICT = 'VERSION_CONFLICT',
 }
@@ -24,6 +28,8 @@ const KIND: Record<ProgrammeErrorCode, ErrorKind> = {
   UNKNOWN_PROVIDER: 'BAD_INPUT',
   PARAMETER_PERIODS_OVERLAP: 'BAD_INPUT',
   INVALID_RULE: 'BAD_INPUT',
+  INVALID_RULE_CASE: 'BAD_INPUT',
+  RULE_CASE_FAILED: 'BAD_INPUT',
   OUTSIDE_YOUR_AREA: 'FORBIDDEN',
   VERSION_CONFLICT: 'CONFLICT',
 };

@@ -10,7 +10,13 @@ import { ChangeEnrolmentInput, EnrolInput, EnrolmentFilterArgs } from './dto/enr
 import { ProgrammeFilterArgs, ProgrammeInput } from './dto/programme.input.js';
 import { EnrolmentsService } from './enrolments.service.js';
 import { ProgrammeLoaders } from './programme-loaders.js';
-import { EnrolmentView, Programme, ProgrammeCoverage, ProgrammeParameter } from './programme.entity.js';
+import {
+  EnrolmentView,
+  Programme,
+  ProgrammeCoverage,
+  ProgrammeParameter,
+  ProgrammeRuleCase,
+} from './programme.entity.js';
 import { ProgrammesService } from './programmes.service.js';
 import { IsDay } from '../common/validators.js';
 import { UuidScalar } from '../common/graphql/scalars.js';
@@ -78,6 +84,13 @@ export class ProgrammeResolver {
   })
   parameters(@Ctx() ctx: RequestContext, @Parent() p: Programme, @Args() args: DayArgs) {
     return this.loaders.of(ctx).parameters(args.on).load(p.id);
+  }
+
+  @ResolveField(() => [ProgrammeRuleCase], {
+    description: 'Test cases of the eligibility rule, run on every save (empty without a rule)',
+  })
+  ruleCases(@Ctx() ctx: RequestContext, @Parent() p: Programme) {
+    return this.loaders.of(ctx).ruleCases.load(p.id);
   }
 
   @ResolveField(() => Provider, { nullable: true })
