@@ -11,7 +11,6 @@ import { loadConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/data-source.js';
 import { withDatabase } from '../src/database/database-url.js';
 import { writeHouseholds } from '../src/demo/bulk-people.js';
-import { SEEDED_RULES } from '../src/demo/programme-rules.seed.js';
 import { EligibilityOutcome, type PersonFacts } from '../src/eligibility/contracts.js';
 import { PROGRAMMES_AVAILABLE, type ProgrammeRow } from '../src/eligibility/entitlements.queries.js';
 import { outcomeOf, prepareProgramme, type PreparedProgramme } from '../src/eligibility/programme-evaluation.js';
@@ -21,7 +20,8 @@ import { seedDemoProviders, syntheticPopulation, writeSyntheticFacts } from './s
 
 /**
  * Entitlements at scale (issue 11): every demo programme evaluated for every one of BENCH_PEOPLE
- * (1,000,000) synthetic people with facts, then one person's `entitlements` through the API.
+ * (1,000,000) synthetic people with facts (bench/synthetic-database.ts), and the demo programmes
+ * with their seeded rules, then one person's `entitlements` through the API.
  *
  * 1. Whole population: the facts of the people are streamed in keyset batches of BENCH_BATCH
  *    (5,000) from the facts view (`person_fact_values`, one statement per batch), and each person is
@@ -57,7 +57,6 @@ async function main(): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await applySeededRules(client);
     rows.push(...(await wholePopulation(client)));
     rows.push(...(await onePersonThroughTheApi(client, url)));
   } finally {
@@ -199,28 +198,6 @@ async function fire(
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
   return { perSecond: total / seconds, p50: percentile(samples, 50), p95: percentile(samples, 95), errors };
-}
-
-/**
- * The demo programmes with the seeded rules and dated parameters (src/demo/programme-rules.seed.ts),
- * whatever the demo seeder stored: idempotent, by programme code.
- */
-async function applySeededRules(client: pg.Client): Promise<void> {
-  for (const [code, seeded] of Object.entries(SEEDED_RULES)) {
-    const { rows } = await client.query<{ id: string }>(`SELECT id FROM programme WHERE code = $1`, [code]);
-    if (!rows[0]) continue;
-    await client.query(`UPDATE programme SET eligibility_rule = $2, version = version + 1 WHERE id = $1`, [
-      rows[0].id,
-      JSON.stringify(seeded.rule),
-    ]);
-    await client.query(`DELETE FROM programme_parameter WHERE programme_id = $1`, [rows[0].id]);
-    await client.query(
-      `INSERT INTO programme_parameter (programme_id, name, value, unit, valid_from, valid_to, description)
-       SELECT $1, p.name, p.value::numeric, p.unit, p."validFrom"::date, p."validTo"::date, p.description
-         FROM jsonb_to_recordset($2::jsonb) AS p(name text, value text, unit text, "validFrom" text, "validTo" text, description text)`,
-      [rows[0].id, JSON.stringify(seeded.parameters)],
-    );
-  }
 }
 
 async function build(serverUrl: string, database: string, url: string): Promise<number> {

@@ -1,14 +1,14 @@
 import pg from 'pg';
 import { Permission, Role } from '../src/auth/roles.js';
-import { SEEDED_RULES } from '../src/demo/programme-rules.seed.js';
+import { SEEDED_RULES, type SeededRule } from '../src/demo/programme-rules.seed.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * What a person is entitled to (issue 11, "What it answers"), over HTTP: the per-person answer with
  * its scope, audit, special-category and language rules; the screening at the desk; the outreach
  * list; and the entitlement kept with an enrolment. Programmes are made through the REST API with
- * the seeded demo rules (src/demo/programme-rules.seed.ts); facts are recorded in person_fact as a
- * feed import would.
+ * the seeded demo rules and their cases (src/demo/programme-rules.seed.ts); facts are recorded in
+ * person_fact as a feed import would.
  */
 describe('entitlements', () => {
   let t: TestApp;
@@ -43,7 +43,7 @@ describe('entitlements', () => {
       );
   };
 
-  const programme = async (body: Record<string, unknown>, rule?: { rule: unknown; parameters: unknown[] }) => {
+  const programme = async (body: Record<string, unknown>, seeded?: SeededRule) => {
     const res = await t.http
       .post('/api/v1/programmes')
       .set('Authorization', `Bearer ${admin}`)
@@ -53,15 +53,21 @@ describe('entitlements', () => {
         fundingSource: 'NATIONAL_BUDGET',
         targetGroups: ['ALL_RESIDENTS'],
         ...body,
-        ...(rule ? { parameters: rule.parameters } : {}),
+        ...(seeded
+          ? {
+              eligibilityRule: seeded.rule,
+              parameters: seeded.parameters,
+              ruleCases: seeded.ruleCases.map((c) => ({
+                ...c,
+                expectedAmount:
+                  c.expectedAmount === undefined || c.expectedAmount === null
+                    ? undefined
+                    : Number(c.expectedAmount).toFixed(2),
+              })),
+            }
+          : {}),
       });
-    expect(res.status).toBe(201);
-    // The rule is set as stored, so that this file tests evaluation, not the checks on save.
-    if (rule)
-      await db.query(`UPDATE programme SET eligibility_rule = $2, version = version + 1 WHERE id = $1`, [
-        res.body.id,
-        JSON.stringify(rule.rule),
-      ]);
+    expect(res.body).toMatchObject({ code: body.code });
     return res.body.id as string;
   };
 

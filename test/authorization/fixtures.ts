@@ -212,6 +212,7 @@ export class Fixtures {
       eligibilityRule: {
         criteria: [{ id: 'age', el: 'Ηλικία', en: 'Age', test: { '>=': [{ var: 'age' }, 0] } }],
       },
+      ruleCases: [{ name: 'anyone', asOf: '2025-01-01', facts: { age: 40 }, expectedOutcome: 'ELIGIBLE' }],
     });
     return body.id;
   }
