@@ -140,21 +140,13 @@ export interface CandidateRow {
   id: string;
   given_name: string;
   surname: string;
-  municipality_code: string;
 }
 
-/**
- * $1 municipality codes (already limited to the caller's area and the programme's coverage),
- * $2 programme id, $3 the last person id of the previous batch, $4 batch size: active people of
- * those municipalities without an open enrolment in the programme, by id (keyset batches).
- */
-export const CANDIDATES_NOT_ENROLLED = `
-  SELECT p.id, p.given_name, p.surname, p.municipality_code
-    FROM person p
-   WHERE p.municipality_code = ANY($1::text[]) AND p.status = 'ACTIVE' AND p.id > $3::uuid
-     AND NOT EXISTS (SELECT 1 FROM enrolment e WHERE e.person_id = p.id AND e.programme_id = $2 AND e.status <> 'ENDED')
-   ORDER BY p.id
-   LIMIT $4`;
+/** $1 programme id, $2 municipality codes (within the caller's area): people with an open enrolment in it there. */
+export const ENROLLED_IN_PROGRAMME = `
+  SELECT e.person_id FROM enrolment e JOIN person p ON p.id = e.person_id
+   WHERE e.programme_id = $1 AND e.status <> 'ENDED' AND p.municipality_code = ANY($2::text[])`;
 
-/** $1 enrolment id, $2 the entitlement at enrolment (jsonb). */
-export const STORE_ENROLMENT_ENTITLEMENT = `UPDATE enrolment SET entitlement_at_enrolment = $2::jsonb WHERE id = $1`;
+/** $1 person ids (a page already limited to the caller's area): their names. */
+export const PEOPLE_NAMED = `SELECT p.id, p.given_name, p.surname FROM person p WHERE p.id = ANY($1::uuid[])`;
+

@@ -33,10 +33,11 @@ import {
   type Screening,
 } from './entitlements.model.js';
 import {
-  CANDIDATES_NOT_ENROLLED,
+  ENROLLED_IN_PROGRAMME,
   MUNICIPALITIES_REACHED,
   NEAREST_PROVIDERS,
   OPEN_ENROLMENTS,
+  PEOPLE_NAMED,
   PROGRAMME_BY_ID,
   PROGRAMMES_AVAILABLE,
   type CandidateRow,
@@ -57,7 +58,7 @@ import { parametersAsOf } from './rules/index.js';
 /** Providers listed per programme. */
 const PROVIDERS_PER_PROGRAMME = 3;
 /** People whose facts are read and evaluated at once by the outreach list. */
-const OUTREACH_BATCH = 2000;
+const OUTREACH_BATCH = 5000;
 const PROXIMITY = [
   Proximity.SAME_MUNICIPALITY,
   Proximity.SAME_REGIONAL_UNIT,
@@ -214,40 +215,42 @@ export class EntitlementsService {
           (r) => r.code,
         )
       : [];
-    const found: Array<LikelyEligiblePerson> = [];
+    // The area's facts streamed in batches (one cursor), the compiled rule run on each person; the
+    // open enrolments of the programme there are read once and left out.
+    const found: Array<{ personId: string; municipalityCode: string; amount: number | null }> = [];
     if (programme.compiled && reached.length) {
+      const enrolled = new Set(
+        (await ctx.em.query<Array<{ person_id: string }>>(ENROLLED_IN_PROGRAMME, [row.id, reached])).map(
+          (r) => r.person_id,
+        ),
+      );
       const params = parametersAsOf(row.parameters, asOf);
-      let last = '00000000-0000-0000-0000-000000000000';
-      for (;;) {
-        const batch = await ctx.em.query<CandidateRow[]>(CANDIDATES_NOT_ENROLLED, [
-          reached,
-          row.id,
-          last,
-          OUTREACH_BATCH,
-        ]);
-        if (batch.length === 0) break;
-        last = batch.at(-1)!.id;
-        const facts = await this.facts.factsOf(
-          ctx,
-          batch.map((c) => c.id),
-          asOf,
-        );
-        for (const c of batch) {
-          const r = outcomeOf(programme, facts.get(c.id) ?? {}, params);
-          if (r.outcome === EligibilityOutcome.ELIGIBLE)
-            found.push({
-              personId: c.id,
-              givenName: c.given_name,
-              surname: c.surname,
-              municipalityCode: c.municipality_code,
-              amount: r.amount ?? null,
-            });
-        }
-        if (batch.length < OUTREACH_BATCH) break;
-      }
+      await this.facts.forEachBatch(
+        ctx,
+        { municipalityCodes: reached, asOf, batchSize: OUTREACH_BATCH },
+        (batch) => {
+          for (const person of batch) {
+            if (enrolled.has(person.personId)) continue;
+            const r = outcomeOf(programme, person.facts, params);
+            if (r.outcome === EligibilityOutcome.ELIGIBLE)
+              found.push({ personId: person.personId, municipalityCode: person.municipalityCode, amount: r.amount ?? null });
+          }
+        },
+      );
+      found.sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
     }
     const start = after ? found.findIndex((p) => p.personId > after) : 0;
-    const rows = start < 0 ? [] : found.slice(start, start + limit + 1);
+    const slice = start < 0 ? [] : found.slice(start, start + limit + 1);
+    const names = new Map(
+      (
+        await ctx.em.query<CandidateRow[]>(PEOPLE_NAMED, [slice.map((p) => p.personId)])
+      ).map((r) => [r.id, r]),
+    );
+    const rows: LikelyEligiblePerson[] = slice.map((p) => ({
+      ...p,
+      givenName: names.get(p.personId)?.given_name ?? '',
+      surname: names.get(p.personId)?.surname ?? '',
+    }));
     ctx.auditBulk(
       {
         action: 'entitlement.outreach',
