@@ -76,7 +76,7 @@ async function wholePopulation(client: pg.Client): Promise<Array<[string, string
   // Programmes reaching each municipality: the same SQL as the API, once per municipality.
   const reaching = new Map<string, Array<{ p: PreparedProgramme; params: Record<string, number> }>>();
   for (const { code } of municipalities) {
-    const { rows } = await client.query<ProgrammeRow>(PROGRAMMES_AVAILABLE, [code, AS_OF]);
+    const { rows } = await client.query<ProgrammeRow>(PROGRAMMES_AVAILABLE, [code, AS_OF, null]);
     reaching.set(
       code,
       rows.map((r) => {

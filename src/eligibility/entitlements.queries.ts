@@ -37,6 +37,8 @@ export interface ProgrammeRow {
   /** Changes whenever the programme (its rule or parameters) is replaced: the compiled-rule cache key. */
   version: number;
   parameters: Array<{ name: string; value: string; validFrom: string; validTo: string | null }>;
+  /** PROGRAMMES_AVAILABLE only: the person asked about has an open enrolment in it. */
+  enrolled?: boolean;
 }
 
 const PROGRAMME_COLUMNS = `g.id, g.code, g.title, g.kind, g.administering_body, g.how_to_apply, g.where_to_apply,
@@ -45,9 +47,15 @@ const PROGRAMME_COLUMNS = `g.id, g.code, g.title, g.kind, g.administering_body, 
       'validFrom', pp.valid_from::text, 'validTo', pp.valid_to::text) ORDER BY pp.name, pp.valid_from)
     FROM programme_parameter pp WHERE pp.programme_id = g.id), '[]'::jsonb) AS parameters`;
 
-/** $1 municipality code, $2 day: every programme running that day that reaches the municipality. */
+/**
+ * $1 municipality code, $2 day, $3 a person id or NULL: every programme running that day that
+ * reaches the municipality, and whether the person has an open enrolment in it (the person's
+ * scope is checked before).
+ */
 export const PROGRAMMES_AVAILABLE = `
-  SELECT ${PROGRAMME_COLUMNS}
+  SELECT ${PROGRAMME_COLUMNS},
+         ($3::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM enrolment e
+            WHERE e.person_id = $3::uuid AND e.programme_id = g.id AND e.status <> 'ENDED')) AS enrolled
     FROM programme g JOIN municipality mu ON mu.code = $1
    WHERE ${runningOn('$2')} AND ${COVERS_MUNICIPALITY}
    ORDER BY g.national DESC, g.code`;
@@ -63,9 +71,6 @@ export const MUNICIPALITIES_REACHED = `
 
 /** $1 municipality code: whether it exists. */
 export const MUNICIPALITY_EXISTS = `SELECT code FROM municipality WHERE code = $1`;
-
-/** $1 person id: programmes the person has an open enrolment in (scope checked before). */
-export const OPEN_ENROLMENTS = `SELECT programme_id FROM enrolment WHERE person_id = $1 AND status <> 'ENDED'`;
 
 export interface ProviderRow {
   programme_id: string;

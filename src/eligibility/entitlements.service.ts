@@ -36,7 +36,6 @@ import {
   ENROLLED_IN_PROGRAMME,
   MUNICIPALITIES_REACHED,
   NEAREST_PROVIDERS,
-  OPEN_ENROLMENTS,
   PEOPLE_NAMED,
   PROGRAMME_BY_ID,
   PROGRAMMES_AVAILABLE,
@@ -106,15 +105,10 @@ export class EntitlementsService {
     const asOf = args.asOf ?? todayInAthens();
     const { visible, withheld } = this.visibleProgrammes(
       ctx,
-      await ctx.em.query<ProgrammeRow[]>(PROGRAMMES_AVAILABLE, [person.municipality_code, asOf]),
-    );
-    const enrolled = new Set(
-      (await ctx.em.query<Array<{ programme_id: string }>>(OPEN_ENROLMENTS, [person.id])).map(
-        (r) => r.programme_id,
-      ),
+      await ctx.em.query<ProgrammeRow[]>(PROGRAMMES_AVAILABLE, [person.municipality_code, asOf, person.id]),
     );
     const facts = (await this.facts.factsOf(ctx, [person.id], asOf)).get(person.id) ?? {};
-    const entitlements = await this.answer(ctx, visible, facts, person.municipality_code, asOf, args.language, enrolled);
+    const entitlements = await this.answer(ctx, visible, facts, person.municipality_code, asOf, args.language);
     ctx.audit({
       action: 'entitlement.read',
       subjectType: 'person',
@@ -161,13 +155,13 @@ export class EntitlementsService {
       facts[name] = { value, basis: FactBasis.STAFF, source: 'SCREENING', asOf };
     const { visible, withheld } = this.visibleProgrammes(
       ctx,
-      await ctx.em.query<ProgrammeRow[]>(PROGRAMMES_AVAILABLE, [home.code, asOf]),
+      await ctx.em.query<ProgrammeRow[]>(PROGRAMMES_AVAILABLE, [home.code, asOf, null]),
     );
     return {
       municipalityCode: home.code,
       asOf,
       language,
-      entitlements: await this.answer(ctx, visible, facts, home.code, asOf, language, new Set()),
+      entitlements: await this.answer(ctx, visible, facts, home.code, asOf, language),
       withheldProgrammes: withheld,
     };
   }
@@ -314,7 +308,6 @@ export class EntitlementsService {
     municipalityCode: string,
     asOf: string,
     language: Language,
-    enrolled: Set<string>,
   ): Promise<Entitlement[]> {
     const providers = await this.nearestProviders(
       ctx,
@@ -323,7 +316,7 @@ export class EntitlementsService {
     );
     return programmes.map((p) => ({
       ...toEntitlement(p, evaluateProgramme(p, facts, asOf, language), language),
-      enrolled: enrolled.has(p.row.id),
+      enrolled: p.row.enrolled === true,
       providers: providers.get(p.row.id) ?? [],
     }));
   }
