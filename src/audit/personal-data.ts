@@ -23,6 +23,8 @@ export const PERSONAL_TYPES: Record<string, (value: any) => AuditSubject[]> = {
   EsfParticipation: person,
   PersonConsent: person,
   PersonFactView: person,
+  PersonFactsView: person,
+  PersonFactEntry: person,
   PersonChange: person,
   HouseholdMemberView: person,
   Enrolment: person,

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { EntitlementsController } from './entitlements.controller.js';
 import { BeneficiaryEntitlementsResolver, EntitlementsResolver } from './entitlements.resolver.js';
 import { EntitlementsService } from './entitlements.service.js';
-import { FactsService } from './facts/facts.service.js';
+import { FactsModule } from './facts/facts.module.js';
 
-/** Facts, rules and what people are entitled to (issue 11). */
+/** Entitlements (issue 11): the facts view, rules and their evaluation, and what people are entitled to. */
 @Module({
-  providers: [FactsService, EntitlementsService, EntitlementsResolver, BeneficiaryEntitlementsResolver],
+  imports: [FactsModule],
+  providers: [EntitlementsService, EntitlementsResolver, BeneficiaryEntitlementsResolver],
   controllers: [EntitlementsController],
-  exports: [FactsService, EntitlementsService],
+  exports: [FactsModule, EntitlementsService],
 })
 export class EligibilityModule {}

@@ -286,9 +286,9 @@ export class Fixtures {
       { id: person },
     );
     await this.t.db.query(
-      `INSERT INTO person_fact (person_id, kind, tax_year, value_numeric, source, as_of)
-       VALUES ($1, 'HOUSEHOLD_INCOME', 2024, 5100, 'TAXIS', '2025-07-31'),
-              ($1, 'DISABILITY_PERCENTAGE', NULL, 80, 'KEPA', '2024-03-01')`,
+      `INSERT INTO person_fact (person_id, kind, tax_year, value_numeric, source, as_of, basis)
+       VALUES ($1, 'household_income_annual', 2024, 5100, 'TAXIS', '2025-07-31', 'FEED'),
+              ($1, 'disability_percentage', NULL, 80, 'KEPA', '2024-03-01', 'FEED')`,
       [person],
     );
     const roma = await this.programme(own, ['ROMA']);

@@ -904,7 +904,7 @@ export const FIELD_RULES: FieldRule[] = [
     plain: {
       outcome: A,
       holds: (b) =>
-        JSON.stringify(b.data.beneficiary.facts) === JSON.stringify([{ kind: 'HOUSEHOLD_INCOME' }]),
+        JSON.stringify(b.data.beneficiary.facts) === JSON.stringify([{ kind: 'HOUSEHOLD_INCOME_ANNUAL' }]),
     },
     special: {
       outcome: A,
