@@ -13,7 +13,11 @@ import { withDatabase } from '../src/database/database-url.js';
 import { writeHouseholds } from '../src/demo/bulk-people.js';
 import { EligibilityOutcome, type PersonFacts } from '../src/eligibility/contracts.js';
 import { PROGRAMMES_AVAILABLE, type ProgrammeRow } from '../src/eligibility/entitlements.queries.js';
-import { outcomeOf, prepareProgramme, type PreparedProgramme } from '../src/eligibility/programme-evaluation.js';
+import {
+  outcomeOf,
+  prepareProgramme,
+  type PreparedProgramme,
+} from '../src/eligibility/programme-evaluation.js';
 import { parametersAsOf } from '../src/eligibility/rules/index.js';
 import { percentile, printTable } from './report.js';
 import { seedDemoProviders, syntheticPopulation, writeSyntheticFacts } from './synthetic-database.js';
@@ -93,7 +97,11 @@ async function wholePopulation(client: pg.Client): Promise<Array<[string, string
   let factsMs = 0;
   for (;;) {
     const t = performance.now();
-    const { rows } = await client.query<{ person_id: string; municipality_code: string; fact_values: Record<string, unknown> | null }>(
+    const { rows } = await client.query<{
+      person_id: string;
+      municipality_code: string;
+      fact_values: Record<string, unknown> | null;
+    }>(
       `WITH batch AS (SELECT id FROM person WHERE status = 'ACTIVE' AND id > $2::uuid ORDER BY id LIMIT $3)
        SELECT f.person_id, f.municipality_code, f.fact_values
          FROM person_fact_values($1::date, ARRAY(SELECT id FROM batch)) f`,
@@ -126,7 +134,10 @@ async function wholePopulation(client: pg.Client): Promise<Array<[string, string
     ['  peak RSS of this process', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`],
   ];
   for (const [code, c] of [...counts].sort())
-    out.push([`  ${code}`, `eligible ${c.ELIGIBLE}  not eligible ${c.NOT_ELIGIBLE}  cannot tell ${c.CANNOT_TELL}`]);
+    out.push([
+      `  ${code}`,
+      `eligible ${c.ELIGIBLE}  not eligible ${c.NOT_ELIGIBLE}  cannot tell ${c.CANNOT_TELL}`,
+    ]);
   return out;
 }
 
@@ -160,7 +171,8 @@ async function onePersonThroughTheApi(client: pg.Client, url: string): Promise<A
         criteria { id status explanation shortfall missing { fact suppliers } }
         providers { name proximity distanceKm opensNext { date opensAt } } } } }`;
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    const body = (i: number) => JSON.stringify({ query, variables: { id: rows[(i * 7919) % rows.length]!.id } });
+    const body = (i: number) =>
+      JSON.stringify({ query, variables: { id: rows[(i * 7919) % rows.length]!.id } });
     await fire(endpoint, headers, body, Math.min(100, REQUESTS));
     const r = await fire(endpoint, headers, body, REQUESTS);
     return [
@@ -209,7 +221,10 @@ async function build(serverUrl: string, database: string, url: string): Promise<
   await client.connect();
   try {
     const population = await syntheticPopulation(client, SEED);
-    await writeHouseholds(client, population.households(PEOPLE), { actorId: 'system:bench', batchSize: 10000 });
+    await writeHouseholds(client, population.households(PEOPLE), {
+      actorId: 'system:bench',
+      batchSize: 10000,
+    });
     console.log(`facts: ${await writeSyntheticFacts(client)} rows`);
   } finally {
     await client.end();

@@ -24,14 +24,23 @@ describe('entitlements', () => {
   const auditCount = async (where = 'TRUE', params: unknown[] = []) =>
     (await db.query(`SELECT count(*)::int AS n FROM audit_event WHERE ${where}`, params)).rows[0].n as number;
 
-  const person = async (municipality: string, given: string, birthDate = '1970-05-01') =>
-    (
+  /** A person living alone since 2020 (household size, adults and minors are derived from it). */
+  const person = async (municipality: string, given: string, birthDate = '1970-05-01') => {
+    const id = (
       await db.query(
         `INSERT INTO person (municipality_code, given_name, surname, given_name_latin, surname_latin, birth_date, gender, name_key, phonetic_key)
          VALUES ($1, $2, 'Οικονόμου', $2, 'Oikonomou', $3, 'FEMALE', 'x', 'x') RETURNING id`,
         [municipality, given, birthDate],
       )
     ).rows[0].id as string;
+    await db.query(
+      `WITH h AS (INSERT INTO household (municipality_code) VALUES ($1) RETURNING id)
+       INSERT INTO household_member (household_id, person_id, relationship, joined_on)
+       SELECT h.id, $2, 'REFERENCE_PERSON', '2020-01-01' FROM h`,
+      [municipality, id],
+    );
+    return id;
+  };
 
   /** Facts as a feed would record them, valid from 2023. */
   const facts = async (personId: string, values: Record<string, number | boolean>) => {
@@ -86,13 +95,35 @@ describe('entitlements', () => {
     summary: string;
     amount: number | null;
     enrolled: boolean;
-    criteria: Array<{ id: string; status: string; explanation: string; shortfall: number | null; missing: Array<{ fact: string; suppliers: string[] }> }>;
-    providers: Array<{ providerId: string; proximity: string; role: string; distanceKm: number | null; opensNext: unknown }>;
+    criteria: Array<{
+      id: string;
+      status: string;
+      explanation: string;
+      shortfall: number | null;
+      missing: Array<{ fact: string; suppliers: string[] }>;
+    }>;
+    providers: Array<{
+      providerId: string;
+      proximity: string;
+      role: string;
+      distanceKm: number | null;
+      opensNext: unknown;
+    }>;
   };
-  const entitlementsOf = async (token: string, id: string, vars: Record<string, unknown> = {}, headers = {}) => {
+  const entitlementsOf = async (
+    token: string,
+    id: string,
+    vars: Record<string, unknown> = {},
+    headers = {},
+  ) => {
     const res = await gql(token, ENTITLEMENTS, { id, ...vars }, headers);
     expect(res.body.errors).toBeUndefined();
-    return res.body.data.entitlements as { withheldProgrammes: number; language: string; asOf: string; entitlements: Answer[] };
+    return res.body.data.entitlements as {
+      withheldProgrammes: number;
+      language: string;
+      asOf: string;
+      entitlements: Answer[];
+    };
   };
   const byCode = (list: Answer[], code: string) => list.find((e) => e.programmeCode === code);
 
@@ -104,7 +135,11 @@ describe('entitlements', () => {
     attica = await t.token({ roles: [Role.REGIONAL_OFFICER], region: '9' }, 'attica-1');
     spata = await t.token({ roles: [Role.CENTRE_STAFF], municipalities: ['4912', '4904'] }, 'spata-1');
     spataSpecial = await t.token(
-      { roles: [Role.CENTRE_STAFF], municipalities: ['4912', '4904'], permissions: [Permission.SPECIAL_CATEGORY] },
+      {
+        roles: [Role.CENTRE_STAFF],
+        municipalities: ['4912', '4904'],
+        permissions: [Permission.SPECIAL_CATEGORY],
+      },
       'spata-2',
     );
 
@@ -192,7 +227,12 @@ describe('entitlements', () => {
     it('is eligible for GMI with the amount, and is told how to apply and where to go', async () => {
       const answer = await entitlementsOf(spata, ids.maria!, { asOf: '2024-03-01' });
       const gmi = byCode(answer.entitlements, 'GMI')!;
-      expect(gmi).toMatchObject({ outcome: 'ELIGIBLE', amount: 116, enrolled: false, howToApply: 'Αίτηση στο gmi.gov.gr' });
+      expect(gmi).toMatchObject({
+        outcome: 'ELIGIBLE',
+        amount: 116,
+        enrolled: false,
+        howToApply: 'Αίτηση στο gmi.gov.gr',
+      });
       expect(gmi.criteria.map((c) => c.status)).toEqual(['MET', 'MET', 'MET', 'MET']);
       // Nearest first: Spata itself, then Paiania (same regional unit), then Alexandreia.
       expect(gmi.providers.map((p) => [p.providerId, p.proximity, p.role])).toEqual([
@@ -222,7 +262,11 @@ describe('entitlements', () => {
       const income = gmi.criteria.find((c) => c.id === 'income')!;
       expect(income.status).toBe('MISSING_FACTS');
       expect(income.missing).toEqual([
-        { fact: 'household_income_last_6_months', label: 'Household income of the last 6 months', suppliers: ['TAXIS', 'DOCUMENT'] },
+        {
+          fact: 'household_income_last_6_months',
+          label: 'Household income of the last 6 months',
+          suppliers: ['TAXIS', 'DOCUMENT'],
+        },
       ]);
       expect(gmi.summary).toContain('Household income of the last 6 months');
     });
@@ -247,20 +291,37 @@ describe('entitlements', () => {
     });
 
     it('reads the parameters in force on the day: before and after the amounts changed in December 2023', async () => {
-      const before = byCode((await entitlementsOf(spata, ids.maria!, { asOf: '2023-11-30' })).entitlements, 'GMI')!;
-      const after = byCode((await entitlementsOf(spata, ids.maria!, { asOf: '2023-12-01' })).entitlements, 'GMI')!;
+      const before = byCode(
+        (await entitlementsOf(spata, ids.maria!, { asOf: '2023-11-30' })).entitlements,
+        'GMI',
+      )!;
+      const after = byCode(
+        (await entitlementsOf(spata, ids.maria!, { asOf: '2023-12-01' })).entitlements,
+        'GMI',
+      )!;
       expect(before).toMatchObject({ outcome: 'ELIGIBLE', amount: 100 }); // 200 - 600/6
       expect(after).toMatchObject({ outcome: 'ELIGIBLE', amount: 116 }); // 216 - 600/6
     });
 
     it('explains in Greek by default, in English when asked by argument or Accept-Language', async () => {
       const el = await entitlementsOf(spata, ids.nikos!, { asOf: '2024-03-01' });
-      const en = await entitlementsOf(spata, ids.nikos!, { asOf: '2024-03-01' }, { 'Accept-Language': 'en-GB,en;q=0.9' });
-      const arg = await entitlementsOf(spata, ids.nikos!, { asOf: '2024-03-01', lang: 'EL' }, { 'Accept-Language': 'en' });
+      const en = await entitlementsOf(
+        spata,
+        ids.nikos!,
+        { asOf: '2024-03-01' },
+        { 'Accept-Language': 'en-GB,en;q=0.9' },
+      );
+      const arg = await entitlementsOf(
+        spata,
+        ids.nikos!,
+        { asOf: '2024-03-01', lang: 'EL' },
+        { 'Accept-Language': 'en' },
+      );
       expect(el.language).toBe('EL');
       expect(en.language).toBe('EN');
       expect(arg.language).toBe('EL');
-      const explanation = (a: typeof el) => byCode(a.entitlements, 'GMI')!.criteria.find((c) => c.id === 'income')!.explanation;
+      const explanation = (a: typeof el) =>
+        byCode(a.entitlements, 'GMI')!.criteria.find((c) => c.id === 'income')!.explanation;
       expect(explanation(el)).toContain('154,00');
       expect(explanation(en)).toContain('154.00');
       expect(explanation(el)).not.toBe(explanation(en));
@@ -268,15 +329,24 @@ describe('entitlements', () => {
     });
 
     it('audits the read against the person with its purpose, and needs one', async () => {
-      const before = await auditCount(`action = 'entitlement.read' AND subject_id = $1 AND outcome = 'allowed'`, [ids.maria]);
+      const before = await auditCount(
+        `action = 'entitlement.read' AND subject_id = $1 AND outcome = 'allowed'`,
+        [ids.maria],
+      );
       await entitlementsOf(spata, ids.maria!);
       const { rows } = await db.query(
         `SELECT purpose, municipality_code FROM audit_event WHERE action = 'entitlement.read' AND subject_id = $1 ORDER BY id DESC LIMIT 1`,
         [ids.maria],
       );
       expect(rows[0]).toEqual({ purpose: 'ELIGIBILITY_ASSESSMENT', municipality_code: '4912' });
-      expect(await auditCount(`action = 'entitlement.read' AND subject_id = $1 AND outcome = 'allowed'`, [ids.maria])).toBe(before + 1);
-      const noPurpose = await gql(spata, `query($id: UUID!) { entitlements(personId: $id) { personId } }`, { id: ids.maria });
+      expect(
+        await auditCount(`action = 'entitlement.read' AND subject_id = $1 AND outcome = 'allowed'`, [
+          ids.maria,
+        ]),
+      ).toBe(before + 1);
+      const noPurpose = await gql(spata, `query($id: UUID!) { entitlements(personId: $id) { personId } }`, {
+        id: ids.maria,
+      });
       expect(noPurpose.body.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
     });
 
@@ -324,13 +394,21 @@ describe('entitlements', () => {
     it('answers from typed facts, writes nothing and audits nothing, without a purpose', async () => {
       const before = await tables();
       const res = await gql(spata, SCREEN, {
-        input: { municipalityCode: '4912', asOf: '2024-03-01', facts: { ...single, household_income_last_6_months: 600 } },
+        input: {
+          municipalityCode: '4912',
+          asOf: '2024-03-01',
+          facts: { ...single, household_income_last_6_months: 600 },
+        },
       });
       expect(res.body.errors).toBeUndefined();
       const gmi = res.body.data.screen.entitlements.find((e: Answer) => e.programmeCode === 'GMI');
       expect(gmi).toMatchObject({ outcome: 'ELIGIBLE', amount: 116, enrolled: false });
       const poorer = await gql(spata, SCREEN, {
-        input: { municipalityCode: '4912', asOf: '2024-03-01', facts: { ...single, household_income_last_6_months: 1296.01 } },
+        input: {
+          municipalityCode: '4912',
+          asOf: '2024-03-01',
+          facts: { ...single, household_income_last_6_months: 1296.01 },
+        },
       });
       const over = poorer.body.data.screen.entitlements.find((e: Answer) => e.programmeCode === 'GMI');
       expect(over.outcome).toBe('NOT_ELIGIBLE');
@@ -350,7 +428,11 @@ describe('entitlements', () => {
       const gmi = res.body.entitlements.find((e: Answer) => e.programmeCode === 'GMI');
       expect(gmi.outcome).toBe('CANNOT_TELL');
       expect(gmi.criteria.find((c: { id: string }) => c.id === 'income').missing).toEqual([
-        { fact: 'household_income_last_6_months', label: 'Household income of the last 6 months', suppliers: ['TAXIS', 'DOCUMENT'] },
+        {
+          fact: 'household_income_last_6_months',
+          label: 'Household income of the last 6 months',
+          suppliers: ['TAXIS', 'DOCUMENT'],
+        },
       ]);
       expect(res.body.withheldProgrammes).toBe(2);
       expect(await tables()).toEqual(before);
@@ -364,12 +446,18 @@ describe('entitlements', () => {
       expect(unknown.status).toBe(400);
       expect(unknown.body.code).toBe('UNKNOWN_FACT');
       expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'facts.salary' })]);
-      const wrong = await gql(spata, SCREEN, { input: { municipalityCode: '4912', facts: { age: 'seventy' } } });
+      const wrong = await gql(spata, SCREEN, {
+        input: { municipalityCode: '4912', facts: { age: 'seventy' } },
+      });
       expect(wrong.body.errors[0].extensions.code).toBe('WRONG_FACT_TYPE');
       expect(JSON.stringify(wrong.body.errors[0].extensions)).toContain('facts.age');
-      const special = await gql(spata, SCREEN, { input: { municipalityCode: '4912', facts: { disability_percentage: 80 } } });
+      const special = await gql(spata, SCREEN, {
+        input: { municipalityCode: '4912', facts: { disability_percentage: 80 } },
+      });
       expect(special.body.errors[0].extensions.code).toBe('SPECIAL_CATEGORY_FACT');
-      const area = await gql(spata, SCREEN, { input: { municipalityCode: '4912', facts: { municipality_code: '0802' } } });
+      const area = await gql(spata, SCREEN, {
+        input: { municipalityCode: '4912', facts: { municipality_code: '0802' } },
+      });
       expect(area.body.errors[0].extensions.code).toBe('FACT_FROM_MUNICIPALITY');
       const nowhere = await gql(spata, SCREEN, { input: { municipalityCode: '9999', facts: {} } });
       expect(nowhere.body.errors[0].extensions.code).toBe('UNKNOWN_MUNICIPALITY');
@@ -386,7 +474,12 @@ describe('entitlements', () => {
       extra = [];
       for (const name of ['Άννα', 'Βασιλική', 'Γεωργία']) {
         const id = await person('4912', name);
-        await facts(id, { legal_residence: true, real_estate_value: 0, vehicle_value: 0, household_income_last_6_months: 0 });
+        await facts(id, {
+          legal_residence: true,
+          real_estate_value: 0,
+          vehicle_value: 0,
+          household_income_last_6_months: 0,
+        });
         extra.push(id);
       }
     });
@@ -402,17 +495,27 @@ describe('entitlements', () => {
       const second = await gql(spata, LIST, { p: ids.gmi, first: 2, after: page1.pageInfo.endCursor });
       const page2 = second.body.data.eligibleNotEnrolled;
       expect(page2.pageInfo.hasNextPage).toBe(false);
-      const seen = [...page1.edges, ...page2.edges].map((e: { node: { personId: string } }) => e.node.personId);
+      const seen = [...page1.edges, ...page2.edges].map(
+        (e: { node: { personId: string } }) => e.node.personId,
+      );
       expect(seen).toEqual(expected);
       expect(seen).not.toContain(ids.nikos);
       expect(seen).not.toContain(ids.alex);
-      expect(page1.edges.find((e: { node: { personId: string } }) => e.node.personId === ids.maria)?.node.amount ?? 116).toBe(116);
+      const nodes = [...page1.edges, ...page2.edges].map(
+        (e: { node: { personId: string; amount: number } }) => e.node,
+      );
+      expect(nodes.find((n) => n.personId === ids.maria)!.amount).toBe(116); // 216 - 600 / 6
+      expect(nodes.find((n) => n.personId === extra[1])!.amount).toBe(216);
       // Two requests, one audit row each: the bulk read, naming the programme and the count.
       expect(await auditCount()).toBe(rowsBefore + 2);
       const { rows } = await db.query(
         `SELECT subject_type, subject_id, purpose, reason FROM audit_event WHERE action = 'entitlement.outreach' ORDER BY id DESC LIMIT 1`,
       );
-      expect(rows[0]).toMatchObject({ subject_type: 'programme', subject_id: ids.gmi, purpose: 'CASE_MANAGEMENT' });
+      expect(rows[0]).toMatchObject({
+        subject_type: 'programme',
+        subject_id: ids.gmi,
+        purpose: 'CASE_MANAGEMENT',
+      });
       expect(rows[0].reason).toContain(`${expected.length} likely eligible`);
 
       await db.query(
@@ -421,7 +524,9 @@ describe('entitlements', () => {
         [extra[0], ids.gmi],
       );
       const after = await gql(spata, LIST, { p: ids.gmi, first: 10 });
-      const people = after.body.data.eligibleNotEnrolled.edges.map((e: { node: { personId: string } }) => e.node.personId);
+      const people = after.body.data.eligibleNotEnrolled.edges.map(
+        (e: { node: { personId: string } }) => e.node.personId,
+      );
       expect(people).not.toContain(extra[0]);
       expect(after.body.data.eligibleNotEnrolled.totalCount).toBe(expected.length - 1);
     });
@@ -443,7 +548,9 @@ describe('entitlements', () => {
       id entitlementAtEnrolment { asOf outcome amount summary withheld criteria { id status } } } }`;
 
     it('keeps the entitlement at that moment with the enrolment', async () => {
-      const res = await gql(spata, ENROL, { i: { personId: ids.maria, programmeId: ids.gmi, appliedOn: '2024-03-01' } });
+      const res = await gql(spata, ENROL, {
+        i: { personId: ids.maria, programmeId: ids.gmi, appliedOn: '2024-03-01' },
+      });
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data.enrol.entitlementAtEnrolment).toMatchObject({
         asOf: '2024-03-01',
@@ -451,18 +558,26 @@ describe('entitlements', () => {
         amount: 116,
         withheld: false,
       });
-      const { rows } = await db.query(`SELECT entitlement_at_enrolment AS e FROM enrolment WHERE id = $1`, [res.body.data.enrol.id]);
+      const { rows } = await db.query(`SELECT entitlement_at_enrolment AS e FROM enrolment WHERE id = $1`, [
+        res.body.data.enrol.id,
+      ]);
       expect(rows[0].e).toMatchObject({ outcome: 'ELIGIBLE', amount: 116 });
       const answer = await entitlementsOf(spata, ids.maria!);
       expect(byCode(answer.entitlements, 'GMI')!.enrolled).toBe(true);
     });
 
     it('refuses a programme that does not cover the area, or is not running on the day', async () => {
-      const outside = await gql(spata, ENROL, { i: { personId: ids.nikos, programmeId: ids.alexOnly, appliedOn: '2024-03-01' } });
+      const outside = await gql(spata, ENROL, {
+        i: { personId: ids.nikos, programmeId: ids.alexOnly, appliedOn: '2024-03-01' },
+      });
       expect(outside.body.errors[0].extensions.code).toBe('OUTSIDE_PROGRAMME_COVERAGE');
-      const ended = await gql(spata, ENROL, { i: { personId: ids.nikos, programmeId: ids.ended, appliedOn: '2024-03-01' } });
+      const ended = await gql(spata, ENROL, {
+        i: { personId: ids.nikos, programmeId: ids.ended, appliedOn: '2024-03-01' },
+      });
       expect(ended.body.errors[0].extensions.code).toBe('OUTSIDE_PROGRAMME_PERIOD');
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM enrolment WHERE person_id = $1`, [ids.nikos]);
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM enrolment WHERE person_id = $1`, [
+        ids.nikos,
+      ]);
       expect(rows[0].n).toBe(0);
     });
   });

@@ -21,7 +21,11 @@ export class EntitlementsController {
     'What someone not registered may be entitled to where they live, from facts typed in (nothing is written or kept)',
     [403],
   )
-  @ApiHeader({ name: 'Accept-Language', required: false, description: 'el (default) or en, unless `language` is sent' })
+  @ApiHeader({
+    name: 'Accept-Language',
+    required: false,
+    description: 'el (default) or en, unless `language` is sent',
+  })
   @ApiOkResponse({ type: Screening })
   screen(
     @Ctx() ctx: RequestContext,

@@ -13,7 +13,10 @@ export enum Proximity {
   SAME_REGION = 'SAME_REGION',
   ELSEWHERE = 'ELSEWHERE',
 }
-registerEnumType(Proximity, { name: 'Proximity', description: "Where a provider is, from the person's home" });
+registerEnumType(Proximity, {
+  name: 'Proximity',
+  description: "Where a provider is, from the person's home",
+});
 
 @ObjectType({ description: 'A fact a criterion needs that nobody has supplied yet' })
 export class MissingFact {
@@ -25,7 +28,9 @@ export class MissingFact {
   @ApiProperty({ example: 'Household income of the last 6 months' })
   label: string;
 
-  @Field(() => [String], { description: 'Who supplies it: TAXIS, EFKA, OPEKA, KEPA, DYPA, DOCUMENT, REGISTRY' })
+  @Field(() => [String], {
+    description: 'Who supplies it: TAXIS, EFKA, OPEKA, KEPA, DYPA, DOCUMENT, REGISTRY',
+  })
   @ApiProperty({ type: [String], example: ['TAXIS', 'DOCUMENT'] })
   suppliers: string[];
 }
@@ -94,7 +99,7 @@ export class NearbyProvider {
   @ApiPropertyOptional({ type: String, nullable: true })
   address: string | null;
 
-  @Field({ description: "Municipality of its nearest location (else of the provider)" })
+  @Field({ description: 'Municipality of its nearest location (else of the provider)' })
   @ApiProperty({ example: '4912' })
   municipalityCode: string;
 
@@ -174,7 +179,8 @@ export class Entitlement {
 }
 
 @ObjectType({
-  description: "A registered person's entitlements as of a date (personal data: read with a purpose, audited)",
+  description:
+    "A registered person's entitlements as of a date (personal data: read with a purpose, audited)",
 })
 export class PersonEntitlements {
   @Field(() => ID)

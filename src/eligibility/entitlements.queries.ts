@@ -83,7 +83,13 @@ export interface ProviderRow {
   rank: number;
   distance_km: number | null;
   closed_on_public_holidays: boolean;
-  hours: Array<{ weekday: number; opensAt: string; closesAt: string; validFrom: string | null; validTo: string | null }>;
+  hours: Array<{
+    weekday: number;
+    opensAt: string;
+    closesAt: string;
+    validFrom: string | null;
+    validTo: string | null;
+  }>;
   closures: Array<{ startsOn: string; endsOn: string }>;
 }
 
@@ -154,4 +160,3 @@ export const ENROLLED_IN_PROGRAMME = `
 
 /** $1 person ids (a page already limited to the caller's area): their names. */
 export const PEOPLE_NAMED = `SELECT p.id, p.given_name, p.surname FROM person p WHERE p.id = ANY($1::uuid[])`;
-

@@ -73,7 +73,9 @@ class PersonEntitlementsArgs {
 export class BeneficiaryEntitlementsResolver {
   constructor(private readonly service: EntitlementsService) {}
 
-  @ResolveField(() => PersonEntitlements, { description: 'What the person is entitled to (see Query.entitlements)' })
+  @ResolveField(() => PersonEntitlements, {
+    description: 'What the person is entitled to (see Query.entitlements)',
+  })
   entitlements(
     @Ctx() ctx: RequestContext,
     @Parent() person: Beneficiary,

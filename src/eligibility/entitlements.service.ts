@@ -108,7 +108,14 @@ export class EntitlementsService {
       await ctx.em.query<ProgrammeRow[]>(PROGRAMMES_AVAILABLE, [person.municipality_code, asOf, person.id]),
     );
     const facts = (await this.facts.factsOf(ctx, [person.id], asOf)).get(person.id) ?? {};
-    const entitlements = await this.answer(ctx, visible, facts, person.municipality_code, asOf, args.language);
+    const entitlements = await this.answer(
+      ctx,
+      visible,
+      facts,
+      person.municipality_code,
+      asOf,
+      args.language,
+    );
     ctx.audit({
       action: 'entitlement.read',
       subjectType: 'person',
@@ -136,10 +143,11 @@ export class EntitlementsService {
   async screen(ctx: RequestContext, input: ScreeningInput, language: Language): Promise<Screening> {
     ctx.require(Permission.PROGRAMME_READ, 'entitlement.screen');
     const asOf = input.asOf ?? todayInAthens();
-    const [home] = await ctx.em.query<Array<{ code: string; regional_unit_code: string; region_code: string }>>(
-      `SELECT code, regional_unit_code, region_code FROM municipality WHERE code = $1`,
-      [input.municipalityCode],
-    );
+    const [home] = await ctx.em.query<
+      Array<{ code: string; regional_unit_code: string; region_code: string }>
+    >(`SELECT code, regional_unit_code, region_code FROM municipality WHERE code = $1`, [
+      input.municipalityCode,
+    ]);
     if (!home)
       throw new EntitlementError(
         EntitlementErrorCode.UNKNOWN_MUNICIPALITY,
@@ -227,7 +235,11 @@ export class EntitlementsService {
             if (enrolled.has(person.personId)) continue;
             const r = outcomeOf(programme, person.facts, params);
             if (r.outcome === EligibilityOutcome.ELIGIBLE)
-              found.push({ personId: person.personId, municipalityCode: person.municipalityCode, amount: r.amount ?? null });
+              found.push({
+                personId: person.personId,
+                municipalityCode: person.municipalityCode,
+                amount: r.amount ?? null,
+              });
           }
         },
       );
@@ -236,9 +248,10 @@ export class EntitlementsService {
     const start = after ? found.findIndex((p) => p.personId > after) : 0;
     const slice = start < 0 ? [] : found.slice(start, start + limit + 1);
     const names = new Map(
-      (
-        await ctx.em.query<CandidateRow[]>(PEOPLE_NAMED, [slice.map((p) => p.personId)])
-      ).map((r) => [r.id, r]),
+      (await ctx.em.query<CandidateRow[]>(PEOPLE_NAMED, [slice.map((p) => p.personId)])).map((r) => [
+        r.id,
+        r,
+      ]),
     );
     const rows: LikelyEligiblePerson[] = slice.map((p) => ({
       ...p,
@@ -287,7 +300,14 @@ export class EntitlementsService {
     const facts = (await this.facts.factsOf(ctx, [personId], asOf)).get(personId) ?? {};
     const out = evaluateProgramme(programme, facts, asOf, Language.EL);
     const e = toEntitlement(programme, out, Language.EL);
-    return { ...base, outcome: e.outcome, summary: e.summary, amount: e.amount, criteria: e.criteria, withheld: false };
+    return {
+      ...base,
+      outcome: e.outcome,
+      summary: e.summary,
+      amount: e.amount,
+      criteria: e.criteria,
+      withheld: false,
+    };
   }
 
   /** Programmes the caller may see evaluated, and how many were left out (rule 17). */
@@ -384,9 +404,19 @@ export class EntitlementsService {
         throw new EntitlementError(
           EntitlementErrorCode.WRONG_FACT_TYPE,
           `The fact "${name}" must be ${definition.type === 'list' ? 'a list of strings' : `a ${definition.type}`}.`,
-          [{ field, reason: `must be ${definition.type === 'list' ? 'a list of strings' : `a ${definition.type}`}` }],
+          [
+            {
+              field,
+              reason: `must be ${definition.type === 'list' ? 'a list of strings' : `a ${definition.type}`}`,
+            },
+          ],
         );
-      facts[fact] = { value: value as FactValue['value'], basis: FactBasis.SELF_DECLARED, source: 'SCREENING', asOf };
+      facts[fact] = {
+        value: value as FactValue['value'],
+        basis: FactBasis.SELF_DECLARED,
+        source: 'SCREENING',
+        asOf,
+      };
     }
     return facts;
   }
@@ -401,7 +431,11 @@ function hasType(value: unknown, type: string): boolean {
     case 'string':
       return typeof value === 'string' && value.length <= 200;
     case 'list':
-      return Array.isArray(value) && value.length <= 100 && value.every((v) => typeof v === 'string' && v.length <= 200);
+      return (
+        Array.isArray(value) &&
+        value.length <= 100 &&
+        value.every((v) => typeof v === 'string' && v.length <= 200)
+      );
     default:
       return false;
   }

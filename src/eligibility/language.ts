@@ -32,10 +32,12 @@ export function languageOf(explicit: Language | undefined, acceptLanguage: strin
 export const ruleLanguage = (language: Language): 'el' | 'en' => (language === Language.EN ? 'en' : 'el');
 
 /** The request's Accept-Language header, whichever transport called (GraphQL or REST). */
-export const AcceptLanguage = createParamDecorator((_: unknown, host: ExecutionContext): string | undefined => {
-  const req: Request =
-    host.getType<'graphql' | 'http'>() === 'graphql'
-      ? GqlExecutionContext.create(host).getContext().req
-      : host.switchToHttp().getRequest();
-  return req.headers['accept-language'];
-});
+export const AcceptLanguage = createParamDecorator(
+  (_: unknown, host: ExecutionContext): string | undefined => {
+    const req: Request =
+      host.getType<'graphql' | 'http'>() === 'graphql'
+        ? GqlExecutionContext.create(host).getContext().req
+        : host.switchToHttp().getRequest();
+    return req.headers['accept-language'];
+  },
+);

@@ -32,7 +32,10 @@ function row(code: string, overrides: Partial<ProgrammeRow> = {}): ProgrammeRow 
 
 const facts = (values: Record<string, number | boolean>): PersonFacts =>
   Object.fromEntries(
-    Object.entries(values).map(([k, value]) => [k, { value, basis: FactBasis.FEED, source: 'TAXIS', asOf: '2024-01-01' }]),
+    Object.entries(values).map(([k, value]) => [
+      k,
+      { value, basis: FactBasis.FEED, source: 'TAXIS', asOf: '2024-01-01' },
+    ]),
   );
 const single = facts({
   legal_residence: true,
@@ -69,7 +72,10 @@ describe('programme evaluation', () => {
   });
 
   it('leaves a programme without a usable rule to staff', () => {
-    for (const rule of [null, { criteria: [{ id: 'x', el: 'x', en: 'x', test: { '<=': [{ var: 'no_such_fact' }, 1] } }] }]) {
+    for (const rule of [
+      null,
+      { criteria: [{ id: 'x', el: 'x', en: 'x', test: { '<=': [{ var: 'no_such_fact' }, 1] } }] },
+    ]) {
       const p = prepareProgramme(row('LOCAL', { eligibility_rule: rule }));
       expect(p.compiled).toBeUndefined();
       const out = evaluateProgramme(p, single, '2024-03-01', Language.EN);

@@ -45,7 +45,9 @@ export function prepareProgramme(row: ProgrammeRow): PreparedProgramme {
   }
   const specialCategory =
     isSpecialCategoryProgramme(row.target_groups) ||
-    (compiled?.facts ?? []).some((f) => (FACT_CATALOGUE[f] as { specialCategory?: boolean }).specialCategory) ||
+    (compiled?.facts ?? []).some(
+      (f) => (FACT_CATALOGUE[f] as { specialCategory?: boolean }).specialCategory,
+    ) ||
     mentionsSpecialGroup(rule);
   const prepared = { row, compiled, specialCategory };
   if (cache.size >= CACHE_LIMIT) cache.clear();
@@ -95,12 +97,17 @@ export function evaluateProgramme(
       evaluation: { outcome: EligibilityOutcome.CANNOT_TELL, criteria: [] },
       summary: text.noRule,
     };
-  const evaluation = p.compiled.evaluate(facts, parametersAsOf(p.row.parameters, asOf), ruleLanguage(language));
+  const evaluation = p.compiled.evaluate(
+    facts,
+    parametersAsOf(p.row.parameters, asOf),
+    ruleLanguage(language),
+  );
   const lang = ruleLanguage(language);
   let summary: string;
   if (evaluation.outcome === EligibilityOutcome.ELIGIBLE)
     summary =
-      text.eligible + (evaluation.amount !== undefined ? text.amount(formatMoney(evaluation.amount, lang)) : '');
+      text.eligible +
+      (evaluation.amount !== undefined ? text.amount(formatMoney(evaluation.amount, lang)) : '');
   else if (evaluation.outcome === EligibilityOutcome.NOT_ELIGIBLE)
     summary = text.notEligible(
       evaluation.criteria.filter((c) => c.status === 'NOT_MET').length,

@@ -163,8 +163,8 @@ export class EnrolmentsService {
       starts_on: string | null;
       ends_on: string | null;
     }> = isUuid(input.programmeId)
-        ? await ctx.em.query(
-            `SELECT g.status, g.code, g.target_groups, g.starts_on::text AS starts_on, g.ends_on::text AS ends_on,
+      ? await ctx.em.query(
+          `SELECT g.status, g.code, g.target_groups, g.starts_on::text AS starts_on, g.ends_on::text AS ends_on,
                g.national OR EXISTS (
              SELECT 1 FROM programme_coverage c JOIN municipality mu ON mu.code = $2
               WHERE c.programme_id = g.id AND (
@@ -172,9 +172,9 @@ export class EnrolmentsService {
                 OR (c.area_level = 'REGIONAL_UNIT' AND c.area_code = mu.regional_unit_code)
                 OR (c.area_level = 'REGION' AND c.area_code = mu.region_code))) AS covers
              FROM programme g WHERE g.id = $1`,
-            [input.programmeId, person.municipality_code],
-          )
-        : [];
+          [input.programmeId, person.municipality_code],
+        )
+      : [];
     if (!programme) throw new NotFoundError('programme', input.programmeId);
     // Programmes are public, so saying that this one needs the permission reveals nothing about the person.
     if (isSpecialCategoryProgramme(programme.target_groups))

@@ -336,9 +336,12 @@ export const OPERATIONS: Operation[] = [
     id: 'Query.entitlements',
     personal: true,
     call: (x) =>
-      q(`query($id: UUID!) { entitlements(personId: $id) { personId entitlements { programmeCode outcome } } }`, {
-        id: x.person,
-      }),
+      q(
+        `query($id: UUID!) { entitlements(personId: $id) { personId entitlements { programmeCode outcome } } }`,
+        {
+          id: x.person,
+        },
+      ),
     expect: PERSON_BY_ID,
   },
   {
@@ -944,9 +947,12 @@ export const FIELD_RULES: FieldRule[] = [
     id: 'Query.entitlements: ROMA and DISABILITY programmes withheld',
     caller: 'centre_staff',
     call: (f) =>
-      q(`query($id: UUID!) { entitlements(personId: $id) { withheldProgrammes entitlements { programmeId } } }`, {
-        id: f.special.person,
-      }),
+      q(
+        `query($id: UUID!) { entitlements(personId: $id) { withheldProgrammes entitlements { programmeId } } }`,
+        {
+          id: f.special.person,
+        },
+      ),
     plain: {
       outcome: A,
       holds: (b, f) =>

@@ -41,7 +41,8 @@ export class ScreeningInput {
     type: 'object',
     additionalProperties: true,
     example: { age: 70, household_size: 1, receives_pension: false, legal_residence: true },
-    description: 'Facts by name (the catalogue in docs/entitlements.md); unknown names or wrong types are refused',
+    description:
+      'Facts by name (the catalogue in docs/entitlements.md); unknown names or wrong types are refused',
   })
   @IsObject()
   facts: Record<string, unknown>;
