@@ -25,6 +25,7 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Mutation.giveConsent',
   'Mutation.mergePeople',
   'Mutation.movePerson',
+  'Mutation.recordPersonFact',
   'Mutation.registerPerson',
   'Mutation.removeHouseholdMember',
   'Mutation.setEsfParticipation',
@@ -40,6 +41,7 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Query.enrolments',
   'Query.entitlements',
   'Query.household',
+  'Query.personFacts',
 ];
 
 /** Field names that make a type personal data. */
