@@ -152,49 +152,57 @@ export class PersonFacts1764300000000 implements MigrationInterface {
           p_withheld_groups text[] DEFAULT '{}',
           p_adult_age int DEFAULT 18,
           p_elderly_age int DEFAULT 65)
-        RETURNS TABLE (person_id uuid, municipality_code text, fact_values jsonb, provenance jsonb, withheld boolean)
+        RETURNS TABLE (person_id uuid, municipality_code text, fact_values text, provenance text, withheld boolean)
         LANGUAGE sql STABLE PARALLEL SAFE SECURITY INVOKER AS $$
         WITH people AS (
-          SELECT p.id, p.municipality_code, p.birth_date, p.gender,
+          SELECT p.id, p.municipality_code, p.birth_date, p.gender, m.household_id,
                  date_part('year', age(p_as_of, p.birth_date))::int AS age
             FROM person p
+            LEFT JOIN household_member m
+              ON m.person_id = p.id AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)
            WHERE CASE WHEN p_person_ids IS NULL THEN p.status = 'ACTIVE' ELSE p.id = ANY (p_person_ids) END
              AND (p_municipality_codes IS NULL OR p.municipality_code = ANY (p_municipality_codes))),
-        membership AS (
-          SELECT m.person_id, m.household_id
-            FROM household_member m JOIN people ON people.id = m.person_id
-           WHERE m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)),
         members AS (
           SELECT m.household_id, m.person_id, q.birth_date
             FROM household_member m JOIN person q ON q.id = m.person_id
-           WHERE m.household_id IN (SELECT household_id FROM membership)
+           WHERE m.household_id IN (SELECT household_id FROM people)
              AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)),
-        household_counts AS (
+        households AS (
           SELECT household_id, count(*)::int AS size,
                  count(*) FILTER (WHERE birth_date <= (p_as_of - make_interval(years => p_adult_age))::date)::int AS adults
             FROM members GROUP BY household_id),
         valid_fact AS NOT MATERIALIZED (
           SELECT f.person_id, f.kind, f.basis, f.source, f.as_of, f.valid_from, f.valid_to, f.recorded_at,
                  CASE f.basis WHEN 'FEED' THEN 0 WHEN 'DOCUMENT' THEN 1 WHEN 'STAFF' THEN 2 ELSE 3 END AS rank,
-                 coalesce(to_jsonb(f.value_numeric), to_jsonb(f.value_boolean), to_jsonb(f.value_text),
-                          to_jsonb(f.value_list)) AS value
+                 coalesce(to_json(f.value_numeric), to_json(f.value_boolean), to_json(f.value_text),
+                          to_json(f.value_list)) AS value
             FROM person_fact f
            WHERE coalesce(f.valid_from, f.as_of) <= p_as_of AND (f.valid_to IS NULL OR f.valid_to >= p_as_of)),
+        -- A person's own facts; a member of a household takes the household's facts from the household.
         own AS (
           SELECT w.person_id,
-                 jsonb_object_agg(w.kind, w.value) FILTER (WHERE w.kind <> ALL (p_withheld_facts)) AS fact_values,
-                 jsonb_object_agg(w.kind, jsonb_build_object('basis', w.basis, 'source', w.source, 'asOf', w.as_of, 'validFrom', w.valid_from, 'validTo', w.valid_to)) FILTER (WHERE w.kind <> ALL (p_withheld_facts)) AS provenance,
+                 json_object_agg(w.kind, w.value) FILTER (WHERE w.kind <> ALL (p_withheld_facts)) AS fact_values,
+                 json_object_agg(w.kind, json_build_object('basis', w.basis, 'source', w.source, 'asOf', w.as_of,
+                                                           'validFrom', w.valid_from, 'validTo', w.valid_to))
+                   FILTER (WHERE w.kind <> ALL (p_withheld_facts)) AS provenance,
                  bool_or(w.kind = ANY (p_withheld_facts)) AS withheld,
+                 -- Months registered unemployed on the date, from the start of a winning registration.
                  max((12 * date_part('year', age(p_as_of, w.valid_from)) + date_part('month', age(p_as_of, w.valid_from)))::int)
-                   FILTER (WHERE w.kind = 'unemployed' AND w.value = 'true' AND w.valid_from IS NOT NULL) AS unemployed_months,
+                   FILTER (WHERE w.kind = 'unemployed' AND w.value::text = 'true' AND w.valid_from IS NOT NULL)
+                   AS unemployed_months,
+                 min(json_build_object('basis', w.basis, 'source', w.source, 'asOf', w.as_of, 'validFrom', w.valid_from,
+                                       'validTo', w.valid_to)::text)
+                   FILTER (WHERE w.kind = 'unemployed') AS unemployed_provenance,
                  bool_or(w.kind = 'unemployment_months') AS months_recorded
             FROM (SELECT DISTINCT ON (f.person_id, f.kind) f.*
                     FROM valid_fact f JOIN people ON people.id = f.person_id
+                   WHERE people.household_id IS NULL OR f.kind <> ALL (ARRAY[${list(HOUSEHOLD_FACTS)}])
                    ORDER BY f.person_id, f.kind, f.rank, f.as_of DESC, f.recorded_at DESC) w
            GROUP BY w.person_id),
         household_facts AS (
-          SELECT w.household_id, jsonb_object_agg(w.kind, w.value) AS fact_values,
-                 jsonb_object_agg(w.kind, jsonb_build_object('basis', w.basis, 'source', w.source, 'asOf', w.as_of, 'validFrom', w.valid_from, 'validTo', w.valid_to)) AS provenance
+          SELECT w.household_id, json_object_agg(w.kind, w.value) AS fact_values,
+                 json_object_agg(w.kind, json_build_object('basis', w.basis, 'source', w.source, 'asOf', w.as_of,
+                                                           'validFrom', w.valid_from, 'validTo', w.valid_to)) AS provenance
             FROM (SELECT DISTINCT ON (m.household_id, f.kind) m.household_id, f.*
                     FROM valid_fact f JOIN members m ON m.person_id = f.person_id
                    WHERE f.kind IN (${list(HOUSEHOLD_FACTS)})
@@ -214,31 +222,36 @@ export class PersonFacts1764300000000 implements MigrationInterface {
             FROM enrolment e JOIN people ON people.id = e.person_id JOIN programme pr ON pr.id = e.programme_id
            WHERE e.status <> 'SUSPENDED' AND e.applied_on <= p_as_of AND (e.ended_on IS NULL OR e.ended_on > p_as_of)
            GROUP BY e.person_id)
+        -- Objects are joined as text (json, not jsonb): building a jsonb object per person costs
+        -- several times more, and no key occurs in two parts.
         SELECT people.id, people.municipality_code,
-               jsonb_build_object(
-                 'age', people.age, 'gender', people.gender, 'municipality_code', people.municipality_code,
-                 'regional_unit_code', mu.regional_unit_code, 'region_code', mu.region_code,
-                 'groups', (CASE WHEN people.age < p_adult_age THEN ARRAY['CHILD'] ELSE '{}'::text[] END)
-                        || (CASE WHEN people.age >= p_elderly_age THEN ARRAY['ELDERLY'] ELSE '{}'::text[] END)
-                        || coalesce(g.codes, '{}'),
-                 'enrolled_programmes', coalesce(e.codes, '{}'))
-               || CASE WHEN hc.household_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(
-                    'household_size', hc.size, 'household_adults', hc.adults,
-                    'household_minors', hc.size - hc.adults, 'household_dependants', hc.size - hc.adults) END
-               || CASE WHEN ms.household_id IS NULL THEN coalesce(o.fact_values, '{}')
-                       ELSE coalesce(o.fact_values, '{}') - ARRAY[${list(HOUSEHOLD_FACTS)}] || coalesce(hf.fact_values, '{}') END
-               || CASE WHEN o.unemployed_months IS NULL OR o.months_recorded THEN '{}'::jsonb
-                       ELSE jsonb_build_object('unemployment_months', o.unemployed_months) END,
-               CASE WHEN ms.household_id IS NULL THEN coalesce(o.provenance, '{}')
-                    ELSE coalesce(o.provenance, '{}') - ARRAY[${list(HOUSEHOLD_FACTS)}] || coalesce(hf.provenance, '{}') END
-               || CASE WHEN o.unemployed_months IS NULL OR o.months_recorded THEN '{}'::jsonb
-                       ELSE jsonb_build_object('unemployment_months', o.provenance -> 'unemployed') END,
+               ('{' || concat_ws(',',
+                   format('"age":%s,"gender":%s,"municipality_code":%s,"regional_unit_code":%s,"region_code":%s,"groups":%s,"enrolled_programmes":%s',
+                          people.age, to_json(people.gender), to_json(people.municipality_code),
+                          to_json(mu.regional_unit_code), to_json(mu.region_code),
+                          to_json((CASE WHEN people.age < p_adult_age THEN ARRAY['CHILD'] ELSE '{}'::text[] END)
+                               || (CASE WHEN people.age >= p_elderly_age THEN ARRAY['ELDERLY'] ELSE '{}'::text[] END)
+                               || coalesce(g.codes, '{}')),
+                          to_json(coalesce(e.codes, '{}'::text[]))),
+                   CASE WHEN h.household_id IS NOT NULL THEN
+                     format('"household_size":%s,"household_adults":%s,"household_minors":%s,"household_dependants":%s',
+                            h.size, h.adults, h.size - h.adults, h.size - h.adults) END,
+                   CASE WHEN o.unemployed_months IS NOT NULL AND NOT o.months_recorded THEN
+                     format('"unemployment_months":%s', o.unemployed_months) END,
+                   substr(o.fact_values::text, 2, length(o.fact_values::text) - 2),
+                   substr(hf.fact_values::text, 2, length(hf.fact_values::text) - 2))
+                || '}'),
+               ('{' || concat_ws(',',
+                   CASE WHEN o.unemployed_months IS NOT NULL AND NOT o.months_recorded THEN
+                     format('"unemployment_months":%s', o.unemployed_provenance) END,
+                   substr(o.provenance::text, 2, length(o.provenance::text) - 2),
+                   substr(hf.provenance::text, 2, length(hf.provenance::text) - 2))
+                || '}'),
                coalesce(o.withheld, false) OR coalesce(g.withheld, false) OR coalesce(e.withheld, false)
           FROM people
           JOIN municipality mu ON mu.code = people.municipality_code
-          LEFT JOIN membership ms ON ms.person_id = people.id
-          LEFT JOIN household_counts hc ON hc.household_id = ms.household_id
-          LEFT JOIN household_facts hf ON hf.household_id = ms.household_id
+          LEFT JOIN households h ON h.household_id = people.household_id
+          LEFT JOIN household_facts hf ON hf.household_id = people.household_id
           LEFT JOIN own o ON o.person_id = people.id
           LEFT JOIN groups_on_date g ON g.person_id = people.id
           LEFT JOIN enrolled e ON e.person_id = people.id
@@ -258,10 +271,10 @@ export class PersonFacts1764300000000 implements MigrationInterface {
         RETURNS TABLE (person_id uuid, municipality_code text, facts jsonb, withheld boolean)
         LANGUAGE sql STABLE PARALLEL SAFE SECURITY INVOKER AS $$
         SELECT v.person_id, v.municipality_code,
-               (SELECT jsonb_object_agg(e.key, jsonb_build_object('value', e.value) || coalesce(v.provenance -> e.key,
+               (SELECT jsonb_object_agg(e.key, jsonb_build_object('value', e.value) || coalesce(v.provenance::jsonb -> e.key,
                          jsonb_build_object('basis', 'STAFF', 'source', 'REGISTRY', 'asOf', p_as_of,
                                             'validFrom', NULL, 'validTo', NULL)))
-                  FROM jsonb_each(v.fact_values) e),
+                  FROM jsonb_each(v.fact_values::jsonb) e),
                v.withheld
           FROM person_fact_values(p_as_of, p_person_ids, p_municipality_codes, p_withheld_facts, p_withheld_groups,
                                   p_adult_age, p_elderly_age) v

@@ -58,11 +58,12 @@ export interface RecordFactInput {
   note?: string | null;
 }
 
+/** fact_values and provenance are JSON objects as text (see the migration: cheaper to build). */
 interface ValuesRow {
   person_id: string;
   municipality_code: string;
-  fact_values: Record<string, FactScalar>;
-  provenance: Record<string, Omit<FactValue, 'value'>>;
+  fact_values: string;
+  provenance: string;
   withheld: boolean;
 }
 
@@ -290,8 +291,10 @@ function toFactView(r: FactRow, municipalityCode: string): PersonFactView {
 /** Derived facts have no provenance row: they come from the registry as of the date asked. */
 function toRow(r: ValuesRow, asOf: string): PersonFactsRow {
   const facts: PersonFacts = {};
-  for (const [name, value] of Object.entries(r.fact_values)) {
-    const provenance = r.provenance[name];
+  const values = JSON.parse(r.fact_values) as Record<string, FactScalar>;
+  const provenances = JSON.parse(r.provenance) as Record<string, Omit<FactValue, 'value'>>;
+  for (const [name, value] of Object.entries(values)) {
+    const provenance = provenances[name];
     facts[name as FactName] = provenance
       ? { value, ...provenance }
       : { value, basis: FactBasis.STAFF, source: 'REGISTRY', asOf, validFrom: null, validTo: null };

@@ -1,5 +1,5 @@
 import { ArgsType, Field, InputType, registerEnumType } from '@nestjs/graphql';
-import { Allow, IsEnum, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Allow, IsEnum, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { GraphQLJSON } from 'graphql-scalars';
 import { UuidScalar } from '../../../common/graphql/scalars.js';
 import { IsDay } from '../../../common/validators.js';
@@ -24,6 +24,7 @@ const FACT_NAMES = Object.keys(FACT_CATALOGUE);
 })
 export class RecordPersonFactInput {
   @Field(() => UuidScalar)
+  @IsUUID()
   personId: string;
 
   @Field({ description: 'A recorded fact of the catalogue, e.g. household_income_last_6_months' })
@@ -75,6 +76,7 @@ export class RecordPersonFactInput {
 @ArgsType()
 export class PersonFactsArgs {
   @Field(() => UuidScalar)
+  @IsUUID()
   personId: string;
 
   @Field({ description: 'The day (YYYY-MM-DD) the facts hold on' })
