@@ -472,8 +472,8 @@ const WORDS = {
     cannotTell: 'δεν μπορεί να κριθεί ακόμη',
     missing: 'λείπει',
     from: 'από',
-    over: (d: string, l: string) => `κατά ${d} πάνω από το όριο ${l}`,
-    under: (d: string, l: string) => `κατά ${d} κάτω από το ελάχιστο ${l}`,
+    over: (d: string, l: string) => `είναι κατά ${d} πάνω από το όριο ${l}`,
+    under: (d: string, l: string) => `είναι κατά ${d} κάτω από το ελάχιστο ${l}`,
     atLimit: (l: string) => `ίσο με το όριο ${l}, ενώ πρέπει να είναι`,
     mustBe: (l: string) => `απαιτείται ${l}`,
     mustNotBe: (l: string) => `δεν πρέπει να είναι ${l}`,
@@ -492,7 +492,7 @@ const WORDS = {
     mustBe: (l: string) => `must be ${l}`,
     mustNotBe: (l: string) => `must not be ${l}`,
     noParameter: (names: string) => `the programme has no value for parameter ${names} on this date`,
-    limit: 'limit',
+    limit: 'the limit',
   },
 } as const;
 
@@ -521,12 +521,16 @@ function explainCriterion(
   const a = cmp.actual(facts, params);
   const b = cmp.limit(facts, params);
   if (a === UNKNOWN || b === UNKNOWN) return `${title}: ${verdict}`;
-  const label = cmp.label ? `${cmp.label[language]} ` : '';
+  const numeric = typeof a === 'number' && typeof b === 'number' && cmp.op in MIRROR;
+  // "Age 66 years is 1 year below ..." for quantities, "Receives a pension: yes, must be no" otherwise.
+  const label = cmp.label ? `${cmp.label[language]}${numeric ? ' ' : ': '}` : '';
   const actual = formatValue(a, cmp.unit, language);
   const limit = formatValue(b, cmp.unit, language);
   if (result.status === CriterionStatus.MET)
-    return `${title}: ${verdict} — ${label}${actual} ${SYMBOL[cmp.op]} ${limit}`;
-  if (typeof a === 'number' && typeof b === 'number' && cmp.op in MIRROR) {
+    return numeric
+      ? `${title}: ${verdict} — ${label}${actual} ${SYMBOL[cmp.op]} ${w.limit} ${limit}`
+      : `${title}: ${verdict} — ${label}${actual}`;
+  if (numeric) {
     if (a === b)
       return `${title}: ${verdict} — ${label}${actual} ${w.atLimit(limit)} ${SYMBOL[cmp.op]} ${limit}`;
     const diff = formatValue(Math.abs(a - b), cmp.unit, language);

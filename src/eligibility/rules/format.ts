@@ -33,17 +33,17 @@ export function formatNumber(n: number, language: Language): string {
   return decimals ? `${sign}${body}${language === 'el' ? ',' : '.'}${decimals}` : `${sign}${body}`;
 }
 
-const UNIT_WORDS: Record<string, { el: string; en: string }> = {
-  YEARS: { el: 'έτη', en: 'years' },
-  MONTHS: { el: 'μήνες', en: 'months' },
-  COUNT: { el: '', en: '' },
+/** [one, many] */
+const UNIT_WORDS: Record<string, { el: [string, string]; en: [string, string] }> = {
+  YEARS: { el: ['έτος', 'έτη'], en: ['year', 'years'] },
+  MONTHS: { el: ['μήνας', 'μήνες'], en: ['month', 'months'] },
 };
 
 export function formatQuantity(n: number, unit: ValueUnit, language: Language): string {
   if (unit === 'EUR' || unit === 'EUR_PER_MONTH') return formatMoney(n, language);
   if (unit === 'PERCENT') return `${formatNumber(n, language)}%`;
-  const word = unit ? UNIT_WORDS[unit]?.[language] : '';
-  return word ? `${formatNumber(n, language)} ${word}` : formatNumber(n, language);
+  const words = unit ? UNIT_WORDS[unit]?.[language] : undefined;
+  return words ? `${formatNumber(n, language)} ${words[n === 1 ? 0 : 1]}` : formatNumber(n, language);
 }
 
 export function formatValue(v: unknown, unit: ValueUnit, language: Language): string {
