@@ -25,6 +25,7 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Mutation.giveConsent',
   'Mutation.mergePeople',
   'Mutation.movePerson',
+  'Mutation.recordPersonFact',
   'Mutation.registerPerson',
   'Mutation.removeHouseholdMember',
   'Mutation.setEsfParticipation',
@@ -38,6 +39,7 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Query.enrolment',
   'Query.enrolments',
   'Query.household',
+  'Query.personFacts',
 ];
 
 /** Field names that make a type personal data. */

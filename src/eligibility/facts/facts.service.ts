@@ -96,6 +96,7 @@ export class FactsService {
     personIds: readonly string[],
     asOf: string,
   ): Promise<Map<string, PersonFactsRow>> {
+    ctx.require(Permission.PERSON_READ, 'person.facts_read');
     if (personIds.length === 0) return new Map();
     const rows: ValuesRow[] = await ctx.em.query(FACT_VALUES_SQL, this.args(ctx, asOf, personIds, undefined));
     return new Map(rows.map((r) => [r.person_id, toRow(r, asOf)]));
@@ -112,6 +113,7 @@ export class FactsService {
     options: FactBatchOptions,
     onBatch: (batch: PersonFactsRow[]) => Promise<void> | void,
   ): Promise<number> {
+    ctx.require(Permission.PERSON_READ, 'person.facts_read');
     const batchSize = Math.max(1, Math.min(options.batchSize ?? 5_000, 50_000));
     const cursor = `person_facts_${Math.random().toString(36).slice(2, 10)}`;
     // One statement over the whole area: enough memory for its sorts and hashes, and no JIT
@@ -143,6 +145,7 @@ export class FactsService {
    */
   async record(ctx: RequestContext, input: RecordFactInput): Promise<PersonFactView> {
     const action = 'person.fact_record';
+    ctx.require(Permission.PERSON_WRITE, action, { type: 'person', id: input.personId });
     const definition = CATALOGUE[input.fact];
     if (!definition)
       throw new FactError(
@@ -200,6 +203,7 @@ export class FactsService {
 
   /** One person's facts as of a date, for the caller's area (NOT_FOUND otherwise). */
   async personFacts(ctx: RequestContext, personId: string, asOf: string): Promise<PersonFactsRow> {
+    ctx.require(Permission.PERSON_READ, 'person.facts_read', { type: 'person', id: personId });
     const person = await this.personInArea(ctx, personId, 'person.facts_read');
     const row = (await this.rowsOf(ctx, [person.id], asOf)).get(person.id);
     if (!row) throw new NotFoundError('person', personId);
