@@ -116,10 +116,14 @@ export class FactsService {
     ctx.require(Permission.PERSON_READ, 'person.facts_read');
     const batchSize = Math.max(1, Math.min(options.batchSize ?? 5_000, 50_000));
     const cursor = `person_facts_${Math.random().toString(36).slice(2, 10)}`;
-    // One statement over the whole area: enough memory for its sorts and hashes, and no JIT
-    // compilation (which costs more than it saves here). Both end with the transaction.
-    await ctx.em.query(`SET LOCAL work_mem = '64MB'`);
-    await ctx.em.query(`SET LOCAL jit = off`);
+    // One statement over the whole area, read to its end: planned for all its rows (a cursor is
+    // planned for the first tenth by default, which picks per-person index loops), with memory
+    // for its sorts and hashes and no JIT compilation (which costs more than it saves here).
+    // All three end with the transaction.
+    await ctx.em.query(
+      `SELECT set_config('cursor_tuple_fraction', '1', true), set_config('work_mem', '128MB', true),
+              set_config('jit', 'off', true)`,
+    );
     const args = this.args(ctx, options.asOf, undefined, options.municipalityCodes);
     await ctx.em.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${FACT_VALUES_ORDERED_SQL}`, args);
     let total = 0;
