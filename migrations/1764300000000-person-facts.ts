@@ -162,11 +162,21 @@ export class PersonFacts1764300000000 implements MigrationInterface {
               ON m.person_id = p.id AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)
            WHERE CASE WHEN p_person_ids IS NULL THEN p.status = 'ACTIVE' ELSE p.id = ANY (p_person_ids) END
              AND (p_municipality_codes IS NULL OR p.municipality_code = ANY (p_municipality_codes))),
+        -- For everyone of some municipalities, one hash join over the members living there (a
+        -- household is in one municipality); for a few people, the members of their households.
+        -- One branch is constant-false for any call, and planned away.
         members AS (
           SELECT m.household_id, m.person_id, q.birth_date
             FROM household_member m JOIN person q ON q.id = m.person_id
-           WHERE m.household_id IN (SELECT household_id FROM people)
-             AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)),
+           WHERE p_person_ids IS NULL
+             AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)
+             AND (p_municipality_codes IS NULL OR q.municipality_code = ANY (p_municipality_codes))
+          UNION ALL
+          SELECT m.household_id, m.person_id, q.birth_date
+            FROM household_member m JOIN person q ON q.id = m.person_id
+           WHERE p_person_ids IS NOT NULL
+             AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)
+             AND m.household_id IN (SELECT household_id FROM people)),
         households AS (
           SELECT household_id, count(*)::int AS size,
                  count(*) FILTER (WHERE birth_date <= (p_as_of - make_interval(years => p_adult_age))::date)::int AS adults

@@ -298,14 +298,23 @@ function toFactView(r: FactRow, municipalityCode: string): PersonFactView {
 
 /** Derived facts have no provenance row: they come from the registry as of the date asked. */
 function toRow(r: ValuesRow, asOf: string): PersonFactsRow {
-  const facts: PersonFacts = {};
+  const facts: Record<string, FactValue> = {};
   const values = JSON.parse(r.fact_values) as Record<string, FactScalar>;
-  const provenances = JSON.parse(r.provenance) as Record<string, Omit<FactValue, 'value'>>;
-  for (const [name, value] of Object.entries(values)) {
-    const provenance = provenances[name];
-    facts[name as FactName] = provenance
-      ? { value, ...provenance }
-      : { value, basis: FactBasis.STAFF, source: 'REGISTRY', asOf, validFrom: null, validTo: null };
+  const provenances = JSON.parse(r.provenance) as Record<string, FactValue>;
+  for (const name in values) {
+    const recorded = provenances[name];
+    if (recorded) {
+      recorded.value = values[name]!;
+      facts[name] = recorded;
+    } else
+      facts[name] = {
+        value: values[name]!,
+        basis: FactBasis.STAFF,
+        source: 'REGISTRY',
+        asOf,
+        validFrom: null,
+        validTo: null,
+      };
   }
   return { personId: r.person_id, municipalityCode: r.municipality_code, facts, withheld: r.withheld };
 }
