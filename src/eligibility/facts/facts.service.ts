@@ -15,7 +15,6 @@ import {
   FACT_CATALOGUE,
   FactBasis,
   type FactDefinition,
-  type FactName,
   type FactScalar,
   type FactValue,
   type PersonFacts,
