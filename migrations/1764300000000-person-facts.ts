@@ -162,11 +162,21 @@ export class PersonFacts1764300000000 implements MigrationInterface {
               ON m.person_id = p.id AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)
            WHERE CASE WHEN p_person_ids IS NULL THEN p.status = 'ACTIVE' ELSE p.id = ANY (p_person_ids) END
              AND (p_municipality_codes IS NULL OR p.municipality_code = ANY (p_municipality_codes))),
+        -- For everyone of some municipalities, one hash join over the members living there (a
+        -- household is in one municipality); for a few people, the members of their households.
+        -- One branch is constant-false for any call, and planned away.
         members AS (
           SELECT m.household_id, m.person_id, q.birth_date
             FROM household_member m JOIN person q ON q.id = m.person_id
-           WHERE m.household_id IN (SELECT household_id FROM people)
-             AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)),
+           WHERE p_person_ids IS NULL
+             AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)
+             AND (p_municipality_codes IS NULL OR q.municipality_code = ANY (p_municipality_codes))
+          UNION ALL
+          SELECT m.household_id, m.person_id, q.birth_date
+            FROM household_member m JOIN person q ON q.id = m.person_id
+           WHERE p_person_ids IS NOT NULL
+             AND m.joined_on <= p_as_of AND (m.left_on IS NULL OR m.left_on > p_as_of)
+             AND m.household_id IN (SELECT household_id FROM people)),
         households AS (
           SELECT household_id, count(*)::int AS size,
                  count(*) FILTER (WHERE birth_date <= (p_as_of - make_interval(years => p_adult_age))::date)::int AS adults
@@ -174,25 +184,29 @@ export class PersonFacts1764300000000 implements MigrationInterface {
         valid_fact AS NOT MATERIALIZED (
           SELECT f.person_id, f.kind, f.basis, f.source, f.as_of, f.valid_from, f.valid_to, f.recorded_at,
                  CASE f.basis WHEN 'FEED' THEN 0 WHEN 'DOCUMENT' THEN 1 WHEN 'STAFF' THEN 2 ELSE 3 END AS rank,
-                 coalesce(to_json(f.value_numeric), to_json(f.value_boolean), to_json(f.value_text),
-                          to_json(f.value_list)) AS value
+                 CASE WHEN f.value_numeric IS NOT NULL THEN f.value_numeric::text
+                      WHEN f.value_boolean IS NOT NULL THEN f.value_boolean::text
+                      WHEN f.value_text IS NOT NULL THEN to_json(f.value_text)::text
+                      ELSE to_json(f.value_list)::text END AS value
             FROM person_fact f
            WHERE coalesce(f.valid_from, f.as_of) <= p_as_of AND (f.valid_to IS NULL OR f.valid_to >= p_as_of)),
         -- A person's own facts; a member of a household takes the household's facts from the household.
         own AS (
           SELECT w.person_id,
-                 json_object_agg(w.kind, w.value) FILTER (WHERE w.kind <> ALL (p_withheld_facts)) AS fact_values,
-                 json_object_agg(w.kind, json_build_object('basis', w.basis, 'source', w.source, 'asOf', w.as_of,
-                                                           'validFrom', w.valid_from, 'validTo', w.valid_to))
+                 string_agg('"' || w.kind || '":' || w.value, ',') FILTER (WHERE w.kind <> ALL (p_withheld_facts))
+                   AS fact_values,
+                 string_agg('"' || w.kind || '":' || '{"basis":"' || w.basis || '","source":' || to_json(w.source)::text || ',"asOf":"' || to_char(w.as_of, 'YYYY-MM-DD')
+                        || '","validFrom":' || coalesce('"' || to_char(w.valid_from, 'YYYY-MM-DD') || '"', 'null')
+                        || ',"validTo":' || coalesce('"' || to_char(w.valid_to, 'YYYY-MM-DD') || '"', 'null') || '}', ',')
                    FILTER (WHERE w.kind <> ALL (p_withheld_facts)) AS provenance,
                  bool_or(w.kind = ANY (p_withheld_facts)) AS withheld,
                  -- Months registered unemployed on the date, from the start of a winning registration.
                  max((12 * date_part('year', age(p_as_of, w.valid_from)) + date_part('month', age(p_as_of, w.valid_from)))::int)
-                   FILTER (WHERE w.kind = 'unemployed' AND w.value::text = 'true' AND w.valid_from IS NOT NULL)
+                   FILTER (WHERE w.kind = 'unemployed' AND w.value = 'true' AND w.valid_from IS NOT NULL)
                    AS unemployed_months,
-                 min(json_build_object('basis', w.basis, 'source', w.source, 'asOf', w.as_of, 'validFrom', w.valid_from,
-                                       'validTo', w.valid_to)::text)
-                   FILTER (WHERE w.kind = 'unemployed') AS unemployed_provenance,
+                 min('{"basis":"' || w.basis || '","source":' || to_json(w.source)::text || ',"asOf":"' || to_char(w.as_of, 'YYYY-MM-DD')
+                        || '","validFrom":' || coalesce('"' || to_char(w.valid_from, 'YYYY-MM-DD') || '"', 'null')
+                        || ',"validTo":' || coalesce('"' || to_char(w.valid_to, 'YYYY-MM-DD') || '"', 'null') || '}') FILTER (WHERE w.kind = 'unemployed') AS unemployed_provenance,
                  bool_or(w.kind = 'unemployment_months') AS months_recorded
             FROM (SELECT DISTINCT ON (f.person_id, f.kind) f.*
                     FROM valid_fact f JOIN people ON people.id = f.person_id
@@ -200,9 +214,10 @@ export class PersonFacts1764300000000 implements MigrationInterface {
                    ORDER BY f.person_id, f.kind, f.rank, f.as_of DESC, f.recorded_at DESC) w
            GROUP BY w.person_id),
         household_facts AS (
-          SELECT w.household_id, json_object_agg(w.kind, w.value) AS fact_values,
-                 json_object_agg(w.kind, json_build_object('basis', w.basis, 'source', w.source, 'asOf', w.as_of,
-                                                           'validFrom', w.valid_from, 'validTo', w.valid_to)) AS provenance
+          SELECT w.household_id, string_agg('"' || w.kind || '":' || w.value, ',') AS fact_values,
+                 string_agg('"' || w.kind || '":' || '{"basis":"' || w.basis || '","source":' || to_json(w.source)::text || ',"asOf":"' || to_char(w.as_of, 'YYYY-MM-DD')
+                        || '","validFrom":' || coalesce('"' || to_char(w.valid_from, 'YYYY-MM-DD') || '"', 'null')
+                        || ',"validTo":' || coalesce('"' || to_char(w.valid_to, 'YYYY-MM-DD') || '"', 'null') || '}', ',') AS provenance
             FROM (SELECT DISTINCT ON (m.household_id, f.kind) m.household_id, f.*
                     FROM valid_fact f JOIN members m ON m.person_id = f.person_id
                    WHERE f.kind IN (${list(HOUSEHOLD_FACTS)})
@@ -222,30 +237,27 @@ export class PersonFacts1764300000000 implements MigrationInterface {
             FROM enrolment e JOIN people ON people.id = e.person_id JOIN programme pr ON pr.id = e.programme_id
            WHERE e.status <> 'SUSPENDED' AND e.applied_on <= p_as_of AND (e.ended_on IS NULL OR e.ended_on > p_as_of)
            GROUP BY e.person_id)
-        -- Objects are joined as text (json, not jsonb): building a jsonb object per person costs
-        -- several times more, and no key occurs in two parts.
+        -- Objects are written as text: building a json(b) object per fact costs several times more,
+        -- and no key occurs in two parts.
         SELECT people.id, people.municipality_code,
                ('{' || concat_ws(',',
-                   format('"age":%s,"gender":%s,"municipality_code":%s,"regional_unit_code":%s,"region_code":%s,"groups":%s,"enrolled_programmes":%s',
-                          people.age, to_json(people.gender), to_json(people.municipality_code),
-                          to_json(mu.regional_unit_code), to_json(mu.region_code),
-                          to_json((CASE WHEN people.age < p_adult_age THEN ARRAY['CHILD'] ELSE '{}'::text[] END)
-                               || (CASE WHEN people.age >= p_elderly_age THEN ARRAY['ELDERLY'] ELSE '{}'::text[] END)
-                               || coalesce(g.codes, '{}')),
-                          to_json(coalesce(e.codes, '{}'::text[]))),
-                   CASE WHEN h.household_id IS NOT NULL THEN
-                     format('"household_size":%s,"household_adults":%s,"household_minors":%s,"household_dependants":%s',
-                            h.size, h.adults, h.size - h.adults, h.size - h.adults) END,
-                   CASE WHEN o.unemployed_months IS NOT NULL AND NOT o.months_recorded THEN
-                     format('"unemployment_months":%s', o.unemployed_months) END,
-                   substr(o.fact_values::text, 2, length(o.fact_values::text) - 2),
-                   substr(hf.fact_values::text, 2, length(hf.fact_values::text) - 2))
+                   -- Codes and genders are constrained to letters and digits: no escaping needed.
+                   '"age":' || people.age || ',"gender":"' || people.gender
+                     || '","municipality_code":"' || people.municipality_code
+                     || '","regional_unit_code":"' || mu.regional_unit_code || '","region_code":"' || mu.region_code
+                     || '","groups":' || to_json((CASE WHEN people.age < p_adult_age THEN ARRAY['CHILD'] ELSE '{}'::text[] END)
+                                              || (CASE WHEN people.age >= p_elderly_age THEN ARRAY['ELDERLY'] ELSE '{}'::text[] END)
+                                              || coalesce(g.codes, '{}'))::text
+                     || ',"enrolled_programmes":' || to_json(coalesce(e.codes, '{}'::text[]))::text,
+                   '"household_size":' || h.size || ',"household_adults":' || h.adults
+                     || ',"household_minors":' || (h.size - h.adults) || ',"household_dependants":' || (h.size - h.adults),
+                   CASE WHEN NOT o.months_recorded THEN '"unemployment_months":' || o.unemployed_months END,
+                   o.fact_values, hf.fact_values)
                 || '}'),
                ('{' || concat_ws(',',
                    CASE WHEN o.unemployed_months IS NOT NULL AND NOT o.months_recorded THEN
-                     format('"unemployment_months":%s', o.unemployed_provenance) END,
-                   substr(o.provenance::text, 2, length(o.provenance::text) - 2),
-                   substr(hf.provenance::text, 2, length(hf.provenance::text) - 2))
+                     '"unemployment_months":' || o.unemployed_provenance END,
+                   o.provenance, hf.provenance)
                 || '}'),
                coalesce(o.withheld, false) OR coalesce(g.withheld, false) OR coalesce(e.withheld, false)
           FROM people

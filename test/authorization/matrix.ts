@@ -443,6 +443,29 @@ export const OPERATIONS: Operation[] = [
     expect: PERSON_WRITE,
   },
   {
+    id: 'Query.personFacts',
+    personal: true,
+    call: (x) =>
+      q(
+        `query($id: UUID!) { personFacts(personId: $id, asOf: "2026-01-01") { withheld facts { fact value } } }`,
+        {
+          id: x.person,
+        },
+      ),
+    expect: PERSON_BY_ID,
+  },
+  {
+    id: 'Mutation.recordPersonFact',
+    personal: true,
+    fresh: freshPerson,
+    call: (x) =>
+      q(
+        `mutation($id: UUID!) { recordPersonFact(input: { personId: $id, fact: "household_income_last_6_months", value: 1200, basis: SELF_DECLARED, asOf: "2026-01-01" }) { id } }`,
+        { id: x.person },
+      ),
+    expect: PERSON_WRITE,
+  },
+  {
     id: 'Mutation.endGroupMembership',
     personal: true,
     fresh: async (f, x) => ({ membership: await f.membership(x.area) }),
@@ -914,6 +937,44 @@ export const FIELD_RULES: FieldRule[] = [
       holds: (b) =>
         b.data.beneficiary.facts.some((x: { kind: string }) => x.kind === 'DISABILITY_PERCENTAGE'),
     },
+  },
+  {
+    id: 'Query.personFacts: disability_percentage and the DISABILITY group',
+    caller: 'centre_staff',
+    call: (f) =>
+      q(
+        `query($id: UUID!) { personFacts(personId: $id, asOf: "2026-01-01") { withheld facts { fact value } } }`,
+        {
+          id: f.special.person,
+        },
+      ),
+    plain: {
+      outcome: A,
+      holds: (b) =>
+        b.data.personFacts.withheld === true &&
+        !b.data.personFacts.facts.some(
+          (x: { fact: string; value: unknown }) =>
+            x.fact === 'disability_percentage' ||
+            (x.fact === 'groups' && JSON.stringify(x.value).match(/DISABILITY|ROMA/)),
+        ),
+    },
+    special: {
+      outcome: A,
+      holds: (b) =>
+        b.data.personFacts.facts.some((x: { fact: string }) => x.fact === 'disability_percentage'),
+    },
+  },
+  {
+    id: 'Mutation.recordPersonFact(fact: disability_percentage)',
+    caller: 'centre_staff',
+    fresh: async (f) => ({ id: await f.person(f.targets.own.area) }),
+    call: (_f, x) =>
+      q(
+        `mutation($id: UUID!) { recordPersonFact(input: { personId: $id, fact: "disability_percentage", value: 80, basis: DOCUMENT, asOf: "2025-01-01" }) { id } }`,
+        { id: x.id },
+      ),
+    plain: { outcome: F },
+    special: { outcome: A },
   },
   {
     id: 'Query.enrolments of a DISABILITY programme',

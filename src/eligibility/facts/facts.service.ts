@@ -15,7 +15,6 @@ import {
   FACT_CATALOGUE,
   FactBasis,
   type FactDefinition,
-  type FactName,
   type FactScalar,
   type FactValue,
   type PersonFacts,
@@ -96,6 +95,7 @@ export class FactsService {
     personIds: readonly string[],
     asOf: string,
   ): Promise<Map<string, PersonFactsRow>> {
+    ctx.require(Permission.PERSON_READ, 'person.facts_read');
     if (personIds.length === 0) return new Map();
     const rows: ValuesRow[] = await ctx.em.query(FACT_VALUES_SQL, this.args(ctx, asOf, personIds, undefined));
     return new Map(rows.map((r) => [r.person_id, toRow(r, asOf)]));
@@ -112,12 +112,17 @@ export class FactsService {
     options: FactBatchOptions,
     onBatch: (batch: PersonFactsRow[]) => Promise<void> | void,
   ): Promise<number> {
+    ctx.require(Permission.PERSON_READ, 'person.facts_read');
     const batchSize = Math.max(1, Math.min(options.batchSize ?? 5_000, 50_000));
     const cursor = `person_facts_${Math.random().toString(36).slice(2, 10)}`;
-    // One statement over the whole area: enough memory for its sorts and hashes, and no JIT
-    // compilation (which costs more than it saves here). Both end with the transaction.
-    await ctx.em.query(`SET LOCAL work_mem = '64MB'`);
-    await ctx.em.query(`SET LOCAL jit = off`);
+    // One statement over the whole area, read to its end: planned for all its rows (a cursor is
+    // planned for the first tenth by default, which picks per-person index loops), with memory
+    // for its sorts and hashes and no JIT compilation (which costs more than it saves here).
+    // All three end with the transaction.
+    await ctx.em.query(
+      `SELECT set_config('cursor_tuple_fraction', '1', true), set_config('work_mem', '128MB', true),
+              set_config('jit', 'off', true)`,
+    );
     const args = this.args(ctx, options.asOf, undefined, options.municipalityCodes);
     await ctx.em.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${FACT_VALUES_ORDERED_SQL}`, args);
     let total = 0;
@@ -143,6 +148,7 @@ export class FactsService {
    */
   async record(ctx: RequestContext, input: RecordFactInput): Promise<PersonFactView> {
     const action = 'person.fact_record';
+    ctx.require(Permission.PERSON_WRITE, action, { type: 'person', id: input.personId });
     const definition = CATALOGUE[input.fact];
     if (!definition)
       throw new FactError(
@@ -200,6 +206,7 @@ export class FactsService {
 
   /** One person's facts as of a date, for the caller's area (NOT_FOUND otherwise). */
   async personFacts(ctx: RequestContext, personId: string, asOf: string): Promise<PersonFactsRow> {
+    ctx.require(Permission.PERSON_READ, 'person.facts_read', { type: 'person', id: personId });
     const person = await this.personInArea(ctx, personId, 'person.facts_read');
     const row = (await this.rowsOf(ctx, [person.id], asOf)).get(person.id);
     if (!row) throw new NotFoundError('person', personId);
@@ -290,14 +297,23 @@ function toFactView(r: FactRow, municipalityCode: string): PersonFactView {
 
 /** Derived facts have no provenance row: they come from the registry as of the date asked. */
 function toRow(r: ValuesRow, asOf: string): PersonFactsRow {
-  const facts: PersonFacts = {};
+  const facts: Record<string, FactValue> = {};
   const values = JSON.parse(r.fact_values) as Record<string, FactScalar>;
-  const provenances = JSON.parse(r.provenance) as Record<string, Omit<FactValue, 'value'>>;
-  for (const [name, value] of Object.entries(values)) {
-    const provenance = provenances[name];
-    facts[name as FactName] = provenance
-      ? { value, ...provenance }
-      : { value, basis: FactBasis.STAFF, source: 'REGISTRY', asOf, validFrom: null, validTo: null };
+  const provenances = JSON.parse(r.provenance) as Record<string, FactValue>;
+  for (const name in values) {
+    const recorded = provenances[name];
+    if (recorded) {
+      recorded.value = values[name]!;
+      facts[name] = recorded;
+    } else
+      facts[name] = {
+        value: values[name]!,
+        basis: FactBasis.STAFF,
+        source: 'REGISTRY',
+        asOf,
+        validFrom: null,
+        validTo: null,
+      };
   }
   return { personId: r.person_id, municipalityCode: r.municipality_code, facts, withheld: r.withheld };
 }
