@@ -59,9 +59,14 @@ function people(n: number): PersonFacts[] {
       enrolled_programmes: fact(r() < 0.1 ? ['GMI'] : []),
       benefits_received: fact([]),
     };
-    if (r() < 0.1) delete p.household_income_last_6_months;
-    if (r() < 0.05) delete p.has_active_lease;
-    out[i] = p;
+    // Missing facts as the facts view would leave them out (a new object without the key, not `delete`).
+    if (r() < 0.1) {
+      const { household_income_last_6_months: _income, ...rest } = p;
+      out[i] = rest;
+    } else if (r() < 0.05) {
+      const { has_active_lease: _lease, ...rest } = p;
+      out[i] = rest;
+    } else out[i] = p;
   }
   return out;
 }

@@ -453,6 +453,9 @@ describe('programme registry and enrolments', () => {
         { id: gmiId, input: { ...gmi, eligibilityRule: stricter } },
       );
       expect(gql.body.errors[0].extensions.code).toBe('RULE_CASE_FAILED');
+      expect(gql.body.errors[0].extensions.fields).toEqual([
+        { field: 'ruleCases.0', reason: expect.stringMatching(/^"income 600": expected ELIGIBLE 116\.00/) },
+      ]);
       expect(gql.body.errors[0].message).toMatch(/"income 600": expected ELIGIBLE 116\.00, got NOT_ELIGIBLE/);
       const badRule = await t.gql(
         admin,
@@ -469,6 +472,12 @@ describe('programme registry and enrolments', () => {
         },
       );
       expect(badRule.body.errors[0].extensions.code).toBe('INVALID_RULE');
+      expect(badRule.body.errors[0].extensions.fields).toEqual([
+        {
+          field: 'eligibilityRule.criteria.0.test.==',
+          reason: '"==" compares values of one type: fact legal_residence is a boolean, 1 is a number',
+        },
+      ]);
       expect(badRule.body.errors[0].message).toMatch(
         /eligibilityRule\.criteria\.0\.test\.==: "==" compares values of one type/,
       );

@@ -167,6 +167,10 @@ describe('compiled rules against json-logic-js', () => {
             const mine = compiled.testValue(i, facts, p);
             if (mine !== UNKNOWN) expect(truthy(mine)).toBe(truthy(reference(test, plain, p)));
           });
+          // The one-function outcome agrees with the criteria evaluated one by one.
+          expect(compiled.outcome(facts, p)).toBe(
+            compiled.evaluate(facts, p, 'en', { explain: false }).outcome,
+          );
         },
       ),
       { numRuns: 400 },

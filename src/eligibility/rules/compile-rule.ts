@@ -11,11 +11,13 @@ import {
   type RuleEvaluation,
 } from '../contracts.js';
 import { formatSuppliers, formatValue, type Language, type ValueUnit } from './format.js';
+import { generate } from './generate.js';
 import { argsOf, isOperation, truthy } from './operators.js';
 
 /**
- * Compiles a programme rule (JSON Logic, see docs/entitlements.md "Rules") once into closures,
- * so that evaluating it for a person allocates nothing but the result.
+ * Compiles a programme rule (JSON Logic, see docs/entitlements.md "Rules") once into plain
+ * JavaScript functions (generate.ts; closures for the rarer operators and the explanations), so
+ * that evaluating it for a person allocates nothing but the result.
  *
  * Evaluation is three-valued: reading a fact the person lacks (or a parameter with no value on the
  * date) yields UNKNOWN, which spreads through every operator unless the operator is decided
@@ -329,7 +331,10 @@ interface Comparison {
   label: { el: string; en: string } | undefined;
 }
 
-function comparisonOf(test: unknown): Comparison | undefined {
+/** The comparison's shape, with its two sides still as JSON Logic (compiled with the rule). */
+type ComparisonShape = Omit<Comparison, 'actual' | 'limit'> & { left: unknown; right: unknown };
+
+function comparisonOf(test: unknown): ComparisonShape | undefined {
   if (!isOperation(test)) return undefined;
   const op = Object.keys(test)[0]!;
   if (!COMPARISONS.has(op)) return undefined;
@@ -347,8 +352,8 @@ function comparisonOf(test: unknown): Comparison | undefined {
   const definition = fact ? FACT_CATALOGUE[fact] : undefined;
   return {
     op: shown,
-    actual: compileNode(left),
-    limit: compileNode(right),
+    left,
+    right,
     unit: definition && 'unit' in definition ? definition.unit : undefined,
     label: plain ? { el: FACT_CATALOGUE[plain].el, en: FACT_CATALOGUE[plain].en } : undefined,
   };
@@ -374,7 +379,25 @@ function statusOf(v: unknown): CriterionStatus {
 export function compileRule(rule: ProgrammeRule): CompiledRule {
   const allReads = new Set<FactName>();
   const allParams = new Set<string>();
-  const criteria: CompiledCriterion[] = rule.criteria.map((c) => {
+  const hasAmount = rule.amount !== undefined && rule.amount !== null;
+  const shapes = rule.criteria.map((c) => comparisonOf(c.test));
+  const sides = shapes.flatMap((shape) => (shape ? [shape.left, shape.right] : []));
+  const generated = generate(
+    rule.criteria.map((c) => c.test),
+    [...(hasAmount ? [rule.amount] : []), ...sides],
+    UNKNOWN,
+    compileNode,
+  );
+  // Generated functions in order: the tests, the amount, then both sides of each comparison.
+  let next = rule.criteria.length + (hasAmount ? 1 : 0);
+  const comparisons = shapes.map((shape): Comparison | undefined => {
+    if (!shape) return undefined;
+    const { left: _left, right: _right, ...rest } = shape;
+    const actual = generated.expressions[next++]!;
+    const limit = generated.expressions[next++]!;
+    return { ...rest, actual, limit };
+  });
+  const criteria: CompiledCriterion[] = rule.criteria.map((c, i) => {
     const needs = new Set<FactName>();
     const params = new Set<string>();
     collect(c.test, needs, allReads, params);
@@ -383,28 +406,26 @@ export function compileRule(rule: ProgrammeRule): CompiledRule {
       id: c.id,
       el: c.el,
       en: c.en,
-      test: compileNode(c.test),
+      test: generated.expressions[i]!,
       needs: [...needs],
       params: [...params],
-      comparison: comparisonOf(c.test),
+      comparison: comparisons[i],
     };
   });
   let amount: Fn | undefined;
-  if (rule.amount !== undefined && rule.amount !== null) {
+  if (hasAmount) {
     collect(rule.amount, new Set(), allReads, allParams);
-    amount = compileNode(rule.amount);
+    amount = generated.expressions[rule.criteria.length];
   }
   const n = criteria.length;
-
-  const outcome = (facts: PersonFacts, params: ParameterValues): EligibilityOutcome => {
-    let unknown = false;
-    for (let i = 0; i < n; i++) {
-      const v = criteria[i]!.test(facts, params);
-      if (v === UNKNOWN) unknown = true;
-      else if (!truthy(v)) return EligibilityOutcome.NOT_ELIGIBLE;
-    }
-    return unknown ? EligibilityOutcome.CANNOT_TELL : EligibilityOutcome.ELIGIBLE;
-  };
+  const OUTCOMES = [
+    EligibilityOutcome.ELIGIBLE,
+    EligibilityOutcome.NOT_ELIGIBLE,
+    EligibilityOutcome.CANNOT_TELL,
+  ] as const;
+  const decide = generated.outcome;
+  const outcome = (facts: PersonFacts, params: ParameterValues): EligibilityOutcome =>
+    OUTCOMES[decide(facts, params)];
 
   const evaluate = (
     facts: PersonFacts,
@@ -428,7 +449,8 @@ export function compileRule(rule: ProgrammeRule): CompiledRule {
           if (facts[fact] === undefined)
             missing.push({ fact, suppliers: [...FACT_CATALOGUE[fact].suppliers] as FactSupplier[] });
       } else if (status === CriterionStatus.NOT_MET) notMet = true;
-      const result: CriterionResult = { id: c.id, status, explanation: '', missing };
+      // Every result has the same properties in the same order (one hidden class).
+      const result: CriterionResult = { id: c.id, status, explanation: '', shortfall: undefined, missing };
       if (status === CriterionStatus.NOT_MET && c.comparison) {
         const a = c.comparison.actual(facts, params);
         const b = c.comparison.limit(facts, params);
