@@ -7,6 +7,9 @@ import { NameSearch1764200000000 } from './1764200000000-name-search.js';
 import { MunicipalityAliases1764200000001 } from './1764200000001-municipality-aliases.js';
 import { RateLimits1764200000002 } from './1764200000002-rate-limits.js';
 import { PersonMunicipalitySort1764200000900 } from './1764200000900-person-municipality-sort.js';
+import { PersonFacts1764300000000 } from './1764300000000-person-facts.js';
+import { ProgrammeRuleCases1764300000100 } from './1764300000100-programme-rule-cases.js';
+import { EnrolmentEntitlement1764300000200 } from './1764300000200-enrolment-entitlement.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -19,4 +22,7 @@ export const ALL_MIGRATIONS = [
   MunicipalityAliases1764200000001,
   RateLimits1764200000002,
   PersonMunicipalitySort1764200000900,
+  PersonFacts1764300000000,
+  ProgrammeRuleCases1764300000100,
+  EnrolmentEntitlement1764300000200,
 ];

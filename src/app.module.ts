@@ -20,6 +20,7 @@ import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BeneficiariesModule } from './beneficiaries/beneficiaries.module.js';
+import { EligibilityModule } from './eligibility/eligibility.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { complexityPlugin, operationCoster } from './common/graphql/complexity.plugin.js';
 import { graphqlRateLimit } from './common/graphql/rate-limit.js';
@@ -53,6 +54,7 @@ export const FEATURE_MODULES = [
   BeneficiariesModule,
   ProvidersModule,
   ProgrammesModule,
+  EligibilityModule,
   HsdsModule,
 ];
 

@@ -208,8 +208,8 @@ describe('beneficiary demo data', () => {
       `SELECT kind, source, count(*)::int AS n FROM person_fact GROUP BY kind, source ORDER BY kind`,
     );
     expect(facts.map((f) => [f.kind, f.source])).toEqual([
-      ['DISABILITY_PERCENTAGE', 'KEPA'],
-      ['HOUSEHOLD_INCOME', 'TAXIS'],
+      ['disability_percentage', 'KEPA'],
+      ['household_income_annual', 'TAXIS'],
     ]);
   });
 });

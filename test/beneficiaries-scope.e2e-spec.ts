@@ -103,9 +103,9 @@ describe('beneficiary registry: area scope of every operation', () => {
     const [review] = await t.db.query<{ id: string }>(`SELECT id FROM duplicate_review`);
     ids.review = review!.id;
     await t.db.query(
-      `INSERT INTO person_fact (person_id, kind, tax_year, value_numeric, source, as_of)
-       VALUES ($1, 'HOUSEHOLD_INCOME', 2024, 8450.50, 'TAXIS', '2025-07-31'),
-              ($1, 'DISABILITY_PERCENTAGE', NULL, 67, 'KEPA', '2024-03-01')`,
+      `INSERT INTO person_fact (person_id, kind, tax_year, value_numeric, source, as_of, basis)
+       VALUES ($1, 'household_income_annual', 2024, 8450.50, 'TAXIS', '2025-07-31', 'FEED'),
+              ($1, 'disability_percentage', NULL, 67, 'KEPA', '2024-03-01', 'FEED')`,
       [ids.main],
     );
   });
@@ -242,7 +242,7 @@ describe('beneficiary registry: area scope of every operation', () => {
     const plain = await gqlOk(spata, q, { id: ids.main });
     expect(plain.beneficiary.facts).toEqual([
       {
-        kind: 'HOUSEHOLD_INCOME',
+        kind: 'HOUSEHOLD_INCOME_ANNUAL',
         taxYear: 2024,
         valueNumeric: '8450.50',
         source: 'TAXIS',
@@ -251,7 +251,7 @@ describe('beneficiary registry: area scope of every operation', () => {
     ]);
     const special = await gqlOk(spataSocial, q, { id: ids.main });
     expect(special.beneficiary.facts.map((f: { kind: string }) => f.kind)).toEqual([
-      'HOUSEHOLD_INCOME',
+      'HOUSEHOLD_INCOME_ANNUAL',
       'DISABILITY_PERCENTAGE',
     ]);
   });

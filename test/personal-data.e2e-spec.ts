@@ -25,6 +25,7 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Mutation.giveConsent',
   'Mutation.mergePeople',
   'Mutation.movePerson',
+  'Mutation.recordPersonFact',
   'Mutation.registerPerson',
   'Mutation.removeHouseholdMember',
   'Mutation.setEsfParticipation',
@@ -35,9 +36,12 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Query.beneficiaryAsOf',
   'Query.beneficiaryByIdentifier',
   'Query.duplicateReviews',
+  'Query.eligibleNotEnrolled',
   'Query.enrolment',
   'Query.enrolments',
+  'Query.entitlements',
   'Query.household',
+  'Query.personFacts',
 ];
 
 /** Field names that make a type personal data. */

@@ -204,7 +204,7 @@ describe('privacy of personal data', () => {
         },
       );
       await t.db.query(
-        `INSERT INTO person_fact (person_id, kind, value_numeric, source, as_of) VALUES ($1, 'DISABILITY_PERCENTAGE', 67, 'KEPA', '2025-01-01')`,
+        `INSERT INTO person_fact (person_id, kind, value_numeric, source, as_of, basis) VALUES ($1, 'disability_percentage', 67, 'KEPA', '2025-01-01', 'FEED')`,
         [id],
       );
       const q = `query($id: UUID!, $at: DateTime!) {

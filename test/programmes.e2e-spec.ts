@@ -4,14 +4,65 @@ import { ProgrammesService } from '../src/programmes/programmes.service.js';
 import { Role } from '../src/auth/roles.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
+/** ΕΕΕ for a one-person household, in JSON Logic (docs/entitlements.md "Rules"). */
 const RULE = {
-  all: [
-    { fact: 'legal_residence', op: 'eq', value: true },
-    { fact: 'household_income_last_6_months', op: 'lte', value: { param: 'income_limit_single_6_months' } },
-    { fact: 'real_estate_value', op: 'lte', value: { param: 'real_estate_limit_single' } },
-    { fact: 'vehicle_value', op: 'lte', value: { param: 'vehicle_limit' } },
+  criteria: [
+    {
+      id: 'residence',
+      el: 'Νόμιμη διαμονή',
+      en: 'Legal residence',
+      test: { '==': [{ var: 'legal_residence' }, true] },
+    },
+    {
+      id: 'income',
+      el: 'Εισόδημα εξαμήνου',
+      en: 'Income of 6 months',
+      test: { '<=': [{ var: 'household_income_last_6_months' }, { param: 'income_limit_single_6_months' }] },
+    },
+    {
+      id: 'real_estate',
+      el: 'Ακίνητα',
+      en: 'Real estate',
+      test: { '<=': [{ var: 'real_estate_value' }, { param: 'real_estate_limit_single' }] },
+    },
+    {
+      id: 'vehicles',
+      el: 'Οχήματα',
+      en: 'Vehicles',
+      test: { '<=': [{ var: 'vehicle_value' }, { param: 'vehicle_limit' }] },
+    },
   ],
+  amount: {
+    '-': [{ param: 'guaranteed_amount_single' }, { '/': [{ var: 'household_income_last_6_months' }, 6] }],
+  },
 };
+const PERSON = {
+  legal_residence: true,
+  household_income_last_6_months: 600,
+  real_estate_value: 0,
+  vehicle_value: 0,
+};
+const CASES = [
+  {
+    name: 'income 600',
+    asOf: '2024-01-15',
+    facts: PERSON,
+    expectedOutcome: 'ELIGIBLE',
+    expectedAmount: '116.00',
+  },
+  {
+    name: 'income one cent over',
+    asOf: '2024-01-15',
+    facts: { ...PERSON, household_income_last_6_months: 1296.01 },
+    expectedOutcome: 'NOT_ELIGIBLE',
+  },
+  {
+    name: 'vehicles unknown',
+    asOf: '2024-01-15',
+    facts: { ...PERSON, vehicle_value: undefined },
+    expectedOutcome: 'CANNOT_TELL',
+  },
+];
 
 /** ΕΕΕ as a national body would publish it: amounts with validity dates, not constants. */
 const gmi = {
@@ -39,6 +90,7 @@ const gmi = {
     { name: 'vehicle_limit', value: '6000.00', unit: 'EUR', validFrom: '2023-12-01' },
   ],
   eligibilityRule: RULE,
+  ruleCases: CASES,
 };
 
 /** The Roma branch of Aspropyrgos, funded by the Region of Attica. */
@@ -90,6 +142,8 @@ describe('programme registry and enrolments', () => {
       await db.query(`SELECT (SELECT count(*) FROM programme)::int AS programmes,
         (SELECT count(*) FROM programme_parameter)::int AS parameters,
         (SELECT count(*) FROM programme_coverage)::int AS coverage,
+        (SELECT count(*) FROM programme_rule_case)::int AS cases,
+        (SELECT md5(string_agg(eligibility_rule::text, ',' ORDER BY id)) FROM programme) AS rules,
         (SELECT count(*) FROM enrolment)::int AS enrolments`)
     ).rows[0];
   const person = async (municipality: string, given: string) =>
@@ -162,6 +216,16 @@ describe('programme registry and enrolments', () => {
         '6000.00',
       ]);
       expect(national.body.eligibilityRule).toEqual(RULE);
+      expect(
+        national.body.ruleCases.map((c: { name: string; expectedAmount: string | null }) => [
+          c.name,
+          c.expectedAmount,
+        ]),
+      ).toEqual([
+        ['income 600', '116.00'],
+        ['income one cent over', null],
+        ['vehicles unknown', null],
+      ]);
     });
 
     it('lets a region maintain only its own programmes, within its own region', async () => {
@@ -273,16 +337,52 @@ describe('programme registry and enrolments', () => {
         'PARAMETER_PERIODS_OVERLAP',
       ],
       [
-        'a malformed rule',
-        { eligibilityRule: { all: [{ fact: 'age', op: 'older_than', value: 67 }] } },
+        'a rule in the former grammar',
+        { eligibilityRule: { all: [{ fact: 'age', op: 'gte', value: 67 }] }, ruleCases: CASES },
         400,
         'INVALID_RULE',
       ],
       [
         'a rule naming a parameter it lacks',
-        { eligibilityRule: { fact: 'age', op: 'gte', value: { param: 'min_age' } } },
+        {
+          eligibilityRule: {
+            criteria: [
+              { id: 'age', el: 'Ηλικία', en: 'Age', test: { '>=': [{ var: 'age' }, { param: 'min_age' }] } },
+            ],
+          },
+          ruleCases: [{ name: 'x', asOf: '2024-01-01', facts: { age: 70 }, expectedOutcome: 'ELIGIBLE' }],
+        },
         400,
         'INVALID_RULE',
+      ],
+      [
+        'a rule without test cases',
+        {
+          eligibilityRule: {
+            criteria: [{ id: 'age', el: 'Ηλικία', en: 'Age', test: { '>=': [{ var: 'age' }, 67] } }],
+          },
+        },
+        400,
+        'INVALID_RULE_CASE',
+      ],
+      [
+        'test cases without a rule',
+        { ruleCases: [{ name: 'x', asOf: '2024-01-01', facts: { age: 70 }, expectedOutcome: 'ELIGIBLE' }] },
+        400,
+        'INVALID_RULE_CASE',
+      ],
+      [
+        'a failing test case',
+        {
+          eligibilityRule: {
+            criteria: [{ id: 'age', el: 'Ηλικία', en: 'Age', test: { '>=': [{ var: 'age' }, 67] } }],
+          },
+          ruleCases: [
+            { name: 'aged 66', asOf: '2024-01-01', facts: { age: 66 }, expectedOutcome: 'ELIGIBLE' },
+          ],
+        },
+        400,
+        'RULE_CASE_FAILED',
       ],
       [
         'an unknown delivering provider',
@@ -301,19 +401,99 @@ describe('programme registry and enrolments', () => {
     });
 
     it('says where a rule is malformed', async () => {
+      const before = await counts();
       const res = await rest(admin).post('/programmes', {
         ...gmi,
         code: 'GMI-2',
         eligibilityRule: {
-          all: [
-            { fact: 'age', op: 'gte', value: 67 },
-            { fact: 'unemployed', op: 'gt', value: 1 },
+          criteria: [
+            { id: 'age', el: 'Ηλικία', en: 'Age', test: { '>=': [{ var: 'age' }, 67] } },
+            { id: 'unemployed', el: 'Άνεργος', en: 'Unemployed', test: { '>': [{ var: 'unemployed' }, 1] } },
+            { id: 'x', el: 'Χ', en: 'X', test: { between: [{ var: 'age' }, 1, 2] } },
           ],
         },
       });
+      expect(res.status).toBe(400);
       expect(JSON.parse(res.text).errors).toEqual([
-        { field: 'eligibilityRule.all.1.op', reason: expect.stringMatching(/boolean fact/) },
+        {
+          field: 'eligibilityRule.criteria.1.test.>.0',
+          reason: '">" needs numbers; fact unemployed is a boolean',
+        },
+        {
+          field: 'eligibilityRule.criteria.2.test',
+          reason: expect.stringMatching(/^unknown operator "between"/),
+        },
       ]);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('refuses an update whose rule no longer answers its cases, over REST and GraphQL, and keeps the programme', async () => {
+      const before = await counts();
+      const stricter = {
+        ...RULE,
+        criteria: RULE.criteria.map((c) =>
+          c.id === 'vehicles' ? { ...c, test: { '<': [{ var: 'vehicle_value' }, 0] } } : c,
+        ),
+      };
+      const res = await rest(admin).put(`/programmes/${gmiId}`, { ...gmi, eligibilityRule: stricter });
+      expect(res.status).toBe(400);
+      const body = JSON.parse(res.text);
+      expect(body.code).toBe('RULE_CASE_FAILED');
+      expect(body.errors).toEqual([
+        {
+          field: 'ruleCases.0',
+          reason: expect.stringMatching(
+            /^"income 600": expected ELIGIBLE 116\.00, got NOT_ELIGIBLE .*Vehicles: not met/,
+          ),
+        },
+      ]);
+      const gql = await t.gql(
+        admin,
+        `mutation($id: UUID!, $input: ProgrammeInput!) { updateProgramme(id: $id, input: $input) { id } }`,
+        { id: gmiId, input: { ...gmi, eligibilityRule: stricter } },
+      );
+      expect(gql.body.errors[0].extensions.code).toBe('RULE_CASE_FAILED');
+      expect(gql.body.errors[0].extensions.fields).toEqual([
+        { field: 'ruleCases.0', reason: expect.stringMatching(/^"income 600": expected ELIGIBLE 116\.00/) },
+      ]);
+      expect(gql.body.errors[0].message).toMatch(/"income 600": expected ELIGIBLE 116\.00, got NOT_ELIGIBLE/);
+      const badRule = await t.gql(
+        admin,
+        `mutation($input: ProgrammeInput!) { createProgramme(input: $input) { id } }`,
+        {
+          input: {
+            ...gmi,
+            code: 'GMI-3',
+            eligibilityRule: {
+              ...RULE,
+              criteria: [{ ...RULE.criteria[0], test: { '==': [{ var: 'legal_residence' }, 1] } }],
+            },
+          },
+        },
+      );
+      expect(badRule.body.errors[0].extensions.code).toBe('INVALID_RULE');
+      expect(badRule.body.errors[0].extensions.fields).toEqual([
+        {
+          field: 'eligibilityRule.criteria.0.test.==',
+          reason: '"==" compares values of one type: fact legal_residence is a boolean, 1 is a number',
+        },
+      ]);
+      expect(badRule.body.errors[0].message).toMatch(
+        /eligibilityRule\.criteria\.0\.test\.==: "==" compares values of one type/,
+      );
+      expect(await counts()).toEqual(before);
+      const kept = await t.gql(
+        admin,
+        `query($id: UUID!) { programme(id: $id) { ruleCases { name asOf facts expectedOutcome expectedAmount } } }`,
+        { id: gmiId },
+      );
+      expect(kept.body.data.programme.ruleCases[0]).toEqual({
+        name: 'income 600',
+        asOf: '2024-01-15',
+        facts: PERSON,
+        expectedOutcome: 'ELIGIBLE',
+        expectedAmount: '116.00',
+      });
     });
   });
 

@@ -23,9 +23,13 @@ export const PERSONAL_TYPES: Record<string, (value: any) => AuditSubject[]> = {
   EsfParticipation: person,
   PersonConsent: person,
   PersonFactView: person,
+  PersonFactsView: person,
+  PersonFactEntry: person,
   PersonChange: person,
   HouseholdMemberView: person,
   Enrolment: person,
+  PersonEntitlements: person,
+  LikelyEligiblePerson: person,
   HouseholdView: (h) => [{ type: 'household', id: h.id, municipalityCode: h.municipalityCode }],
   DuplicateReviewView: (r) => [{ type: 'duplicate_review', id: r.id }],
 };

@@ -99,6 +99,16 @@ export class RequestContext {
       this.auditedSubjects.add(`${withPurpose.subjectType}:${withPurpose.subjectId}`);
   }
 
+  /**
+   * One audit row for a bulk read of many subjects (an outreach list): the row names what was read
+   * and how many, and the subjects count as recorded in this request, so the per-object audit of
+   * their GraphQL types adds no row per person.
+   */
+  auditBulk(entry: AuditEntry, subjects: Array<{ type: string; id: string }>): void {
+    this.audit(entry);
+    for (const s of subjects) this.auditedSubjects.add(`${s.type}:${s.id}`);
+  }
+
   /** Whether this request already recorded an allowed access to the subject (any action). */
   hasAudited(subjectType: string, subjectId: string): boolean {
     return this.auditedSubjects.has(`${subjectType}:${subjectId}`);

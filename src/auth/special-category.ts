@@ -1,5 +1,6 @@
 import type { RequestContext } from './request-context.js';
 import { Permission } from './roles.js';
+import { FACT_CATALOGUE } from '../eligibility/contracts.js';
 
 /**
  * Special-category data (GDPR Art. 9) and everything that would reveal it, in one place: Roma
@@ -13,8 +14,10 @@ import { Permission } from './roles.js';
 /** Group codes, of people and of programme/service target groups alike, that reveal Art. 9 data. */
 export const SPECIAL_CATEGORY_GROUP_CODES: readonly string[] = ['ROMA', 'DISABILITY'];
 
-/** Kinds of feed facts that are health data. */
-export const SPECIAL_CATEGORY_FACT_KINDS: readonly string[] = ['DISABILITY_PERCENTAGE'];
+/** Facts (catalogue names, the `kind` of person_fact) that are health data. */
+export const SPECIAL_CATEGORY_FACT_KINDS: readonly string[] = Object.entries(FACT_CATALOGUE)
+  .filter(([, definition]) => 'specialCategory' in definition && definition.specialCategory)
+  .map(([name]) => name);
 
 export function canSeeSpecialCategory(ctx: RequestContext): boolean {
   return ctx.can(Permission.SPECIAL_CATEGORY);

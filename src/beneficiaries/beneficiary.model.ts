@@ -90,11 +90,25 @@ export enum ConsentPurpose {
   ESF_MONITORING = 'ESF_MONITORING',
 }
 
+/** The recorded facts of the catalogue (src/eligibility/contracts.ts), by their stored name. */
 export enum FactKind {
-  HOUSEHOLD_INCOME = 'HOUSEHOLD_INCOME',
-  INSURANCE_STATUS = 'INSURANCE_STATUS',
-  DISABILITY_PERCENTAGE = 'DISABILITY_PERCENTAGE',
-  UNEMPLOYMENT_REGISTRATION = 'UNEMPLOYMENT_REGISTRATION',
+  HOUSEHOLD_INCOME_ANNUAL = 'household_income_annual',
+  HOUSEHOLD_INCOME_LAST_6_MONTHS = 'household_income_last_6_months',
+  REAL_ESTATE_VALUE = 'real_estate_value',
+  VEHICLE_VALUE = 'vehicle_value',
+  DEPOSITS_VALUE = 'deposits_value',
+  DISABILITY_PERCENTAGE = 'disability_percentage',
+  UNEMPLOYED = 'unemployed',
+  UNEMPLOYMENT_MONTHS = 'unemployment_months',
+  INSURED = 'insured',
+  RECEIVES_PENSION = 'receives_pension',
+  PENSION_AMOUNT = 'pension_amount',
+  BENEFITS_RECEIVED = 'benefits_received',
+  MONTHLY_RENT = 'monthly_rent',
+  HAS_ACTIVE_LEASE = 'has_active_lease',
+  LEGAL_RESIDENCE = 'legal_residence',
+  LIVES_ALONE = 'lives_alone',
+  SELF_SUFFICIENT = 'self_sufficient',
 }
 
 export enum DuplicateReviewStatus {
@@ -313,7 +327,10 @@ export class PersonConsent {
   active: boolean;
 }
 
-@ObjectType({ description: 'A fact about a person from a national feed, with its source and as-of date' })
+@ObjectType({
+  description:
+    'A recorded fact about a person (from a feed, a document, staff or the person), with its source and as-of date',
+})
 export class PersonFactView {
   /** Whose it is: not a GraphQL field, but the subject its read is audited under. */
   personId: string;
@@ -332,6 +349,15 @@ export class PersonFactView {
 
   @Field(() => String, { nullable: true })
   valueText: string | null;
+
+  @Field(() => Boolean, { nullable: true })
+  valueBoolean: boolean | null;
+
+  @Field(() => [String], { nullable: true })
+  valueList: string[] | null;
+
+  @Field({ description: 'FEED, DOCUMENT, STAFF or SELF_DECLARED (precedence in that order)' })
+  basis: string;
 
   @Field(() => String, { nullable: true })
   validFrom: string | null;

@@ -202,7 +202,9 @@ export class BeneficiaryResolver {
     return this.loaders.for(ctx).consents.load(person.id);
   }
 
-  @ResolveField(() => [PersonFactView], { description: 'Facts from national feeds, newest first' })
+  @ResolveField(() => [PersonFactView], {
+    description: 'Recorded facts (feeds, documents, staff, declarations), newest first',
+  })
   async facts(
     @Ctx() ctx: RequestContext,
     @Parent() person: Beneficiary,

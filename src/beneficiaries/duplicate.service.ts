@@ -188,9 +188,9 @@ export class DuplicateService {
     ]);
     await ctx.em.query(`UPDATE consent SET person_id = $2 WHERE person_id = $1`, [merged.id, survivor.id]);
     await ctx.em.query(
-      `UPDATE person_fact f SET person_id = $2 WHERE f.person_id = $1 AND NOT EXISTS (
-         SELECT 1 FROM person_fact s WHERE s.person_id = $2 AND s.kind = f.kind AND s.source = f.source
-            AND coalesce(s.tax_year, 0) = coalesce(f.tax_year, 0) AND s.as_of = f.as_of)`,
+      `UPDATE person_fact f SET person_id = $2 WHERE f.person_id = $1 AND (f.basis <> 'FEED' OR NOT EXISTS (
+         SELECT 1 FROM person_fact s WHERE s.person_id = $2 AND s.basis = 'FEED' AND s.kind = f.kind
+            AND s.source = f.source AND coalesce(s.tax_year, 0) = coalesce(f.tax_year, 0) AND s.as_of = f.as_of))`,
       [merged.id, survivor.id],
     );
     // Enrolments follow the person, unless the survivor already has an open one in that programme.

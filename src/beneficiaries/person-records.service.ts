@@ -340,7 +340,7 @@ export class PersonRecordsService {
     return toConsent(row);
   }
 
-  /** Facts from feeds, newest first; disability percentages only with special_category. */
+  /** Recorded facts, newest first, every basis; special-category facts only with special_category. */
   async factsOf(
     ctx: RequestContext,
     personIds: readonly string[],
@@ -349,6 +349,7 @@ export class PersonRecordsService {
     const params: unknown[] = [personIds, kind ?? null];
     const rows: FactRow[] = await ctx.em.query(
       `SELECT id, person_id, kind, tax_year, value_numeric::text AS value_numeric, value_text,
+              value_boolean, value_list, basis,
               valid_from::text AS valid_from, valid_to::text AS valid_to, source, as_of::text AS as_of
          FROM person_fact
         WHERE person_id = ANY($1::uuid[]) AND ($2::text IS NULL OR kind = $2)
@@ -364,6 +365,9 @@ export class PersonRecordsService {
         taxYear: r.tax_year,
         valueNumeric: r.value_numeric,
         valueText: r.value_text,
+        valueBoolean: r.value_boolean,
+        valueList: r.value_list,
+        basis: r.basis,
         validFrom: r.valid_from,
         validTo: r.valid_to,
         source: r.source,
@@ -405,6 +409,9 @@ interface FactRow {
   valid_to: string | null;
   source: string;
   as_of: string;
+  value_boolean: boolean | null;
+  value_list: string[] | null;
+  basis: string;
 }
 
 function toEsf(r: EsfRow): EsfParticipation {

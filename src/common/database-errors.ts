@@ -93,7 +93,8 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   duplicate_review_person_a_person_b_key: 'queued by the service with ON CONFLICT DO NOTHING',
   household_reference_uq:
     'the reference person is set only by createHousehold, on a new household; addMember refuses REFERENCE_PERSON',
-  person_fact_natural_uq: 'facts come from feed imports, merged with ON CONFLICT',
+  person_fact_natural_uq:
+    'FEED facts only (partial index): written by feed imports, merged with ON CONFLICT; staff never write FEED',
 };
 
 /** PostgreSQL's codes for unique, exclusion and foreign-key violations. */

@@ -327,7 +327,7 @@ async function writeFacts(
       for (const taxYear of [2023, 2024]) {
         rows.push({
           person_id: reference.id,
-          kind: 'HOUSEHOLD_INCOME',
+          kind: 'household_income_annual',
           tax_year: taxYear,
           value_numeric: income + random.int(0, 99) / 100,
           source: 'TAXIS',
@@ -345,7 +345,7 @@ async function writeFacts(
           : `${Number(certificate.validFrom.slice(0, 4)) + 3}${certificate.validFrom.slice(4)}`;
       rows.push({
         person_id: person.id,
-        kind: 'DISABILITY_PERCENTAGE',
+        kind: 'disability_percentage',
         value_numeric: random.pick([50, 60, 67, 67, 70, 80, 80, 95]),
         valid_from: certificate.validFrom,
         valid_to: validTo,
@@ -355,10 +355,11 @@ async function writeFacts(
     }
   }
   await ctx.em.query(
-    `INSERT INTO person_fact (person_id, kind, tax_year, value_numeric, valid_from, valid_to, source, as_of)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(person_id uuid, kind text, tax_year integer,
+    `INSERT INTO person_fact (person_id, kind, tax_year, value_numeric, valid_from, valid_to, source, as_of,
+       basis, recorded_by)
+     SELECT r.*, 'FEED', $2 FROM jsonb_to_recordset($1::jsonb) AS r(person_id uuid, kind text, tax_year integer,
        value_numeric numeric, valid_from date, valid_to date, source text, as_of date)`,
-    [JSON.stringify(rows)],
+    [JSON.stringify(rows), ctx.actor.id],
   );
   return rows.length;
 }

@@ -81,8 +81,12 @@ async function writeBatch(
   const members = households.flatMap((h) => h.members.map((m) => [h.id, m.person.id, m.relationship]));
   await run(
     target,
-    `INSERT INTO household_member (household_id, person_id, relationship)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])`,
+    // Members since birth, or since 2000 for those born before: facts as of a past date (household
+    // size, minors) then find the household, as they would for people registered years ago.
+    `INSERT INTO household_member (household_id, person_id, relationship, joined_on)
+     SELECT u.household_id, u.person_id, u.relationship, greatest(p.birth_date, date '2000-01-01')
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(household_id, person_id, relationship)
+       JOIN person p ON p.id = u.person_id`,
     [members.map((m) => m[0]), members.map((m) => m[1]), members.map((m) => m[2])],
   );
   return {

@@ -1,15 +1,17 @@
 import type { RequestContext } from '../auth/request-context.js';
 import type { ProgrammeInput } from '../programmes/dto/programme.input.js';
-import { AreaLevel, FundingSource, ParameterUnit, ProgrammeKind } from '../programmes/programme.entity.js';
+import { AreaLevel, FundingSource, ProgrammeKind } from '../programmes/programme.entity.js';
 import { ProgrammesService } from '../programmes/programmes.service.js';
 import type { OpeningHoursInput, ProviderInput } from '../providers/dto/provider.input.js';
 import { ProvidersService } from '../providers/providers.service.js';
+import { SEEDED_RULES } from './programme-rules.seed.js';
 import type { DemoSeeder } from './seed-demo.js';
 
 /**
  * Demo data of the provider and programme registries: the five community centres of the seed
  * documents with their published facts (docs/providers-and-programmes.md), a few typical local providers, and
- * the national programmes with their amounts as dated parameters. Where a fact is not published
+ * the national programmes with their amounts as dated parameters and their eligibility rules with
+ * test cases (programme-rules.seed.ts). Where a fact is not published
  * (a street address, where Alexandreia's two shifts meet) the data says so or stays empty:
  * coordinates are the municipality's centroid, addresses name only the town.
  */
@@ -421,17 +423,37 @@ const CENTRE_PROGRAMMES: SeededProgramme[] = [
     ownerRegionCode: '2',
     deliveredBy: ['alexandreia-pharmacy'],
   },
+  {
+    code: 'KAPI-4912',
+    title: 'ΚΑΠΗ Δήμου Σπάτων - Αρτέμιδος',
+    description: 'Open care centre for older people; the rule is illustrative.',
+    kind: ProgrammeKind.SERVICE,
+    administeringBody: 'Δήμος Σπάτων - Αρτέμιδος',
+    fundingSource: FundingSource.MUNICIPAL,
+    targetGroups: ['ELDERLY'],
+    coverage: [{ areaLevel: AreaLevel.MUNICIPALITY, areaCode: '4912' }],
+    ownerRegionCode: '9',
+    deliveredBy: ['spata-kapi'],
+  },
+  {
+    code: 'KDAP-0802',
+    title: 'ΚΔΑΠ Δήμου Αλεξάνδρειας',
+    description: 'Creative activities for school-age children; the rule is illustrative.',
+    kind: ProgrammeKind.SERVICE,
+    administeringBody: 'Δήμος Αλεξάνδρειας',
+    fundingSource: FundingSource.MUNICIPAL,
+    targetGroups: ['CHILDREN'],
+    coverage: [{ areaLevel: AreaLevel.MUNICIPALITY, areaCode: '0802' }],
+    ownerRegionCode: '2',
+  },
 ];
-
-const EUR_MONTH = ParameterUnit.EUR_PER_MONTH;
-const VERIFY = 'from DOMAIN.md; verify before relying on it';
 
 const NATIONAL_PROGRAMMES: SeededProgramme[] = [
   {
     code: 'GMI',
     title: 'Ελάχιστο Εγγυημένο Εισόδημα',
     description:
-      'Guaranteed minimum income (ex ΚΕΑ). The rule covers a one-person household; limits that grow with household size need arithmetic, which comes with the eligibility issue.',
+      'Guaranteed minimum income (ex ΚΕΑ): the guaranteed amount less the household’s average monthly income of the last 6 months.',
     kind: ProgrammeKind.CASH_BENEFIT,
     administeringBody: 'ΟΠΕΚΑ',
     fundingSource: FundingSource.NATIONAL_BUDGET,
@@ -440,87 +462,6 @@ const NATIONAL_PROGRAMMES: SeededProgramme[] = [
     howToApply: 'Ηλεκτρονική αίτηση (gmi.gov.gr), με τη βοήθεια του Κέντρου Κοινότητας όπου χρειάζεται',
     whereToApply: 'Κέντρο Κοινότητας ή ΚΕΠ',
     requiredDocuments: ['ΑΦΜ και κωδικοί TAXISnet', 'ΑΜΚΑ', 'IBAN'],
-    parameters: [
-      {
-        name: 'guaranteed_amount_single',
-        value: '200.00',
-        unit: EUR_MONTH,
-        validFrom: '2017-02-01',
-        validTo: '2023-11-30',
-      },
-      { name: 'guaranteed_amount_single', value: '216.00', unit: EUR_MONTH, validFrom: '2023-12-01' },
-      {
-        name: 'guaranteed_amount_extra_adult',
-        value: '100.00',
-        unit: EUR_MONTH,
-        validFrom: '2017-02-01',
-        validTo: '2023-11-30',
-      },
-      { name: 'guaranteed_amount_extra_adult', value: '108.00', unit: EUR_MONTH, validFrom: '2023-12-01' },
-      {
-        name: 'guaranteed_amount_per_minor',
-        value: '50.00',
-        unit: EUR_MONTH,
-        validFrom: '2017-02-01',
-        validTo: '2023-11-30',
-      },
-      { name: 'guaranteed_amount_per_minor', value: '54.00', unit: EUR_MONTH, validFrom: '2023-12-01' },
-      {
-        name: 'income_limit_6_months_single',
-        value: '1200.00',
-        unit: ParameterUnit.EUR,
-        validFrom: '2017-02-01',
-        validTo: '2023-11-30',
-        description: '6 × the guaranteed amount of a one-person household',
-      },
-      {
-        name: 'income_limit_6_months_single',
-        value: '1296.00',
-        unit: ParameterUnit.EUR,
-        validFrom: '2023-12-01',
-        description: '6 × the guaranteed amount of a one-person household',
-      },
-      {
-        name: 'real_estate_limit_single',
-        value: '90000.00',
-        unit: ParameterUnit.EUR,
-        validFrom: '2017-02-01',
-        description: VERIFY,
-      },
-      {
-        name: 'real_estate_limit_extra_member',
-        value: '15000.00',
-        unit: ParameterUnit.EUR,
-        validFrom: '2017-02-01',
-        description: VERIFY,
-      },
-      {
-        name: 'real_estate_limit_max',
-        value: '150000.00',
-        unit: ParameterUnit.EUR,
-        validFrom: '2017-02-01',
-        description: VERIFY,
-      },
-      {
-        name: 'vehicle_limit',
-        value: '6000.00',
-        unit: ParameterUnit.EUR,
-        validFrom: '2017-02-01',
-        description: VERIFY,
-      },
-    ],
-    eligibilityRule: {
-      all: [
-        { fact: 'legal_residence', op: 'eq', value: true },
-        {
-          fact: 'household_income_last_6_months',
-          op: 'lte',
-          value: { param: 'income_limit_6_months_single' },
-        },
-        { fact: 'real_estate_value', op: 'lte', value: { param: 'real_estate_limit_single' } },
-        { fact: 'vehicle_value', op: 'lte', value: { param: 'vehicle_limit' } },
-      ],
-    },
   },
   {
     code: 'TEBA',
@@ -531,7 +472,6 @@ const NATIONAL_PROGRAMMES: SeededProgramme[] = [
     fundingSource: FundingSource.EU_OTHER,
     national: true,
     targetGroups: ['DESTITUTE'],
-    eligibilityRule: { fact: 'receives_programme', op: 'contains', value: 'GMI' },
     deliveredBy: ['alexandreia-grocery', 'aspropyrgos-grocery'],
   },
   {
@@ -542,35 +482,6 @@ const NATIONAL_PROGRAMMES: SeededProgramme[] = [
     fundingSource: FundingSource.NATIONAL_BUDGET,
     national: true,
     targetGroups: ['CHILDREN', 'FAMILIES'],
-    parameters: [
-      {
-        name: 'equivalised_income_band_1',
-        value: '6000.00',
-        unit: ParameterUnit.EUR_PER_YEAR,
-        validFrom: '2018-01-01',
-        description: VERIFY,
-      },
-      {
-        name: 'equivalised_income_band_2',
-        value: '10000.00',
-        unit: ParameterUnit.EUR_PER_YEAR,
-        validFrom: '2018-01-01',
-        description: VERIFY,
-      },
-      {
-        name: 'equivalised_income_band_3',
-        value: '15000.00',
-        unit: ParameterUnit.EUR_PER_YEAR,
-        validFrom: '2018-01-01',
-        description: VERIFY,
-      },
-    ],
-    eligibilityRule: {
-      all: [
-        { fact: 'household_minors', op: 'gte', value: 1 },
-        { fact: 'equivalised_income', op: 'lte', value: { param: 'equivalised_income_band_3' } },
-      ],
-    },
   },
   {
     code: 'HOUSING-BENEFIT',
@@ -581,18 +492,6 @@ const NATIONAL_PROGRAMMES: SeededProgramme[] = [
     national: true,
     targetGroups: ['LOW_INCOME', 'FAMILIES'],
     requiredDocuments: ['Ενεργό μισθωτήριο συμβόλαιο'],
-    parameters: [
-      { name: 'base_amount', value: '70.00', unit: EUR_MONTH, validFrom: '2019-01-01', description: VERIFY },
-      {
-        name: 'amount_per_extra_member',
-        value: '35.00',
-        unit: EUR_MONTH,
-        validFrom: '2019-01-01',
-        description: VERIFY,
-      },
-      { name: 'max_amount', value: '210.00', unit: EUR_MONTH, validFrom: '2019-01-01', description: VERIFY },
-    ],
-    eligibilityRule: { fact: 'has_active_lease', op: 'eq', value: true },
   },
   {
     code: 'UNINSURED-ELDERLY',
@@ -603,21 +502,6 @@ const NATIONAL_PROGRAMMES: SeededProgramme[] = [
     national: true,
     targetGroups: ['ELDERLY'],
     whereToApply: 'Κέντρο Κοινότητας',
-    parameters: [
-      {
-        name: 'min_age',
-        value: '67.00',
-        unit: ParameterUnit.YEARS,
-        validFrom: '2017-01-01',
-        description: VERIFY,
-      },
-    ],
-    eligibilityRule: {
-      all: [
-        { fact: 'age', op: 'gte', value: { param: 'min_age' } },
-        { fact: 'receives_pension', op: 'eq', value: false },
-      ],
-    },
   },
   {
     code: 'HOME-HELP',
@@ -629,27 +513,6 @@ const NATIONAL_PROGRAMMES: SeededProgramme[] = [
     fundingSource: FundingSource.NATIONAL_BUDGET,
     national: true,
     targetGroups: ['ELDERLY', 'DISABILITY'],
-    parameters: [
-      {
-        name: 'min_age',
-        value: '65.00',
-        unit: ParameterUnit.YEARS,
-        validFrom: '2017-01-01',
-        description: VERIFY,
-      },
-    ],
-    eligibilityRule: {
-      all: [
-        {
-          any: [
-            { fact: 'age', op: 'gte', value: { param: 'min_age' } },
-            { fact: 'groups', op: 'contains', value: 'DISABILITY' },
-          ],
-        },
-        { fact: 'self_sufficient', op: 'eq', value: false },
-        { fact: 'lives_alone', op: 'eq', value: true },
-      ],
-    },
   },
   {
     code: 'DISABILITY-ALLOWANCE',
@@ -662,20 +525,6 @@ const NATIONAL_PROGRAMMES: SeededProgramme[] = [
     national: true,
     targetGroups: ['DISABILITY'],
     requiredDocuments: ['Γνωμάτευση ΚΕΠΑ'],
-    parameters: [
-      {
-        name: 'min_disability_percentage',
-        value: '67.00',
-        unit: ParameterUnit.PERCENT,
-        validFrom: '2017-01-01',
-        description: VERIFY,
-      },
-    ],
-    eligibilityRule: {
-      fact: 'disability_percentage',
-      op: 'gte',
-      value: { param: 'min_disability_percentage' },
-    },
   },
 ];
 
@@ -710,8 +559,20 @@ export const providersAndProgrammesSeeder: DemoSeeder = {
     for (const { deliveredBy, ...input } of [...CENTRE_PROGRAMMES, ...NATIONAL_PROGRAMMES]) {
       const [existing] = await ctx.em.query(`SELECT 1 FROM programme WHERE code = $1`, [input.code]);
       if (existing) continue;
+      const seeded = SEEDED_RULES[input.code];
       await programmes.create(ctx, {
         ...input,
+        ...(seeded && {
+          eligibilityRule: seeded.rule as unknown as Record<string, unknown>,
+          ruleCases: seeded.ruleCases.map((c) => ({
+            ...c,
+            expectedAmount:
+              c.expectedAmount === undefined || c.expectedAmount === null
+                ? null
+                : Number(c.expectedAmount).toFixed(2),
+          })),
+          parameters: seeded.parameters,
+        }),
         deliveringProviderIds: deliveredBy?.map((k) => ids.get(k)!).filter(Boolean),
       });
       addedProgrammes++;

@@ -17,6 +17,8 @@ import { EnrolmentError, EnrolmentErrorCode } from './programmes.errors.js';
 import { isUuid } from '../common/validators.js';
 import { personInScope } from '../beneficiaries/person-rows.js';
 import { isSpecialCategoryProgramme, programmeVisibleSql } from '../auth/special-category.js';
+import { todayInAthens } from '../common/athens-time.js';
+import { EntitlementsService } from '../eligibility/entitlements.service.js';
 
 /** Where an enrolment may go from each status; ENDED is final (a new application is a new enrolment). */
 export const TRANSITIONS: Record<EnrolmentStatus, EnrolmentStatus[]> = {
@@ -39,11 +41,12 @@ interface EnrolmentRow {
   version: number;
   updated_at: Date;
   municipality_code: string;
+  entitlement_at_enrolment: unknown;
 }
 
 const COLUMNS = `e.id, e.person_id, e.programme_id, e.status, to_char(e.applied_on, 'YYYY-MM-DD') AS applied_on,
   to_char(e.started_on, 'YYYY-MM-DD') AS started_on, to_char(e.ended_on, 'YYYY-MM-DD') AS ended_on, e.source,
-  e.source_reference, e.version, e.updated_at, pe.municipality_code`;
+  e.source_reference, e.version, e.updated_at, pe.municipality_code, e.entitlement_at_enrolment`;
 
 function toView(r: EnrolmentRow): EnrolmentView {
   return {
@@ -59,6 +62,7 @@ function toView(r: EnrolmentRow): EnrolmentView {
     version: r.version,
     updatedAt: r.updated_at,
     municipalityCode: r.municipality_code,
+    entitlementAtEnrolment: r.entitlement_at_enrolment,
   };
 }
 
@@ -70,6 +74,8 @@ function toView(r: EnrolmentRow): EnrolmentView {
  */
 @Injectable()
 export class EnrolmentsService {
+  constructor(private readonly entitlements: EntitlementsService) {}
+
   /** Enrolments of one person and/or one programme, of people in the caller's area, newest first. */
   async list(ctx: RequestContext, filter: EnrolmentFilterArgs): Promise<ConnectionShape<EnrolmentView>> {
     ctx.require(Permission.PERSON_READ, 'enrolment.read');
@@ -149,19 +155,26 @@ export class EnrolmentsService {
       );
     // The same coverage test as the programme search's availableIn: national, or covering the
     // person's municipality, its regional unit or its region.
-    const [programme]: Array<{ status: string; code: string; target_groups: string[]; covers: boolean }> =
-      isUuid(input.programmeId)
-        ? await ctx.em.query(
-            `SELECT g.status, g.code, g.target_groups, g.national OR EXISTS (
+    const [programme]: Array<{
+      status: string;
+      code: string;
+      target_groups: string[];
+      covers: boolean;
+      starts_on: string | null;
+      ends_on: string | null;
+    }> = isUuid(input.programmeId)
+      ? await ctx.em.query(
+          `SELECT g.status, g.code, g.target_groups, g.starts_on::text AS starts_on, g.ends_on::text AS ends_on,
+               g.national OR EXISTS (
              SELECT 1 FROM programme_coverage c JOIN municipality mu ON mu.code = $2
               WHERE c.programme_id = g.id AND (
                 (c.area_level = 'MUNICIPALITY' AND c.area_code = mu.code)
                 OR (c.area_level = 'REGIONAL_UNIT' AND c.area_code = mu.regional_unit_code)
                 OR (c.area_level = 'REGION' AND c.area_code = mu.region_code))) AS covers
              FROM programme g WHERE g.id = $1`,
-            [input.programmeId, person.municipality_code],
-          )
-        : [];
+          [input.programmeId, person.municipality_code],
+        )
+      : [];
     if (!programme) throw new NotFoundError('programme', input.programmeId);
     // Programmes are public, so saying that this one needs the permission reveals nothing about the person.
     if (isSpecialCategoryProgramme(programme.target_groups))
@@ -176,6 +189,15 @@ export class EnrolmentsService {
         EnrolmentErrorCode.OUTSIDE_PROGRAMME_COVERAGE,
         `Programme ${programme.code} is not available in municipality ${person.municipality_code}, where the person lives.`,
         [{ field: 'programmeId', reason: "does not cover the person's municipality" }],
+      );
+    if (
+      (programme.starts_on && input.appliedOn < programme.starts_on) ||
+      (programme.ends_on && input.appliedOn > programme.ends_on)
+    )
+      throw new EnrolmentError(
+        EnrolmentErrorCode.OUTSIDE_PROGRAMME_PERIOD,
+        `Programme ${programme.code} runs ${programme.starts_on ?? '…'} to ${programme.ends_on ?? '…'}: it takes no application dated ${input.appliedOn}.`,
+        [{ field: 'appliedOn', reason: 'outside the period of the programme' }],
       );
     const status = input.status ?? EnrolmentStatus.APPLIED;
     if (status !== EnrolmentStatus.APPLIED && status !== EnrolmentStatus.ACTIVE)
@@ -200,9 +222,18 @@ export class EnrolmentsService {
         EnrolmentErrorCode.ALREADY_ENROLLED,
         `The person already has an open enrolment (${open[0]!.id}) in programme ${programme.code}.`,
       );
+    // What the registry answers at this moment, kept with the enrolment; read for the day applied
+    // (today for an application dated later), with the parameters in force then.
+    const today = todayInAthens();
+    const entitlement = await this.entitlements.atEnrolment(
+      ctx,
+      input.personId,
+      input.programmeId,
+      input.appliedOn < today ? input.appliedOn : today,
+    );
     const [{ id }] = await ctx.em.query(
-      `INSERT INTO enrolment (person_id, programme_id, status, applied_on, started_on, source, source_reference, created_by, updated_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+      `INSERT INTO enrolment (person_id, programme_id, status, applied_on, started_on, source, source_reference, created_by, updated_by, entitlement_at_enrolment)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9::jsonb) RETURNING id`,
       [
         input.personId,
         input.programmeId,
@@ -212,6 +243,7 @@ export class EnrolmentsService {
         input.source ?? EnrolmentSource.CENTRE,
         input.sourceReference ?? null,
         ctx.actor.id,
+        JSON.stringify(entitlement),
       ],
     );
     ctx.audit({

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Programme, ProgrammeCoverage, ProgrammeParameter } from './programme.entity.js';
+import { Programme, ProgrammeCoverage, ProgrammeParameter, ProgrammeRuleCase } from './programme.entity.js';
 
 /** A programme with its coverage, delivering providers and parameters, as REST returns it. */
 export class ProgrammeDetail extends Programme {
@@ -11,6 +11,9 @@ export class ProgrammeDetail extends Programme {
 
   @ApiProperty({ type: [ProgrammeParameter] })
   parameters: ProgrammeParameter[];
+
+  @ApiProperty({ type: [ProgrammeRuleCase], description: 'Test cases of the eligibility rule' })
+  ruleCases: ProgrammeRuleCase[];
 }
 
 export class ProgrammePage {

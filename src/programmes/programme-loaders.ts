@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../auth/request-context.js';
-import type { Programme, ProgrammeCoverage, ProgrammeParameter } from './programme.entity.js';
+import type {
+  Programme,
+  ProgrammeCoverage,
+  ProgrammeParameter,
+  ProgrammeRuleCase,
+} from './programme.entity.js';
 import { ProgrammesService } from './programmes.service.js';
 
 /** The loaders of one request for programme relations (rule 7). */
@@ -26,6 +31,11 @@ export class ProgrammeLoaderSet {
   readonly deliveringProviderIds = new DataLoader<string, string[]>(async (ids) => {
     const found = await this.programmes.deliveringProviderIdsOf(this.ctx.em, ids);
     return ids.map((id) => found.get(id) ?? []);
+  });
+
+  readonly ruleCases = new DataLoader<string, ProgrammeRuleCase[]>(async (ids) => {
+    const rows = await this.programmes.ruleCasesOf(this.ctx.em, ids);
+    return ids.map((id) => rows.filter((r) => r.programmeId === id));
   });
 
   /** Parameters valid on a day (or all of them): one loader per day asked for. */

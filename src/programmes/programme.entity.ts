@@ -2,6 +2,8 @@ import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { EligibilityOutcome } from '../eligibility/contracts.js';
+import '../eligibility/rules/graphql-enums.js';
 
 export enum ProgrammeKind {
   CASH_BENEFIT = 'CASH_BENEFIT',
@@ -147,7 +149,8 @@ export class Programme {
 
   @Field(() => GraphQLJSONObject, {
     nullable: true,
-    description: 'Eligibility rule (shape in docs/providers-and-programmes.md); evaluated by a later issue',
+    description:
+      'Eligibility rule in JSON Logic: { criteria: [{ id, el, en, test }], amount? } (docs/entitlements.md "Rules")',
   })
   @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true })
   @Column({ name: 'eligibility_rule', type: 'jsonb', nullable: true })
@@ -256,6 +259,29 @@ export class ProgrammeParameter {
   description: string | null;
 }
 
+@ObjectType({ description: "A test case of a programme's rule, run on every save of the programme" })
+export class ProgrammeRuleCase {
+  @Field()
+  @ApiProperty()
+  name: string;
+
+  @Field({ description: 'The day whose parameters apply (YYYY-MM-DD)' })
+  @ApiProperty({ format: 'date' })
+  asOf: string;
+
+  @Field(() => GraphQLJSONObject, { description: 'Fact name -> plain value; a fact left out is missing' })
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  facts: Record<string, unknown>;
+
+  @Field(() => EligibilityOutcome)
+  @ApiProperty({ enum: EligibilityOutcome })
+  expectedOutcome: EligibilityOutcome;
+
+  @Field(() => String, { nullable: true, description: 'Euro with cents, e.g. "116.00"' })
+  @ApiPropertyOptional({ type: String, nullable: true })
+  expectedAmount: string | null;
+}
+
 export enum EnrolmentStatus {
   APPLIED = 'APPLIED',
   ACTIVE = 'ACTIVE',
@@ -300,6 +326,10 @@ export class Enrolment {
 
   @Column({ name: 'source_reference', type: 'text', nullable: true })
   sourceReference: string | null;
+
+  /** The entitlement result at the moment of enrolling (see EntitlementsService.atEnrolment). */
+  @Column({ name: 'entitlement_at_enrolment', type: 'jsonb', nullable: true })
+  entitlementAtEnrolment: Record<string, unknown> | null;
 
   @Column({ type: 'integer' })
   version: number;
@@ -356,4 +386,7 @@ export class EnrolmentView {
 
   /** The person's municipality: not a GraphQL field, recorded with the audit row of the read. */
   municipalityCode?: string;
+
+  /** Resolved as `entitlementAtEnrolment` by EnrolmentResolver (its type lives in eligibility/). */
+  entitlementAtEnrolment?: unknown;
 }

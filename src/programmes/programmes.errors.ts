@@ -10,6 +10,10 @@ export enum ProgrammeErrorCode {
   UNKNOWN_PROVIDER = 'UNKNOWN_PROVIDER',
   PARAMETER_PERIODS_OVERLAP = 'PARAMETER_PERIODS_OVERLAP',
   INVALID_RULE = 'INVALID_RULE',
+  /** A programme with a rule needs test cases; cases need a rule; a case's facts or name are wrong. */
+  INVALID_RULE_CASE = 'INVALID_RULE_CASE',
+  /** A stored case does not get the outcome or amount it expects from the rule as saved. */
+  RULE_CASE_FAILED = 'RULE_CASE_FAILED',
   OUTSIDE_YOUR_AREA = 'OUTSIDE_YOUR_AREA',
   VERSION_CONFLICT = 'VERSION_CONFLICT',
 }
@@ -24,6 +28,8 @@ const KIND: Record<ProgrammeErrorCode, ErrorKind> = {
   UNKNOWN_PROVIDER: 'BAD_INPUT',
   PARAMETER_PERIODS_OVERLAP: 'BAD_INPUT',
   INVALID_RULE: 'BAD_INPUT',
+  INVALID_RULE_CASE: 'BAD_INPUT',
+  RULE_CASE_FAILED: 'BAD_INPUT',
   OUTSIDE_YOUR_AREA: 'FORBIDDEN',
   VERSION_CONFLICT: 'CONFLICT',
 };
@@ -49,6 +55,7 @@ export enum EnrolmentErrorCode {
   VERSION_CONFLICT = 'VERSION_CONFLICT',
   PERSON_NOT_ACTIVE = 'PERSON_NOT_ACTIVE',
   OUTSIDE_PROGRAMME_COVERAGE = 'OUTSIDE_PROGRAMME_COVERAGE',
+  OUTSIDE_PROGRAMME_PERIOD = 'OUTSIDE_PROGRAMME_PERIOD',
 }
 
 const ENROLMENT_KIND: Record<EnrolmentErrorCode, ErrorKind> = {
@@ -59,6 +66,7 @@ const ENROLMENT_KIND: Record<EnrolmentErrorCode, ErrorKind> = {
   VERSION_CONFLICT: 'CONFLICT',
   PERSON_NOT_ACTIVE: 'CONFLICT',
   OUTSIDE_PROGRAMME_COVERAGE: 'BAD_INPUT',
+  OUTSIDE_PROGRAMME_PERIOD: 'BAD_INPUT',
 };
 
 /** An enrolment change that is not allowed (a person out of area is a NotFoundError instead). */

@@ -10,11 +10,18 @@ import { ChangeEnrolmentInput, EnrolInput, EnrolmentFilterArgs } from './dto/enr
 import { ProgrammeFilterArgs, ProgrammeInput } from './dto/programme.input.js';
 import { EnrolmentsService } from './enrolments.service.js';
 import { ProgrammeLoaders } from './programme-loaders.js';
-import { EnrolmentView, Programme, ProgrammeCoverage, ProgrammeParameter } from './programme.entity.js';
+import {
+  EnrolmentView,
+  Programme,
+  ProgrammeCoverage,
+  ProgrammeParameter,
+  ProgrammeRuleCase,
+} from './programme.entity.js';
 import { ProgrammesService } from './programmes.service.js';
 import { IsDay } from '../common/validators.js';
 import { UuidScalar } from '../common/graphql/scalars.js';
 import { LagTolerant } from '../database/read-replica.js';
+import { EntitlementAtEnrolment } from '../eligibility/entitlements.model.js';
 
 export const ProgrammeConnection = Connection(Programme);
 export const EnrolmentConnection = Connection(EnrolmentView, 'Enrolment');
@@ -79,6 +86,13 @@ export class ProgrammeResolver {
     return this.loaders.of(ctx).parameters(args.on).load(p.id);
   }
 
+  @ResolveField(() => [ProgrammeRuleCase], {
+    description: 'Test cases of the eligibility rule, run on every save (empty without a rule)',
+  })
+  ruleCases(@Ctx() ctx: RequestContext, @Parent() p: Programme) {
+    return this.loaders.of(ctx).ruleCases.load(p.id);
+  }
+
   @ResolveField(() => Provider, { nullable: true })
   administeringProvider(@Ctx() ctx: RequestContext, @Parent() p: Programme) {
     return p.administeringProviderId
@@ -139,6 +153,14 @@ export class EnrolmentResolver {
   ) {
     if (purpose) ctx.purpose = purpose;
     return this.service.changeStatus(ctx, id, input);
+  }
+
+  @ResolveField(() => EntitlementAtEnrolment, {
+    nullable: true,
+    description: 'What the registry answered when the person was enrolled (null for older enrolments)',
+  })
+  entitlementAtEnrolment(@Parent() e: EnrolmentView) {
+    return e.entitlementAtEnrolment ?? null;
   }
 
   @ResolveField(() => Programme)

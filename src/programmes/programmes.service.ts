@@ -13,9 +13,19 @@ import {
 } from '../common/pagination.js';
 import { SqlParams } from '../common/sql.js';
 import type { ProgrammeFilterArgs, ProgrammeInput } from './dto/programme.input.js';
-import { checkRuleShape } from './eligibility-rule.js';
+import { FACT_CATALOGUE, type FactScalar, type ProgrammeRule } from '../eligibility/contracts.js';
+import { checkRule } from '../eligibility/rules/check-rule.js';
+import { describeFailure, failingRuleCases } from '../eligibility/rules/rule-cases.js';
+import type { FieldProblem } from '../common/domain-error.js';
+import type { RuleCaseInput } from './dto/rule-case.input.js';
 import { ProgrammeDetail } from './programme-detail.js';
-import { Programme, ProgrammeCoverage, ProgrammeParameter, ProgrammeStatus } from './programme.entity.js';
+import {
+  Programme,
+  ProgrammeCoverage,
+  ProgrammeParameter,
+  ProgrammeRuleCase,
+  ProgrammeStatus,
+} from './programme.entity.js';
 import { ProgrammeError, ProgrammeErrorCode } from './programmes.errors.js';
 import { isUuid } from '../common/validators.js';
 
@@ -91,7 +101,9 @@ export class ProgrammesService {
     const coverage = await this.coverageOf(ctx.em, [id]);
     const providers = await this.deliveringProviderIdsOf(ctx.em, [id]);
     const parameters = await this.parametersOf(ctx.em, [id]);
+    const ruleCases = await this.ruleCasesOf(ctx.em, [id]);
     return Object.assign(new ProgrammeDetail(), programme, {
+      ruleCases: ruleCases.map(({ programmeId: _programmeId, ...c }) => c),
       coverage: coverage.map(({ areaLevel, areaCode }) => ({ areaLevel, areaCode })),
       deliveringProviderIds: providers.get(id) ?? [],
       parameters: parameters.map(({ programmeId: _programmeId, ...p }) => p),
@@ -396,21 +408,96 @@ export class ProgrammesService {
           );
       }
     });
-    if (input.eligibilityRule) {
-      const problems = checkRuleShape(input.eligibilityRule, new Set(parameters.map((p) => p.name)));
+    this.checkRuleAndCases(input);
+  }
+
+  /**
+   * The rule is well formed (checkRule), a rule comes with test cases and cases with a rule, and
+   * every case gets the outcome and amount it expects from the rule and the parameters valid on
+   * its day: a change that would silently change what people are entitled to is refused.
+   */
+  private checkRuleAndCases(input: ProgrammeInput): void {
+    const parameters = input.parameters ?? [];
+    const cases = input.ruleCases ?? [];
+    const rule = input.eligibilityRule;
+    if (rule) {
+      const problems = checkRule(rule, new Set(parameters.map((p) => p.name)));
       if (problems.length)
         throw new ProgrammeError(
           ProgrammeErrorCode.INVALID_RULE,
           `The eligibility rule is not well formed: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}.`,
           problems,
         );
-    }
+      if (!cases.length)
+        throw new ProgrammeError(
+          ProgrammeErrorCode.INVALID_RULE_CASE,
+          'A programme with an eligibility rule needs test cases (ruleCases): at least one person who qualifies or not, with the outcome expected.',
+          [{ field: 'ruleCases', reason: 'a rule needs at least one case' }],
+        );
+    } else if (cases.length)
+      throw new ProgrammeError(
+        ProgrammeErrorCode.INVALID_RULE_CASE,
+        'Test cases (ruleCases) test an eligibility rule: give the rule, or leave the cases out.',
+        [{ field: 'ruleCases', reason: 'cases without a rule' }],
+      );
+    if (!rule) return;
+    const problems = ruleCaseProblems(cases);
+    if (problems.length)
+      throw new ProgrammeError(
+        ProgrammeErrorCode.INVALID_RULE_CASE,
+        `Some test cases are not well formed: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}.`,
+        problems,
+      );
+    const failures = failingRuleCases(
+      rule as unknown as ProgrammeRule,
+      parameters,
+      cases.map((c) => ({
+        name: c.name,
+        asOf: c.asOf,
+        facts: c.facts as Record<string, FactScalar>,
+        expectedOutcome: c.expectedOutcome,
+        expectedAmount: c.expectedAmount ?? null,
+      })),
+    );
+    if (failures.length)
+      throw new ProgrammeError(
+        ProgrammeErrorCode.RULE_CASE_FAILED,
+        `The rule does not answer ${failures.length} of its test cases as expected: ${failures.map(describeFailure).join('; ')}.`,
+        failures.map((f) => ({
+          field: `ruleCases.${f.index}`,
+          reason: `${describeFailure(f)}${f.evaluation.criteria
+            .filter((c) => c.status !== 'MET')
+            .map((c) => ` [${c.explanation}]`)
+            .join('')}`,
+        })),
+      );
   }
 
   private async writeChildren(em: EntityManager, id: string, input: ProgrammeInput): Promise<void> {
     await em.query(`DELETE FROM programme_coverage WHERE programme_id = $1`, [id]);
     await em.query(`DELETE FROM programme_provider WHERE programme_id = $1`, [id]);
     await em.query(`DELETE FROM programme_parameter WHERE programme_id = $1`, [id]);
+    await em.query(`DELETE FROM programme_rule_case WHERE programme_id = $1`, [id]);
+    if (input.ruleCases?.length)
+      await em.query(
+        `INSERT INTO programme_rule_case (programme_id, position, name, as_of, facts, expected_outcome, expected_amount)
+         SELECT $1::uuid, c.position, c.name, c.as_of, c.facts, c.expected_outcome, c.expected_amount
+           FROM jsonb_to_recordset($2::jsonb)
+             AS c(position int, name text, as_of date, facts jsonb, expected_outcome text, expected_amount numeric)`,
+        [
+          id,
+          JSON.stringify(
+            input.ruleCases.map((c, position) => ({
+              position,
+              name: c.name.trim(),
+              as_of: c.asOf,
+              facts: c.facts,
+              expected_outcome: c.expectedOutcome,
+              expected_amount: c.expectedAmount ?? null,
+            })),
+          ),
+        ],
+      );
     if (input.coverage?.length)
       await em.query(
         `INSERT INTO programme_coverage (programme_id, area_level, area_code)
@@ -457,6 +544,29 @@ export class ProgrammesService {
     return new Map(rows.map((r) => [r.programme_id, r.ids]));
   }
 
+  /** The rule's test cases of programmes, in the order given (one query for a page of programmes). */
+  async ruleCasesOf(
+    em: EntityManager,
+    ids: readonly string[],
+  ): Promise<Array<ProgrammeRuleCase & { programmeId: string }>> {
+    const rows: Array<Record<string, unknown>> = await em.query(
+      `SELECT programme_id, name, to_char(as_of, 'YYYY-MM-DD') AS as_of, facts, expected_outcome,
+              expected_amount::text AS expected_amount
+         FROM programme_rule_case WHERE programme_id = ANY($1::uuid[]) ORDER BY programme_id, position`,
+      [[...ids]],
+    );
+    return rows.map((r) =>
+      Object.assign(new ProgrammeRuleCase(), {
+        programmeId: r.programme_id as string,
+        name: r.name,
+        asOf: r.as_of,
+        facts: r.facts,
+        expectedOutcome: r.expected_outcome,
+        expectedAmount: r.expected_amount,
+      }),
+    );
+  }
+
   /** Parameters of programmes, by name then start; on a day, only those valid that day. */
   async parametersOf(em: EntityManager, ids: readonly string[], on?: string): Promise<ProgrammeParameter[]> {
     const rows: Array<Record<string, string | null>> = await em.query(
@@ -481,4 +591,36 @@ export class ProgrammesService {
       }),
     );
   }
+}
+
+const FACT_TYPE_OK: Record<string, (v: unknown) => boolean> = {
+  number: (v) => typeof v === 'number' && Number.isFinite(v),
+  boolean: (v) => typeof v === 'boolean',
+  string: (v) => typeof v === 'string',
+  list: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+};
+
+/** Case names unique; each fact known and of its catalogue type. */
+function ruleCaseProblems(cases: readonly RuleCaseInput[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const names = new Map<string, number>();
+  cases.forEach((c, i) => {
+    const name = c.name.trim();
+    if (names.has(name))
+      problems.push({
+        field: `ruleCases.${i}.name`,
+        reason: `also the name of ruleCases.${names.get(name)}`,
+      });
+    else names.set(name, i);
+    for (const [fact, value] of Object.entries(c.facts ?? {})) {
+      const definition = FACT_CATALOGUE[fact as keyof typeof FACT_CATALOGUE];
+      if (!definition) problems.push({ field: `ruleCases.${i}.facts.${fact}`, reason: 'unknown fact' });
+      else if (!FACT_TYPE_OK[definition.type]!(value))
+        problems.push({
+          field: `ruleCases.${i}.facts.${fact}`,
+          reason: `${fact} is ${definition.type === 'list' ? 'a list of texts' : `a ${definition.type}`}`,
+        });
+    }
+  });
+  return problems;
 }

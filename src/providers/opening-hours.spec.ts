@@ -1,5 +1,5 @@
 import { athensTime } from '../common/athens-time.js';
-import { checkIntervals, isGreekPublicHoliday } from './opening-hours.js';
+import { checkIntervals, isGreekPublicHoliday, nextOpening, weekdayOf } from './opening-hours.js';
 
 describe('opening hours', () => {
   describe('checkIntervals', () => {
@@ -122,6 +122,49 @@ describe('opening hours', () => {
     it('does not count ordinary days or observances', () => {
       expect(isGreekPublicHoliday('2026-04-14')).toBe(false);
       expect(isGreekPublicHoliday('2026-05-10')).toBe(false); // Mother's Day
+    });
+  });
+
+  describe('nextOpening', () => {
+    const weekdays = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opensAt: '08:00', closesAt: '16:00' }));
+    const hours = { intervals: weekdays, closures: [], closedOnPublicHolidays: true };
+
+    it('is open now inside an interval, and opens later the same day before it', () => {
+      // 2026-12-01 is a Tuesday
+      expect(weekdayOf('2026-12-01')).toBe(2);
+      expect(nextOpening(hours, { date: '2026-12-01', time: '10:00:00' })).toEqual({
+        date: '2026-12-01',
+        opensAt: '08:00',
+        closesAt: '16:00',
+        openNow: true,
+      });
+      expect(nextOpening(hours, { date: '2026-12-01', time: '07:30' })?.openNow).toBe(false);
+    });
+
+    it('skips the closing time itself, weekends, public holidays and closures', () => {
+      expect(nextOpening(hours, { date: '2026-12-04', time: '16:00' })?.date).toBe('2026-12-07');
+      // 25 and 26 December 2026 are public holidays (a Friday and a Saturday)
+      expect(nextOpening(hours, { date: '2026-12-24', time: '17:00' })?.date).toBe('2026-12-28');
+      expect(
+        nextOpening({ ...hours, closedOnPublicHolidays: false }, { date: '2026-12-24', time: '17:00' })?.date,
+      ).toBe('2026-12-25');
+      const closed = { ...hours, closures: [{ startsOn: '2026-12-07', endsOn: '2026-12-09' }] };
+      expect(nextOpening(closed, { date: '2026-12-05', time: '09:00' })?.date).toBe('2026-12-10');
+    });
+
+    it('takes the next shift of a day with two, and answers nothing without hours', () => {
+      const shifts = {
+        ...hours,
+        intervals: [
+          { weekday: 2, opensAt: '17:00', closesAt: '21:00' },
+          { weekday: 2, opensAt: '09:00', closesAt: '14:00' },
+        ],
+      };
+      expect(nextOpening(shifts, { date: '2026-12-01', time: '15:00' })).toMatchObject({
+        opensAt: '17:00',
+        openNow: false,
+      });
+      expect(nextOpening({ ...hours, intervals: [] }, { date: '2026-12-01', time: '10:00' })).toBeUndefined();
     });
   });
 });

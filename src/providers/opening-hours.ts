@@ -105,3 +105,65 @@ export function isGreekPublicHoliday(date: string): boolean {
 }
 
 const holidaysByYear = new Map<number, Set<string>>();
+
+/** One location's opening times as stored, for finding when it is open next. */
+export interface LocationHours {
+  intervals: IntervalInput[];
+  /** Closure periods of the provider (inclusive days). */
+  closures: Array<{ startsOn: string; endsOn: string }>;
+  closedOnPublicHolidays: boolean;
+}
+
+/** The next time a location is open: now (openNow) or the next interval that starts later. */
+export interface NextOpening {
+  date: string;
+  opensAt: string;
+  closesAt: string;
+  openNow: boolean;
+}
+
+/** A day (YYYY-MM-DD) plus `days`, on the calendar (no time zone involved). */
+export function addDays(day: string, days: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** ISO weekday (1 Monday .. 7 Sunday) of a calendar day. */
+export function weekdayOf(day: string): number {
+  return ((new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
+}
+
+/**
+ * When a location is open next, from a wall-clock moment in Athens (`date`, `time` HH:MM[:SS]):
+ * the interval it is in now, else the first one that opens later, looking `horizonDays` ahead.
+ * Closure days and (unless the provider says otherwise) Greek public holidays are skipped.
+ * Undefined when it opens on none of those days (no hours recorded, or closed for longer).
+ */
+export function nextOpening(
+  hours: LocationHours,
+  now: { date: string; time: string },
+  horizonDays = 14,
+): NextOpening | undefined {
+  const nowMinutes = minutesOf(now.time.slice(0, 5));
+  for (let offset = 0; offset <= horizonDays; offset++) {
+    const day = addDays(now.date, offset);
+    if (hours.closures.some((c) => c.startsOn <= day && day <= c.endsOn)) continue;
+    if (hours.closedOnPublicHolidays && isGreekPublicHoliday(day)) continue;
+    const weekday = weekdayOf(day);
+    const today = hours.intervals
+      .filter(
+        (iv) =>
+          iv.weekday === weekday &&
+          (iv.validFrom ?? '0000-01-01') <= day &&
+          day <= (iv.validTo ?? '9999-12-31'),
+      )
+      .sort((a, b) => minutesOf(a.opensAt) - minutesOf(b.opensAt));
+    for (const iv of today) {
+      if (offset === 0 && minutesOf(iv.closesAt) <= nowMinutes) continue;
+      const openNow = offset === 0 && minutesOf(iv.opensAt) <= nowMinutes;
+      return { date: day, opensAt: iv.opensAt, closesAt: iv.closesAt, openNow };
+    }
+  }
+  return undefined;
+}

@@ -205,6 +205,18 @@ export class Fixtures {
     return { id: body.id, code: body.code };
   }
 
+  /** A programme of the area whose rule everyone meets (age >= 0): its outreach list holds the area's people. */
+  async ruledProgramme(area: Area): Promise<string> {
+    const body = await this.rest('post', '/programmes', {
+      ...this.programmeInput(area),
+      eligibilityRule: {
+        criteria: [{ id: 'age', el: 'Ηλικία', en: 'Age', test: { '>=': [{ var: 'age' }, 0] } }],
+      },
+      ruleCases: [{ name: 'anyone', asOf: '2025-01-01', facts: { age: 40 }, expectedOutcome: 'ELIGIBLE' }],
+    });
+    return body.id;
+  }
+
   /** An API key row with a known secret (as the service stores it: only the hash). */
   async apiKey(roles: Role[], regionCode: string | null): Promise<{ id: string; key: string }> {
     const id = randomUUID();
@@ -274,9 +286,9 @@ export class Fixtures {
       { id: person },
     );
     await this.t.db.query(
-      `INSERT INTO person_fact (person_id, kind, tax_year, value_numeric, source, as_of)
-       VALUES ($1, 'HOUSEHOLD_INCOME', 2024, 5100, 'TAXIS', '2025-07-31'),
-              ($1, 'DISABILITY_PERCENTAGE', NULL, 80, 'KEPA', '2024-03-01')`,
+      `INSERT INTO person_fact (person_id, kind, tax_year, value_numeric, source, as_of, basis)
+       VALUES ($1, 'household_income_annual', 2024, 5100, 'TAXIS', '2025-07-31', 'FEED'),
+              ($1, 'disability_percentage', NULL, 80, 'KEPA', '2024-03-01', 'FEED')`,
       [person],
     );
     const roma = await this.programme(own, ['ROMA']);

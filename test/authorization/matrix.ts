@@ -133,6 +133,9 @@ const PROVIDER_WRITE: Expectations = {
 /** Programmes: national bodies, and a region within its own region. */
 const PROGRAMME_WRITE: Expectations = { ...PROVIDER_WRITE, centre_staff: [F, F, U] };
 
+/** A screening at the desk: no personal data, any authenticated caller, for any municipality. */
+const SCREENING: Expectations = { ...ANY_CALLER };
+
 /** The audit trail: auditors and national administrators, with AUDIT_REVIEW or DATA_SUBJECT_REQUEST. */
 /** The audit trail is for auditors only: administrators act, auditors check them (separation of duties). */
 const AUDIT_READ: Expectations = {
@@ -329,6 +332,43 @@ export const OPERATIONS: Operation[] = [
     expect: PERSON_LIST,
   },
 
+  {
+    id: 'Query.entitlements',
+    personal: true,
+    call: (x) =>
+      q(
+        `query($id: UUID!) { entitlements(personId: $id) { personId entitlements { programmeCode outcome } } }`,
+        {
+          id: x.person,
+        },
+      ),
+    expect: PERSON_BY_ID,
+  },
+  {
+    id: 'Query.screen',
+    call: (x) =>
+      q(
+        `query($m: String!) { screen(input: { municipalityCode: $m, facts: { age: 70 } }) { entitlements { programmeCode } } }`,
+        { m: x.area.municipality },
+      ),
+    expect: SCREENING,
+  },
+  {
+    id: 'Query.eligibleNotEnrolled',
+    personal: true,
+    fresh: async (f, x) => ({ programme: await f.ruledProgramme(x.area) }),
+    call: (x) =>
+      q(
+        `query($p: UUID!, $m: String) { eligibleNotEnrolled(programmeId: $p, municipalityCode: $m, first: 100) { edges { node { personId } } } }`,
+        { p: x.programme, m: x.area.municipality },
+      ),
+    visible: (body, x) =>
+      (body.data?.eligibleNotEnrolled?.edges ?? []).some(
+        (e: { node: { personId: string } }) => e.node.personId === x.person,
+      ),
+    expect: PERSON_LIST,
+  },
+
   // ---------------------------------------------------------------- GraphQL mutations
   {
     id: 'Mutation.registerPerson',
@@ -398,6 +438,29 @@ export const OPERATIONS: Operation[] = [
     call: (x) =>
       q(
         `mutation($id: UUID!) { addGroupMembership(input: { personId: $id, group: DESTITUTE, basis: SELF_DECLARED, validFrom: "2024-01-01" }) { id } }`,
+        { id: x.person },
+      ),
+    expect: PERSON_WRITE,
+  },
+  {
+    id: 'Query.personFacts',
+    personal: true,
+    call: (x) =>
+      q(
+        `query($id: UUID!) { personFacts(personId: $id, asOf: "2026-01-01") { withheld facts { fact value } } }`,
+        {
+          id: x.person,
+        },
+      ),
+    expect: PERSON_BY_ID,
+  },
+  {
+    id: 'Mutation.recordPersonFact',
+    personal: true,
+    fresh: freshPerson,
+    call: (x) =>
+      q(
+        `mutation($id: UUID!) { recordPersonFact(input: { personId: $id, fact: "household_income_last_6_months", value: 1200, basis: SELF_DECLARED, asOf: "2026-01-01" }) { id } }`,
         { id: x.person },
       ),
     expect: PERSON_WRITE,
@@ -732,6 +795,15 @@ export const OPERATIONS: Operation[] = [
     expect: AUDIT_READ,
   },
   {
+    id: `POST ${api}/screenings`,
+    call: (x) => ({
+      method: 'POST',
+      path: `${api}/screenings`,
+      body: { municipalityCode: x.area.municipality, facts: { age: 70 } },
+    }),
+    expect: SCREENING,
+  },
+  {
     id: `POST ${api}/api-keys`,
     call: (x) => ({
       method: 'POST',
@@ -823,6 +895,8 @@ const enrolmentIds = (body: Body): string[] => nodes(body.data?.enrolments);
 const birthDateOf = async (f: Fixtures, id: string) =>
   (await f.t.db.query<{ d: string }>(`SELECT birth_date::text AS d FROM person WHERE id = $1`, [id]))[0]!.d;
 const registered = (body: Body) => body.data?.registerPerson;
+const entitledIds = (body: Body): string[] =>
+  (body.data?.entitlements?.entitlements ?? []).map((e: { programmeId: string }) => e.programmeId);
 
 export const FIELD_RULES: FieldRule[] = [
   {
@@ -856,13 +930,51 @@ export const FIELD_RULES: FieldRule[] = [
     plain: {
       outcome: A,
       holds: (b) =>
-        JSON.stringify(b.data.beneficiary.facts) === JSON.stringify([{ kind: 'HOUSEHOLD_INCOME' }]),
+        JSON.stringify(b.data.beneficiary.facts) === JSON.stringify([{ kind: 'HOUSEHOLD_INCOME_ANNUAL' }]),
     },
     special: {
       outcome: A,
       holds: (b) =>
         b.data.beneficiary.facts.some((x: { kind: string }) => x.kind === 'DISABILITY_PERCENTAGE'),
     },
+  },
+  {
+    id: 'Query.personFacts: disability_percentage and the DISABILITY group',
+    caller: 'centre_staff',
+    call: (f) =>
+      q(
+        `query($id: UUID!) { personFacts(personId: $id, asOf: "2026-01-01") { withheld facts { fact value } } }`,
+        {
+          id: f.special.person,
+        },
+      ),
+    plain: {
+      outcome: A,
+      holds: (b) =>
+        b.data.personFacts.withheld === true &&
+        !b.data.personFacts.facts.some(
+          (x: { fact: string; value: unknown }) =>
+            x.fact === 'disability_percentage' ||
+            (x.fact === 'groups' && JSON.stringify(x.value).match(/DISABILITY|ROMA/)),
+        ),
+    },
+    special: {
+      outcome: A,
+      holds: (b) =>
+        b.data.personFacts.facts.some((x: { fact: string }) => x.fact === 'disability_percentage'),
+    },
+  },
+  {
+    id: 'Mutation.recordPersonFact(fact: disability_percentage)',
+    caller: 'centre_staff',
+    fresh: async (f) => ({ id: await f.person(f.targets.own.area) }),
+    call: (_f, x) =>
+      q(
+        `mutation($id: UUID!) { recordPersonFact(input: { personId: $id, fact: "disability_percentage", value: 80, basis: DOCUMENT, asOf: "2025-01-01" }) { id } }`,
+        { id: x.id },
+      ),
+    plain: { outcome: F },
+    special: { outcome: A },
   },
   {
     id: 'Query.enrolments of a DISABILITY programme',
@@ -891,6 +1003,41 @@ export const FIELD_RULES: FieldRule[] = [
         JSON.stringify(enrolmentIds(b)) === JSON.stringify([f.special.plainEnrolment]),
     },
     special: { outcome: A, holds: (b) => b.data.enrolments.totalCount === 3 && enrolmentIds(b).length === 3 },
+  },
+  {
+    id: 'Query.entitlements: ROMA and DISABILITY programmes withheld',
+    caller: 'centre_staff',
+    call: (f) =>
+      q(
+        `query($id: UUID!) { entitlements(personId: $id) { withheldProgrammes entitlements { programmeId } } }`,
+        {
+          id: f.special.person,
+        },
+      ),
+    plain: {
+      outcome: A,
+      holds: (b, f) =>
+        b.data.entitlements.withheldProgrammes >= 2 &&
+        !entitledIds(b).includes(f.special.romaProgramme) &&
+        !entitledIds(b).includes(f.special.disabilityProgramme),
+    },
+    special: {
+      outcome: A,
+      holds: (b, f) =>
+        b.data.entitlements.withheldProgrammes === 0 &&
+        entitledIds(b).includes(f.special.romaProgramme) &&
+        entitledIds(b).includes(f.special.disabilityProgramme),
+    },
+  },
+  {
+    id: 'Query.eligibleNotEnrolled of a DISABILITY programme',
+    caller: 'centre_staff',
+    call: (f) =>
+      q(`query($p: UUID!) { eligibleNotEnrolled(programmeId: $p) { totalCount } }`, {
+        p: f.special.disabilityProgramme,
+      }),
+    plain: { outcome: F },
+    special: { outcome: A },
   },
   {
     id: 'Query.enrolment in a ROMA programme, by id',

@@ -28,6 +28,7 @@ import {
   ProgrammeStatus,
 } from '../programme.entity.js';
 import { UuidScalar } from '../../common/graphql/scalars.js';
+import { RuleCaseInput } from './rule-case.input.js';
 
 @InputType()
 export class CoverageInput {
@@ -223,11 +224,27 @@ export class ProgrammeInput {
   @Type(() => ParameterInput)
   parameters?: ParameterInput[];
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'See the rule grammar in the docs' })
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'JSON Logic rule: { criteria: [{ id, el, en, test }], amount? } (docs/entitlements.md "Rules")',
+  })
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
   @IsObject()
   eligibilityRule?: Record<string, unknown>;
+
+  @Field(() => [RuleCaseInput], {
+    nullable: true,
+    description: 'Test cases of the rule, run on every save; a rule needs at least one',
+  })
+  @ApiPropertyOptional({ type: [RuleCaseInput] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => RuleCaseInput)
+  ruleCases?: RuleCaseInput[];
 
   @Field({
     nullable: true,
