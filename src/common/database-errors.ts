@@ -31,6 +31,13 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, () => DomainError>> = {
       'A parameter has two values for the same days: end the old one the day before the new one starts.',
       [{ field: 'parameters', reason: 'overlapping periods' }],
     ),
+  // Case names are checked for duplicates before the write (INVALID_RULE_CASE); this answers a race.
+  programme_rule_case_name_uq: () =>
+    new ProgrammeError(
+      ProgrammeErrorCode.INVALID_RULE_CASE,
+      'Two test cases of the rule have the same name.',
+      [{ field: 'ruleCases', reason: 'duplicate name' }],
+    ),
   person_afm_uq: () => identifierTaken('afm'),
   person_amka_uq: () => identifierTaken('amka'),
   household_member_current_uq: () =>
@@ -72,6 +79,7 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   person_pkey: 'generated id',
   programme_parameter_pkey: 'generated id',
   programme_pkey: 'generated id',
+  programme_rule_case_pkey: 'generated id',
   provider_closure_pkey: 'generated id',
   provider_location_pkey: 'generated id; a create refuses child ids (owned-children.ts)',
   provider_pkey: 'generated id',
