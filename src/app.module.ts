@@ -42,6 +42,7 @@ import { GeographyModule } from './geography/geography.module.js';
 import { HsdsModule } from './hsds/hsds.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsMiddleware } from './health/metrics.js';
+import { OutboxModule } from './outbox/outbox.module.js';
 import { ProgrammesModule } from './programmes/programmes.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 
@@ -54,6 +55,7 @@ export const FEATURE_MODULES = [
   ProvidersModule,
   ProgrammesModule,
   HsdsModule,
+  OutboxModule,
 ];
 
 function graphqlModule() {
