@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { systemActor } from '../src/auth/actor.js';
 import { RequestContext } from '../src/auth/request-context.js';
+import { JobWorker } from '../src/jobs/job-worker.js';
 import { TransactionService } from '../src/database/transaction.service.js';
 import { OutboxService } from '../src/outbox/outbox.service.js';
 import {
@@ -174,6 +175,26 @@ describe('transactional outbox and webhooks', () => {
       expect(r.received).toHaveLength(12);
       expect(new Set(r.received.map((x) => x.eventId)).size).toBe(12);
     } finally {
+      r.server.close();
+    }
+  });
+
+  it('the job worker (pg-boss) delivers a committed event without being called, woken by the commit', async () => {
+    const r = await receiver(() => 200);
+    const worker = t.app.get(JobWorker);
+    try {
+      await subscribe(r.url, ['4906']);
+      await worker.start();
+      const id = await enqueue('4906');
+      while (!r.received.some((x) => (JSON.parse(x.body) as { aggregateId: string }).aggregateId === id))
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const [d] = await t.db.query<{ delivered_at: Date | null }>(
+        `SELECT d.delivered_at FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id WHERE e.aggregate_id = $1`,
+        [id],
+      );
+      expect(d).toBeDefined();
+    } finally {
+      await worker.stop();
       r.server.close();
     }
   });
