@@ -44,6 +44,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsMiddleware } from './health/metrics.js';
 import { ProgrammesModule } from './programmes/programmes.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { ReferralsModule } from './referrals/referrals.module.js';
 
 /** Feature modules; each registers its own resolvers and controllers. */
 export const FEATURE_MODULES = [
@@ -53,6 +54,7 @@ export const FEATURE_MODULES = [
   BeneficiariesModule,
   ProvidersModule,
   ProgrammesModule,
+  ReferralsModule,
   HsdsModule,
 ];
 

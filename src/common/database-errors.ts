@@ -6,6 +6,7 @@ import {
   ProgrammeErrorCode,
 } from '../programmes/programmes.errors.js';
 import { ProviderError, ProviderErrorCode } from '../providers/providers.errors.js';
+import { ReferralError, ReferralErrorCode } from '../referrals/referrals.errors.js';
 import type { DomainError } from './domain-error.js';
 
 /**
@@ -30,6 +31,11 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, () => DomainError>> = {
       ProgrammeErrorCode.PARAMETER_PERIODS_OVERLAP,
       'A parameter has two values for the same days: end the old one the day before the new one starts.',
       [{ field: 'parameters', reason: 'overlapping periods' }],
+    ),
+  referral_open_handover_uq: () =>
+    new ReferralError(
+      ReferralErrorCode.HANDOVER_PENDING,
+      'A hand-over of this person is already asked for: wait for its answer.',
     ),
   person_afm_uq: () => identifierTaken('afm'),
   person_amka_uq: () => identifierTaken('amka'),
@@ -70,6 +76,8 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   person_name_word_pkey: 'written by a trigger with ON CONFLICT DO NOTHING',
   person_history_pkey: 'identity',
   person_pkey: 'generated id',
+  referral_pkey: 'generated id',
+  referral_history_pkey: 'identity',
   programme_parameter_pkey: 'generated id',
   programme_pkey: 'generated id',
   provider_closure_pkey: 'generated id',
