@@ -8,6 +8,7 @@ import { MunicipalityAliases1764200000001 } from './1764200000001-municipality-a
 import { RateLimits1764200000002 } from './1764200000002-rate-limits.js';
 import { PersonMunicipalitySort1764200000900 } from './1764200000900-person-municipality-sort.js';
 import { Referrals1764400000000 } from './1764400000000-referrals.js';
+import { Outbox1764400000100 } from './1764400000100-outbox.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const ALL_MIGRATIONS = [
   RateLimits1764200000002,
   PersonMunicipalitySort1764200000900,
   Referrals1764400000000,
+  Outbox1764400000100,
 ];

@@ -42,6 +42,7 @@ import { GeographyModule } from './geography/geography.module.js';
 import { HsdsModule } from './hsds/hsds.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsMiddleware } from './health/metrics.js';
+import { OutboxModule } from './outbox/outbox.module.js';
 import { ProgrammesModule } from './programmes/programmes.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { ReferralsModule } from './referrals/referrals.module.js';
@@ -56,6 +57,7 @@ export const FEATURE_MODULES = [
   ProgrammesModule,
   ReferralsModule,
   HsdsModule,
+  OutboxModule,
 ];
 
 function graphqlModule() {

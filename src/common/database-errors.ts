@@ -5,6 +5,7 @@ import {
   ProgrammeError,
   ProgrammeErrorCode,
 } from '../programmes/programmes.errors.js';
+import { OutboxError, OutboxErrorCode } from '../outbox/outbox.errors.js';
 import { ProviderError, ProviderErrorCode } from '../providers/providers.errors.js';
 import { ReferralError, ReferralErrorCode } from '../referrals/referrals.errors.js';
 import type { DomainError } from './domain-error.js';
@@ -37,6 +38,10 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, () => DomainError>> = {
       ReferralErrorCode.HANDOVER_PENDING,
       'A hand-over of this person is already asked for: wait for its answer.',
     ),
+  webhook_subscription_name_key: () =>
+    new OutboxError(OutboxErrorCode.SUBSCRIPTION_NAME_TAKEN, 'Another webhook subscription has this name.', [
+      { field: 'name', reason: 'taken' },
+    ]),
   person_afm_uq: () => identifierTaken('afm'),
   person_amka_uq: () => identifierTaken('amka'),
   household_member_current_uq: () =>
@@ -102,6 +107,11 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   household_reference_uq:
     'the reference person is set only by createHousehold, on a new household; addMember refuses REFERENCE_PERSON',
   person_fact_natural_uq: 'facts come from feed imports, merged with ON CONFLICT',
+  outbox_event_pkey: 'generated id',
+  outbox_event_position_key: 'given from a sequence by the dispatcher, under the publish lock',
+  webhook_subscription_pkey: 'generated id',
+  webhook_delivery_pkey: 'generated id',
+  webhook_delivery_event_subscription_key: 'fanned out by the dispatcher with ON CONFLICT DO NOTHING',
 };
 
 /** PostgreSQL's codes for unique, exclusion and foreign-key violations. */
