@@ -158,6 +158,29 @@ export class Referrals1764400000000 implements MigrationInterface {
         $$`);
     await q.query(`REVOKE ALL ON FUNCTION referral_shared_person(uuid) FROM PUBLIC`);
 
+    // A programme referral accepted becomes the person's application. The receiver (a provider's
+    // staff) has no area, so under row security it could not read the new enrolment back: this
+    // definer function writes it and links it, and only for a referral the caller may see.
+    await q.query(`
+      CREATE FUNCTION apply_from_referral(p_referral uuid, p_on date, p_actor text)
+        RETURNS uuid
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+        DECLARE r referral; created uuid;
+        BEGIN
+          SELECT * INTO r FROM referral
+           WHERE id = p_referral AND kind = 'PROGRAMME' AND status = 'ACCEPTED'
+             AND (mitroa_in_area(from_municipality_code) OR provider_id = mitroa_provider());
+          IF NOT FOUND THEN RETURN NULL; END IF;
+          INSERT INTO enrolment (person_id, programme_id, status, applied_on, source, source_reference, created_by, updated_by)
+          VALUES (r.person_id, r.programme_id, 'APPLIED', p_on, 'REFERRAL', r.id::text, p_actor, p_actor)
+          ON CONFLICT (person_id, programme_id) WHERE status <> 'ENDED' DO NOTHING
+          RETURNING id INTO created;
+          UPDATE referral SET enrolment_id = created WHERE id = r.id;
+          RETURN created;
+        END
+        $$`);
+    await q.query(`REVOKE ALL ON FUNCTION apply_from_referral(uuid, date, text) FROM PUBLIC`);
+
     // The national look-up of a hand-over: whether an active person holds this exact AFM or AMKA,
     // and in which municipality; nothing else leaves the function.
     await q.query(`
@@ -175,6 +198,7 @@ export class Referrals1764400000000 implements MigrationInterface {
       BEGIN
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mitroa_app') THEN
           GRANT EXECUTE ON FUNCTION referral_shared_person(uuid) TO mitroa_app;
+          GRANT EXECUTE ON FUNCTION apply_from_referral(uuid, date, text) TO mitroa_app;
           GRANT EXECUTE ON FUNCTION person_registration(text, text) TO mitroa_app;
         END IF;
       END $$`);
@@ -182,6 +206,7 @@ export class Referrals1764400000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION person_registration(text, text)`);
+    await q.query(`DROP FUNCTION apply_from_referral(uuid, date, text)`);
     await q.query(`DROP FUNCTION referral_shared_person(uuid)`);
     await q.query(`DROP TABLE referral_history`);
     await q.query(`DROP TABLE referral`);

@@ -106,10 +106,7 @@ export const HAS_CONSENT = `SELECT EXISTS (SELECT 1 FROM consent WHERE person_id
   AND purpose = 'REFERRAL_TO_PROVIDERS' AND withdrawn_at IS NULL) AS ok`;
 
 /** The application a programme referral becomes once accepted (none when one is already open). */
-export const INSERT_APPLICATION = `INSERT INTO enrolment (person_id, programme_id, status, applied_on, source,
-    source_reference, created_by, updated_by)
-  VALUES ($1, $2, 'APPLIED', $3, 'REFERRAL', $4, $5, $5)
-  ON CONFLICT (person_id, programme_id) WHERE status <> 'ENDED' DO NOTHING RETURNING id`;
+export const INSERT_APPLICATION = `SELECT apply_from_referral($1, $2, $3) AS id`;
 
 export const HISTORY = `SELECT event, from_status, to_status, actor, at, note FROM referral_history
   WHERE referral_id = $1 ORDER BY id`;

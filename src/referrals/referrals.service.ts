@@ -588,15 +588,7 @@ export class ReferralsService implements ReferralSchedule {
 
   /** A programme referral accepted becomes the person's application (unless one is already open). */
   private async apply(ctx: RequestContext, row: ReferralRow): Promise<void> {
-    const created: Array<{ id: string }> = await ctx.em.query(INSERT_APPLICATION, [
-      row.person_id,
-      row.programme_id,
-      todayInAthens(),
-      row.id,
-      ctx.actor.id,
-    ]);
-    if (created[0])
-      await ctx.em.query(`UPDATE referral SET enrolment_id = $2 WHERE id = $1`, [row.id, created[0].id]);
+    await ctx.em.query(INSERT_APPLICATION, [row.id, todayInAthens(), ctx.actor.id]);
   }
 
   /** A hand-over accepted: the person moves, with their history, to the requesting centre's municipality. */
