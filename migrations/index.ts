@@ -7,6 +7,7 @@ import { NameSearch1764200000000 } from './1764200000000-name-search.js';
 import { MunicipalityAliases1764200000001 } from './1764200000001-municipality-aliases.js';
 import { RateLimits1764200000002 } from './1764200000002-rate-limits.js';
 import { PersonMunicipalitySort1764200000900 } from './1764200000900-person-municipality-sort.js';
+import { Referrals1764400000000 } from './1764400000000-referrals.js';
 import { Outbox1764400000100 } from './1764400000100-outbox.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
@@ -20,5 +21,6 @@ export const ALL_MIGRATIONS = [
   MunicipalityAliases1764200000001,
   RateLimits1764200000002,
   PersonMunicipalitySort1764200000900,
+  Referrals1764400000000,
   Outbox1764400000100,
 ];

@@ -46,6 +46,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { ProgrammesModule } from './programmes/programmes.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { ReferralsModule } from './referrals/referrals.module.js';
 
 /** Feature modules; each registers its own resolvers and controllers. */
 export const FEATURE_MODULES = [
@@ -55,6 +56,7 @@ export const FEATURE_MODULES = [
   BeneficiariesModule,
   ProvidersModule,
   ProgrammesModule,
+  ReferralsModule,
   HsdsModule,
   OutboxModule,
   JobsModule,

@@ -17,8 +17,10 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Mutation.addGroupMembership',
   'Mutation.addHouseholdMember',
   'Mutation.changeEnrolmentStatus',
+  'Mutation.changeReferralStatus',
   'Mutation.closePerson',
   'Mutation.createHousehold',
+  'Mutation.createReferral',
   'Mutation.dismissDuplicate',
   'Mutation.endGroupMembership',
   'Mutation.enrol',
@@ -27,6 +29,7 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Mutation.movePerson',
   'Mutation.registerPerson',
   'Mutation.removeHouseholdMember',
+  'Mutation.requestHandover',
   'Mutation.setEsfParticipation',
   'Mutation.updatePerson',
   'Mutation.withdrawConsent',
@@ -38,6 +41,9 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Query.enrolment',
   'Query.enrolments',
   'Query.household',
+  'Query.personRegistration',
+  'Query.referral',
+  'Query.referrals',
 ];
 
 /** Field names that make a type personal data. */

@@ -7,6 +7,7 @@ import {
 } from '../programmes/programmes.errors.js';
 import { OutboxError, OutboxErrorCode } from '../outbox/outbox.errors.js';
 import { ProviderError, ProviderErrorCode } from '../providers/providers.errors.js';
+import { ReferralError, ReferralErrorCode } from '../referrals/referrals.errors.js';
 import type { DomainError } from './domain-error.js';
 
 /**
@@ -31,6 +32,11 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, () => DomainError>> = {
       ProgrammeErrorCode.PARAMETER_PERIODS_OVERLAP,
       'A parameter has two values for the same days: end the old one the day before the new one starts.',
       [{ field: 'parameters', reason: 'overlapping periods' }],
+    ),
+  referral_open_handover_uq: () =>
+    new ReferralError(
+      ReferralErrorCode.HANDOVER_PENDING,
+      'A hand-over of this person is already asked for: wait for its answer.',
     ),
   webhook_subscription_name_key: () =>
     new OutboxError(OutboxErrorCode.SUBSCRIPTION_NAME_TAKEN, 'Another webhook subscription has this name.', [
@@ -75,6 +81,8 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   person_name_word_pkey: 'written by a trigger with ON CONFLICT DO NOTHING',
   person_history_pkey: 'identity',
   person_pkey: 'generated id',
+  referral_pkey: 'generated id',
+  referral_history_pkey: 'identity',
   programme_parameter_pkey: 'generated id',
   programme_pkey: 'generated id',
   provider_closure_pkey: 'generated id',

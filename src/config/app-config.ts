@@ -222,6 +222,20 @@ export class AppConfig {
   @Max(100)
   ELDERLY_AGE = 65;
 
+  /** Days after its due date that a referral still unanswered (SENT) expires. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  REFERRAL_EXPIRE_AFTER_DAYS = 30;
+
+  /** Hours between two reminders of one overdue referral. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  REFERRAL_REMIND_EVERY_HOURS = 48;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
