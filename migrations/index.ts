@@ -10,6 +10,9 @@ import { PersonMunicipalitySort1764200000900 } from './1764200000900-person-muni
 import { PersonFacts1764300000000 } from './1764300000000-person-facts.js';
 import { ProgrammeRuleCases1764300000100 } from './1764300000100-programme-rule-cases.js';
 import { EnrolmentEntitlement1764300000200 } from './1764300000200-enrolment-entitlement.js';
+import { Referrals1764400000000 } from './1764400000000-referrals.js';
+import { Outbox1764400000100 } from './1764400000100-outbox.js';
+import { AuditBulkPeople1764400000200 } from './1764400000200-audit-bulk-people.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -25,4 +28,7 @@ export const ALL_MIGRATIONS = [
   PersonFacts1764300000000,
   ProgrammeRuleCases1764300000100,
   EnrolmentEntitlement1764300000200,
+  Referrals1764400000000,
+  Outbox1764400000100,
+  AuditBulkPeople1764400000200,
 ];

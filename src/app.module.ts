@@ -43,8 +43,11 @@ import { GeographyModule } from './geography/geography.module.js';
 import { HsdsModule } from './hsds/hsds.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsMiddleware } from './health/metrics.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { OutboxModule } from './outbox/outbox.module.js';
 import { ProgrammesModule } from './programmes/programmes.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { ReferralsModule } from './referrals/referrals.module.js';
 
 /** Feature modules; each registers its own resolvers and controllers. */
 export const FEATURE_MODULES = [
@@ -55,7 +58,10 @@ export const FEATURE_MODULES = [
   ProvidersModule,
   ProgrammesModule,
   EligibilityModule,
+  ReferralsModule,
   HsdsModule,
+  OutboxModule,
+  JobsModule,
 ];
 
 function graphqlModule() {

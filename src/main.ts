@@ -5,6 +5,7 @@ import { AuthService } from './auth/auth.service.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { describeError } from './common/describe-error.js';
 import { openDatabase } from './database/bootstrap.js';
+import { JobWorker } from './jobs/job-worker.js';
 import { demoTokenClaims } from './demo/demo-identities.js';
 import { seedDemoData } from './demo/seed-demo.js';
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       });
     throw error;
   }
+  if (config.WORKER_IN_SERVICE) await app.get(JobWorker).start();
   // Last and readable: where everything is, then (development) a token per demo role.
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   const lines = [

@@ -517,6 +517,19 @@ describe('entitlements', () => {
         purpose: 'CASE_MANAGEMENT',
       });
       expect(rows[0].reason).toContain(`${expected.length} likely eligible`);
+      // The one row keeps the page's people, so each person's own audit trail still shows the list.
+      const bulk = await db.query(
+        `SELECT person_ids::text[] AS ids FROM audit_event WHERE action = 'entitlement.outreach' ORDER BY id DESC LIMIT 1`,
+      );
+      const lastPage = page2.edges.map((e: { node: { personId: string } }) => e.node.personId);
+      expect([...bulk.rows[0].ids].sort()).toEqual([...lastPage].sort());
+      const auditor = await t.token({ roles: [Role.AUDITOR] }, 'entitlements-auditor');
+      const trail = await t.http
+        .get(`/api/v1/audit-events?subjectId=${lastPage[0]}&subjectType=person`)
+        .set('Authorization', `Bearer ${auditor}`)
+        .set('X-Purpose', 'AUDIT_REVIEW');
+      expect(trail.status).toBe(200);
+      expect(trail.body.items.map((e: { action: string }) => e.action)).toContain('entitlement.outreach');
 
       await db.query(
         `INSERT INTO enrolment (person_id, programme_id, status, applied_on, source, created_by, updated_by)

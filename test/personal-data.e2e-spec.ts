@@ -17,8 +17,10 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Mutation.addGroupMembership',
   'Mutation.addHouseholdMember',
   'Mutation.changeEnrolmentStatus',
+  'Mutation.changeReferralStatus',
   'Mutation.closePerson',
   'Mutation.createHousehold',
+  'Mutation.createReferral',
   'Mutation.dismissDuplicate',
   'Mutation.endGroupMembership',
   'Mutation.enrol',
@@ -28,6 +30,7 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Mutation.recordPersonFact',
   'Mutation.registerPerson',
   'Mutation.removeHouseholdMember',
+  'Mutation.requestHandover',
   'Mutation.setEsfParticipation',
   'Mutation.updatePerson',
   'Mutation.withdrawConsent',
@@ -42,6 +45,9 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Query.entitlements',
   'Query.household',
   'Query.personFacts',
+  'Query.personRegistration',
+  'Query.referral',
+  'Query.referrals',
 ];
 
 /** Field names that make a type personal data. */

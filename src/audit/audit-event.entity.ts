@@ -41,4 +41,7 @@ export class AuditEvent {
 
   @Column({ name: 'municipality_code', type: 'text', nullable: true })
   municipalityCode: string | null;
+
+  @Column({ name: 'person_ids', type: 'uuid', array: true, nullable: true })
+  personIds: string[] | null;
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { AuditEntry, RequestContext } from '../auth/request-context.js';
+import { isUuid } from '../common/validators.js';
 
 /**
  * Writes a context's pending audit entries in one INSERT (one round trip per request, however many
@@ -30,10 +31,11 @@ export function auditInsertSql(ctx: RequestContext): string | undefined {
     entries: ctx.pendingAudit.map(storable),
   };
   return `WITH r AS (SELECT ${pg.escapeLiteral(JSON.stringify(payload))}::jsonb AS j)
-    INSERT INTO audit_event (actor_id, actor_kind, actor_roles, request_id, action, subject_type, subject_id, purpose, outcome, reason, municipality_code)
+    INSERT INTO audit_event (actor_id, actor_kind, actor_roles, request_id, action, subject_type, subject_id, purpose, outcome, reason, municipality_code, person_ids)
     SELECT r.j->>'actorId', r.j->>'actorKind', ARRAY(SELECT jsonb_array_elements_text(r.j->'actorRoles')), r.j->>'requestId',
-           e.action, e."subjectType", e."subjectId", e.purpose, e.outcome, e.reason, e."municipalityCode"
-      FROM r, jsonb_to_recordset(r.j->'entries') AS e(action text, "subjectType" text, "subjectId" text, purpose text, outcome text, reason text, "municipalityCode" text)`;
+           e.action, e."subjectType", e."subjectId", e.purpose, e.outcome, e.reason, e."municipalityCode",
+           CASE WHEN e."personIds" IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(e."personIds")::uuid) END
+      FROM r, jsonb_to_recordset(r.j->'entries') AS e(action text, "subjectType" text, "subjectId" text, purpose text, outcome text, reason text, "municipalityCode" text, "personIds" jsonb)`;
 }
 
 const LIMITS: Partial<Record<keyof AuditEntry, number>> = {
@@ -46,6 +48,8 @@ const LIMITS: Partial<Record<keyof AuditEntry, number>> = {
 
 function storable(entry: AuditEntry): AuditEntry {
   const out = { ...entry };
+  // Ids of people the service itself read from the database; anything else is not stored.
+  if (out.personIds) out.personIds = out.personIds.filter(isUuid).slice(0, 1000);
   for (const [key, limit] of Object.entries(LIMITS) as Array<[keyof AuditEntry, number]>) {
     const value = out[key];
     if (typeof value === 'string') (out as Record<string, unknown>)[key] = safeText(value, limit);

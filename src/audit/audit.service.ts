@@ -18,8 +18,15 @@ export class AuditService {
     const purpose = ctx.requirePurposeOneOf('audit.read', AUDIT_READ_PURPOSES);
     const limit = filter.first ?? DEFAULT_PAGE_SIZE;
     const qb = ctx.em.getRepository(AuditEvent).createQueryBuilder('a');
-    if (filter.subjectType) qb.andWhere('a.subject_type = :subjectType', { subjectType: filter.subjectType });
-    if (filter.subjectId) qb.andWhere('a.subject_id = :subjectId', { subjectId: filter.subjectId });
+    // A person's trail includes the bulk reads (outreach lists) whose page held them.
+    const bulk = filter.subjectId && (!filter.subjectType || filter.subjectType === 'person');
+    const own = [
+      filter.subjectType ? 'a.subject_type = :subjectType' : undefined,
+      filter.subjectId ? 'a.subject_id = :subjectId' : undefined,
+    ].filter(Boolean);
+    const params = { subjectType: filter.subjectType, subjectId: filter.subjectId };
+    if (bulk) qb.andWhere(`((${own.join(' AND ')}) OR a.person_ids @> ARRAY[:subjectId]::uuid[])`, params);
+    else if (own.length) qb.andWhere(own.join(' AND '), params);
     if (filter.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: filter.actorId });
     if (filter.outcome) qb.andWhere('a.outcome = :outcome', { outcome: filter.outcome });
     if (filter.since) qb.andWhere('a.occurred_at >= :since', { since: filter.since });

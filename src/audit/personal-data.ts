@@ -32,6 +32,15 @@ export const PERSONAL_TYPES: Record<string, (value: any) => AuditSubject[]> = {
   LikelyEligiblePerson: person,
   HouseholdView: (h) => [{ type: 'household', id: h.id, municipalityCode: h.municipalityCode }],
   DuplicateReviewView: (r) => [{ type: 'duplicate_review', id: r.id }],
+  // A referral is audited under its person, whose id provider staff never see (a hidden property).
+  Referral: (r) => [{ type: 'person', id: r.subjectPersonId, municipalityCode: r.subjectMunicipalityCode }],
+  SharedPerson: (s) => [
+    { type: 'person', id: s.subjectPersonId, municipalityCode: s.subjectMunicipalityCode },
+  ],
+  PersonRegistration: (r) =>
+    r.subjectPersonId
+      ? [{ type: 'person', id: r.subjectPersonId, municipalityCode: r.municipalityCode }]
+      : [],
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -65,7 +74,7 @@ export function auditSubjects(
 }
 
 /** Model classes whose GraphQL type has another name. */
-const ALIASES: Record<string, string> = { EnrolmentView: 'Enrolment' };
+const ALIASES: Record<string, string> = { EnrolmentView: 'Enrolment', ReferralView: 'Referral' };
 
 /**
  * Audits every personal object found in a REST answer (instances of the model classes, in

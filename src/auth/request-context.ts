@@ -13,6 +13,8 @@ export interface AuditEntry {
   outcome: 'allowed' | 'denied';
   reason?: string;
   municipalityCode?: string;
+  /** The people a bulk read returned (one row for the page; each person's trail still finds it). */
+  personIds?: string[];
 }
 
 /**
@@ -105,7 +107,8 @@ export class RequestContext {
    * their GraphQL types adds no row per person.
    */
   auditBulk(entry: AuditEntry, subjects: Array<{ type: string; id: string }>): void {
-    this.audit(entry);
+    const personIds = subjects.filter((s) => s.type === 'person').map((s) => s.id);
+    this.audit(personIds.length ? { ...entry, personIds } : entry);
     for (const s of subjects) this.auditedSubjects.add(`${s.type}:${s.id}`);
   }
 

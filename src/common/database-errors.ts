@@ -5,7 +5,9 @@ import {
   ProgrammeError,
   ProgrammeErrorCode,
 } from '../programmes/programmes.errors.js';
+import { OutboxError, OutboxErrorCode } from '../outbox/outbox.errors.js';
 import { ProviderError, ProviderErrorCode } from '../providers/providers.errors.js';
+import { ReferralError, ReferralErrorCode } from '../referrals/referrals.errors.js';
 import type { DomainError } from './domain-error.js';
 
 /**
@@ -38,6 +40,15 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, () => DomainError>> = {
       'Two test cases of the rule have the same name.',
       [{ field: 'ruleCases', reason: 'duplicate name' }],
     ),
+  referral_open_handover_uq: () =>
+    new ReferralError(
+      ReferralErrorCode.HANDOVER_PENDING,
+      'A hand-over of this person is already asked for: wait for its answer.',
+    ),
+  webhook_subscription_name_key: () =>
+    new OutboxError(OutboxErrorCode.SUBSCRIPTION_NAME_TAKEN, 'Another webhook subscription has this name.', [
+      { field: 'name', reason: 'taken' },
+    ]),
   person_afm_uq: () => identifierTaken('afm'),
   person_amka_uq: () => identifierTaken('amka'),
   household_member_current_uq: () =>
@@ -77,6 +88,8 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   person_name_word_pkey: 'written by a trigger with ON CONFLICT DO NOTHING',
   person_history_pkey: 'identity',
   person_pkey: 'generated id',
+  referral_pkey: 'generated id',
+  referral_history_pkey: 'identity',
   programme_parameter_pkey: 'generated id',
   programme_pkey: 'generated id',
   programme_rule_case_pkey: 'generated id',
@@ -103,6 +116,11 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
     'the reference person is set only by createHousehold, on a new household; addMember refuses REFERENCE_PERSON',
   person_fact_natural_uq:
     'FEED facts only (partial index): written by feed imports, merged with ON CONFLICT; staff never write FEED',
+  outbox_event_pkey: 'generated id',
+  outbox_event_position_key: 'given from a sequence by the dispatcher, under the publish lock',
+  webhook_subscription_pkey: 'generated id',
+  webhook_delivery_pkey: 'generated id',
+  webhook_delivery_event_subscription_key: 'fanned out by the dispatcher with ON CONFLICT DO NOTHING',
 };
 
 /** PostgreSQL's codes for unique, exclusion and foreign-key violations. */

@@ -200,6 +200,14 @@ export class AppConfig {
   @Max(1000000)
   AUTH_FAILURES_PER_MINUTE = 30;
 
+  /**
+   * Run the job worker (webhook delivery, the referral schedule) inside the service; on by default in
+   * development. In production run it as its own process (`npm run worker`), as many as needed.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  WORKER_IN_SERVICE = false;
+
   /** Age from which a person is an adult: younger people are in the CHILD group. */
   @Transform(toInt)
   @IsInt()
@@ -213,6 +221,20 @@ export class AppConfig {
   @Min(50)
   @Max(100)
   ELDERLY_AGE = 65;
+
+  /** Days after its due date that a referral still unanswered (SENT) expires. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  REFERRAL_EXPIRE_AFTER_DAYS = 30;
+
+  /** Hours between two reminders of one overdue referral. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  REFERRAL_REMIND_EVERY_HOURS = 48;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
@@ -243,6 +265,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (env.DATABASE_APP_ROLE === '') raw.DATABASE_APP_ROLE = '';
   if (raw.SEED_DEMO === undefined && (raw.NODE_ENV ?? 'development') === 'development')
     raw.SEED_DEMO = 'true';
+  if (raw.WORKER_IN_SERVICE === undefined && (raw.NODE_ENV ?? 'development') === 'development')
+    raw.WORKER_IN_SERVICE = 'true';
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: true });
   if (errors.length > 0) {

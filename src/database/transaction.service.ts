@@ -142,7 +142,10 @@ export class TransactionService {
    */
   private async open(runner: QueryRunner, ctx: RequestContext): Promise<void> {
     const role = this.config.DATABASE_APP_ROLE;
-    const area = `set_config('mitroa.area', ${pg.escapeLiteral(areaSetting(ctx.actor.scope))}, true)`;
+    const scope = ctx.actor.scope;
+    // Provider staff see the referrals addressed to their provider (migration 1764400000000-referrals).
+    const provider = scope.level === 'provider' ? scope.providerId : '';
+    const area = `set_config('mitroa.area', ${pg.escapeLiteral(areaSetting(scope))}, true), set_config('mitroa.provider', ${pg.escapeLiteral(provider)}, true)`;
     await runner.query(
       `BEGIN; SELECT ${role ? `set_config('role', ${pg.escapeLiteral(role)}, true), ` : ''}${area}`,
     );

@@ -46,6 +46,8 @@ export interface Target {
   programme: string;
   programmeCode: string;
   apiKey: string;
+  /** A SENT referral of `person` (who consented) to `provider`. */
+  referral: string;
 }
 
 export interface SpecialFixtures {
@@ -217,6 +219,20 @@ export class Fixtures {
     return body.id;
   }
 
+  /** A referral of a person who consented, sent to a provider. */
+  async referral(person: string, provider: string): Promise<string> {
+    const data = await this.gql(`mutation($input: ReferralInput!) { createReferral(input: $input) { id } }`, {
+      input: {
+        personId: person,
+        providerId: provider,
+        dueOn: '2030-01-01',
+        sharedFields: ['NAME'],
+        send: true,
+      },
+    });
+    return data.createReferral.id;
+  }
+
   /** An API key row with a known secret (as the service stores it: only the hash). */
   async apiKey(roles: Role[], regionCode: string | null): Promise<{ id: string; key: string }> {
     const id = randomUUID();
@@ -275,7 +291,9 @@ export class Fixtures {
         programme: programme.id,
         programmeCode: programme.code,
         apiKey: (await this.apiKey([Role.REGIONAL_OFFICER], area.region)).id,
+        referral: '',
       };
+      this.targets[name].referral = await this.referral(person, provider.id);
     }
     const own = AREAS.own;
     const person = await this.person(own);

@@ -1,5 +1,6 @@
 import { Role } from '../../src/auth/roles.js';
-import type { Fixtures, Target } from './fixtures.js';
+import { makeAfm } from '../../src/common/identifiers/afm.js';
+import { AREAS, type Fixtures, type Target } from './fixtures.js';
 
 /**
  * THE AUTHORIZATION MATRIX: who may call what, on what, with which outcome. It is the single source:
@@ -168,6 +169,25 @@ const API_KEY_REVOKE: Expectations = {
   ...API_KEY_CREATE,
   regional_officer: [A, N, U],
 };
+
+/** Referrals by id: the referring centre and the receiving provider; another area's is not found. */
+const REFERRAL_BY_ID: Expectations = { ...PERSON_BY_ID, provider_staff: [A, N, U] };
+const REFERRAL_LIST: Expectations = { ...PERSON_BY_ID, centre_staff: [A, H, U], provider_staff: [A, H, U] };
+/** Sending and cancelling is the referring centre's; the provider answers but does not cancel. */
+const REFERRAL_CANCEL: Expectations = { ...PERSON_BY_ID, provider_staff: [F, N, U] };
+/** Counts, no people: regions, centres and providers (of what they may see). */
+const REFERRAL_COUNTS: Expectations = {
+  national_admin: [A, A, A],
+  regional_officer: [A, A, U],
+  centre_staff: [A, A, U],
+  provider_staff: [A, A, U],
+  import_operator: [F, F, F],
+  auditor: [F, F, F],
+  'api_key:regional_officer': [A, A, U],
+  'api_key:import_operator': [F, F, F],
+};
+/** The national look-up and the hand-over: centres, wherever the person is held. */
+const HANDOVER: Expectations = { ...PERSON_BY_ID, centre_staff: [A, A, U] };
 
 export type Call =
   | { graphql: string; variables?: Record<string, unknown> }
@@ -823,6 +843,95 @@ export const OPERATIONS: Operation[] = [
     fresh: async (f, x) => ({ apiKey: (await f.apiKey([Role.REGIONAL_OFFICER], x.area.region)).id }),
     call: (x) => ({ method: 'DELETE', path: `${api}/api-keys/${x.apiKey}` }),
     expect: API_KEY_REVOKE,
+  },
+  // ---------------------------------------------------------------- referrals (issue 12)
+  {
+    id: 'Query.referrals',
+    personal: true,
+    call: () => q(`{ referrals(first: 100) { edges { node { id } } } }`),
+    visible: (body, x) => nodes(body.data?.referrals).includes(x.referral),
+    expect: REFERRAL_LIST,
+  },
+  {
+    id: 'Query.referral',
+    personal: true,
+    call: (x) => q(`query($id: UUID!) { referral(id: $id) { id } }`, { id: x.referral }),
+    expect: REFERRAL_BY_ID,
+  },
+  {
+    id: 'Query.referralCounts',
+    call: (x) =>
+      q(`query($m: String) { referralCounts(municipalityCode: $m) { total } }`, { m: x.area.municipality }),
+    expect: REFERRAL_COUNTS,
+  },
+  {
+    id: 'Query.personRegistration',
+    personal: true,
+    call: (x) => q(`query($afm: String) { personRegistration(afm: $afm) { registered } }`, { afm: x.afm }),
+    expect: HANDOVER,
+  },
+  {
+    id: 'Mutation.createReferral',
+    personal: true,
+    call: (x) =>
+      q(`mutation($input: ReferralInput!) { createReferral(input: $input) { id } }`, {
+        input: { personId: x.person, providerId: x.provider, dueOn: '2030-01-01', sharedFields: [] },
+      }),
+    expect: PERSON_WRITE,
+  },
+  {
+    id: 'Mutation.changeReferralStatus',
+    personal: true,
+    fresh: async (f, x) => ({ referral: await f.referral(x.person, x.provider) }),
+    call: (x) =>
+      q(`mutation($id: UUID!) { changeReferralStatus(id: $id, input: { status: CANCELLED }) { id } }`, {
+        id: x.referral,
+      }),
+    expect: REFERRAL_CANCEL,
+  },
+  {
+    id: 'Mutation.requestHandover',
+    personal: true,
+    fresh: async (f, x) => {
+      const afm = makeAfm(String(52000000 + f.next()));
+      await f.person({ ...x.area, municipality: x.area.neighbour } as unknown as typeof x.area, { afm });
+      return { afm };
+    },
+    call: (x) =>
+      q(`mutation($input: HandoverInput!) { requestHandover(input: $input) { id } }`, {
+        input: { afm: x.afm, toMunicipalityCode: AREAS.own.municipality, dueOn: '2030-01-01' },
+      }),
+    expect: HANDOVER,
+  },
+  {
+    id: `GET ${api}/referrals`,
+    personal: true,
+    call: () => get(`${api}/referrals?limit=100`),
+    visible: (body, x) =>
+      Array.isArray(body?.items) && body.items.some((r: { id: string }) => r.id === x.referral),
+    expect: REFERRAL_LIST,
+  },
+  {
+    id: `GET ${api}/referrals/counts`,
+    call: (x) => get(`${api}/referrals/counts?municipalityCode=${x.area.municipality}`),
+    expect: REFERRAL_COUNTS,
+  },
+  {
+    id: `GET ${api}/referrals/{id}`,
+    personal: true,
+    call: (x) => get(`${api}/referrals/${x.referral}`),
+    expect: REFERRAL_BY_ID,
+  },
+  {
+    id: `POST ${api}/referrals/{id}/status`,
+    personal: true,
+    fresh: async (f, x) => ({ referral: await f.referral(x.person, x.provider) }),
+    call: (x) => ({
+      method: 'POST',
+      path: `${api}/referrals/${x.referral}/status`,
+      body: { status: 'CANCELLED' },
+    }),
+    expect: REFERRAL_CANCEL,
   },
 ];
 

@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { describeError } from '../common/describe-error.js';
+import type { ReferralSchedule } from '../outbox/contracts.js';
+import { WebhookDispatcher } from '../outbox/webhook-dispatcher.js';
+
+/** Provide it (useExisting: ReferralsService) to have the worker run the referral schedule. */
+export const REFERRAL_SCHEDULE = Symbol('REFERRAL_SCHEDULE');
+
+export const JOB = {
+  DISPATCH: 'outbox-dispatch',
+  FLAG_OVERDUE: 'referral-flag-overdue',
+  SEND_REMINDERS: 'referral-send-reminders',
+  EXPIRE_UNANSWERED: 'referral-expire-unanswered',
+} as const;
+
+/** Every minute as a fallback: normally a commit's NOTIFY wakes the dispatcher at once. */
+const DISPATCH_CRON = '* * * * *';
+const REFERRAL_CRON = '*/5 * * * *';
+
+/**
+ * The job worker (rule 23): pg-boss queues in the service's own database (schema `pgboss`, made by
+ * migration 1764400000100). Any number of workers may run, in the service or alone (`npm run
+ * worker`): pg-boss hands each job to one of them (SKIP LOCKED), a `stately` queue keeps at most one
+ * dispatch queued and one running, and the dispatcher itself claims deliveries with SKIP LOCKED.
+ */
+@Injectable()
+export class JobWorker implements OnApplicationShutdown {
+  private boss?: PgBoss;
+  private listener?: pg.Client;
+  private readonly log = new Logger('JobWorker');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
+    @Optional() @Inject(REFERRAL_SCHEDULE) private readonly referrals?: ReferralSchedule,
+  ) {}
+
+  /** Starts pg-boss, registers the schedules and handlers, and listens for new outbox events. */
+  async start(): Promise<void> {
+    const url = (this.dataSource.options as { url: string }).url;
+    const boss = new PgBoss({ connectionString: url, schema: 'pgboss', migrate: true, max: 4 });
+    boss.on('error', (error) => this.log.error(`job queue: ${describeError(error)}`));
+    await boss.start();
+    this.boss = boss;
+    await boss.createQueue(JOB.DISPATCH, { name: JOB.DISPATCH, policy: 'stately' });
+    await boss.schedule(JOB.DISPATCH, DISPATCH_CRON);
+    await boss.work(JOB.DISPATCH, { pollingIntervalSeconds: 1 }, async () => {
+      const result = await this.dispatcher.dispatch(new Date());
+      if (result.published || result.delivered || result.failed || result.dead)
+        this.log.log(`outbox: ${JSON.stringify(result)}`);
+    });
+    if (this.referrals) {
+      const schedule = this.referrals;
+      const jobs: Array<[string, (now: Date) => Promise<number>]> = [
+        [JOB.FLAG_OVERDUE, (now) => schedule.flagOverdue(now)],
+        [JOB.SEND_REMINDERS, (now) => schedule.sendReminders(now)],
+        [JOB.EXPIRE_UNANSWERED, (now) => schedule.expireUnanswered(now)],
+      ];
+      for (const [name, run] of jobs) {
+        await boss.createQueue(name, { name, policy: 'singleton' });
+        await boss.schedule(name, REFERRAL_CRON);
+        await boss.work(name, async () => {
+          const n = await run(new Date());
+          if (n) this.log.log(`${name}: ${n} referrals`);
+        });
+      }
+    }
+    // A commit that wrote outbox events notifies; wake a dispatch (deduplicated by the queue).
+    const listener = new pg.Client({ connectionString: url });
+    listener.on('error', (error) => this.log.error(`outbox listener: ${describeError(error)}`));
+    await listener.connect();
+    listener.on('notification', () => void this.wake());
+    await listener.query('LISTEN mitroa_outbox');
+    this.listener = listener;
+    await this.wake();
+  }
+
+  /** Queues a dispatch now (at most one waits; see the stately policy). */
+  async wake(): Promise<void> {
+    await this.boss?.send(JOB.DISPATCH, {}).catch((error: unknown) => this.log.error(describeError(error)));
+  }
+
+  async stop(): Promise<void> {
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+    await this.boss?.stop({ graceful: true, timeout: 10_000 });
+    this.boss = undefined;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+}
