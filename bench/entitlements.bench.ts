@@ -21,7 +21,13 @@ import {
 } from '../src/eligibility/programme-evaluation.js';
 import { parametersAsOf } from '../src/eligibility/rules/index.js';
 import { percentile, printTable } from './report.js';
-import { seedDemoProviders, syntheticPopulation, writeSyntheticFacts } from './synthetic-database.js';
+import {
+  seedDemoProviders,
+  syntheticPopulation,
+  writeSyntheticFacts,
+  admin,
+  databaseExists,
+} from './synthetic-database.js';
 
 /**
  * Entitlements at scale (issue 11): every demo programme evaluated for every one of BENCH_PEOPLE
@@ -245,26 +251,6 @@ async function build(serverUrl: string, database: string, url: string): Promise<
   await seedDemoProviders(url);
   await admin(url, 'VACUUM ANALYZE');
   return (performance.now() - started) / 1000;
-}
-
-async function databaseExists(serverUrl: string, database: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return (await client.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [database])).rowCount === 1;
-  } finally {
-    await client.end();
-  }
-}
-
-async function admin(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 await main();

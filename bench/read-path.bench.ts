@@ -13,7 +13,7 @@ import { withDatabase } from '../src/database/database-url.js';
 import { writeHouseholds } from '../src/demo/bulk-people.js';
 import { Q1_PERSON_BY_AMKA, Q2_PEOPLE_OF_MUNICIPALITY, Q3_PROVIDERS_SERVING } from './read-queries.js';
 import { percentile, printTable } from './report.js';
-import { seedDemoProviders, syntheticPopulation } from './synthetic-database.js';
+import { seedDemoProviders, syntheticPopulation, admin, databaseExists } from './synthetic-database.js';
 
 /**
  * The read path under load: Q1-Q3 of issue 9 over HTTP at BENCH_CONCURRENCY (16) connections
@@ -174,26 +174,6 @@ async function build(serverUrl: string, database: string, url: string): Promise<
   }
   await seedDemoProviders(url);
   await admin(url, 'VACUUM ANALYZE');
-}
-
-async function databaseExists(serverUrl: string, database: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return (await client.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [database])).rowCount === 1;
-  } finally {
-    await client.end();
-  }
-}
-
-async function admin(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Request logs go nowhere (the logger still formats them, as in production at LOG_LEVEL=info). */

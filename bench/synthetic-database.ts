@@ -85,3 +85,25 @@ export async function writeSyntheticFacts(
     written += (await client.query(sql, sql.includes('$1') ? [referenceYear] : [])).rowCount ?? 0;
   return written;
 }
+
+/** Whether the server holds a database of this name. */
+export async function databaseExists(serverUrl: string, database: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return (await client.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [database])).rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs one statement on a connection of its own (CREATE/DROP DATABASE, VACUUM). */
+export async function admin(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

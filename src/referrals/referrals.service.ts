@@ -485,7 +485,7 @@ export class ReferralsService implements ReferralSchedule {
   private async scheduled(sql: string, params: unknown[], topic: string): Promise<number> {
     return this.dataSource.transaction(async (em: EntityManager) => {
       const rows: ScheduledRow[] = await em.query(sql, params);
-      for (const row of rows) await this.outbox.enqueue(em, scheduledEvent(topic, row));
+      for (const row of rows) await this.outbox.enqueue(em, eventOf(topic, row));
       return rows.length;
     });
   }
@@ -697,7 +697,11 @@ function toSharedPerson(
 }
 
 /** The event of a change: the referral's state, never anything about the person. */
-function eventOf(topic: string, r: ReferralRow): OutboxEvent {
+function eventOf(
+  topic: string,
+  // A scheduled change (overdue, reminder, expiry) reads fewer columns: the others stay out of its payload.
+  r: ScheduledRow & Partial<Pick<ReferralRow, 'rejection_reason' | 'outcome' | 'version'>>,
+): OutboxEvent {
   return {
     topic,
     aggregateType: 'referral',
@@ -717,27 +721,6 @@ function eventOf(topic: string, r: ReferralRow): OutboxEvent {
       rejectionReason: r.rejection_reason,
       outcome: r.outcome,
       version: r.version,
-    },
-  };
-}
-
-function scheduledEvent(topic: string, r: ScheduledRow): OutboxEvent {
-  return {
-    topic,
-    aggregateType: 'referral',
-    aggregateId: r.id,
-    municipalityCode: r.from_municipality_code,
-    providerId: r.provider_id,
-    payload: {
-      id: r.id,
-      kind: r.kind,
-      status: r.status,
-      providerId: r.provider_id,
-      programmeId: r.programme_id,
-      toMunicipalityCode: r.to_municipality_code,
-      dueOn: r.due_on,
-      overdue: r.overdue,
-      reminders: r.reminders,
     },
   };
 }
