@@ -108,3 +108,27 @@ export const EVENTS_AFTER = `
      AND ($4::uuid IS NULL OR provider_id = $4::uuid)
    ORDER BY position
    LIMIT $2 + 1`;
+
+/** $1 name, $2 url, $3 secret, $4 topics, $5 region, $6 municipalities, $7 provider, $8 created by. */
+export const INSERT_SUBSCRIPTION = `
+  INSERT INTO webhook_subscription (name, url, secret, topics, region_code, municipality_codes, provider_id, created_by)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  RETURNING ${SUBSCRIPTION_COLUMNS}`;
+
+/** Newest first, capped at $1 (a handful per partner system; never the secret). */
+export const LIST_SUBSCRIPTIONS = `
+  SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscription ORDER BY created_at DESC, id LIMIT $1`;
+
+/** Deliveries already fanned out to it stay as they are; the claim skips inactive subscriptions. */
+export const DEACTIVATE_SUBSCRIPTION = `
+  UPDATE webhook_subscription SET active = false, updated_at = now() WHERE id = $1
+  RETURNING ${SUBSCRIPTION_COLUMNS}`;
+
+export const PROVIDER_EXISTS = `SELECT 1 FROM provider WHERE id = $1`;
+
+export const DELIVERY_BY_ID = `
+  SELECT ${DELIVERY_COLUMNS}
+    FROM webhook_delivery d
+    JOIN webhook_subscription s ON s.id = d.subscription_id
+    JOIN outbox_event e ON e.id = d.event_id
+   WHERE d.id = $1`;
