@@ -76,9 +76,12 @@ export const SUBSCRIPTION_COLUMNS = `id, name, url, topics, region_code, municip
 export const DELIVERY_COLUMNS = `d.id, d.event_id, d.subscription_id, s.name AS subscription_name, e.topic,
   d.attempts, d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at, d.dead_at, d.created_at`;
 
-/** Dead letters, newest first, keyset-paged by (dead_at, id) below $1/$2, at most $3 + 1. */
+/**
+ * Dead letters, newest first, keyset-paged by (dead_at, id) below $1/$2, at most $3 + 1; `dead_key`
+ * is dead_at to the microsecond (a JavaScript Date keeps milliseconds only) for the next cursor.
+ */
 export const DEAD_DELIVERIES = `
-  SELECT ${DELIVERY_COLUMNS}
+  SELECT ${DELIVERY_COLUMNS}, to_char(d.dead_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS dead_key
     FROM webhook_delivery d
     JOIN webhook_subscription s ON s.id = d.subscription_id
     JOIN outbox_event e ON e.id = d.event_id

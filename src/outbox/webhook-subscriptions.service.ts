@@ -51,6 +51,7 @@ interface DeliveryRow {
   delivered_at: Date | null;
   dead_at: Date | null;
   created_at: Date;
+  dead_key?: string;
 }
 
 /** A national list: a few subscriptions per partner system. */
@@ -218,9 +219,9 @@ function deliveryView(r: DeliveryRow): WebhookDeliveryView {
   };
 }
 
-/** The keyset of the dead list, (dead_at, id), as base64url JSON with the instant in microseconds' text. */
+/** The keyset of the dead list, (dead_at to the microsecond, id), as base64url JSON. */
 function encodeDeadCursor(r: DeliveryRow): string {
-  return Buffer.from(JSON.stringify([new Date(r.dead_at!).toISOString(), r.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([r.dead_key, r.id])).toString('base64url');
 }
 
 function decodeDeadCursor(cursor: string): { deadAt: string; id: string } {
