@@ -90,12 +90,18 @@ export const DEAD_DELIVERIES = `
    ORDER BY d.dead_at DESC, d.id DESC
    LIMIT $3 + 1`;
 
-/** Back in line: due at $2, its attempts counted afresh. Only a dead delivery is requeued. */
+/**
+ * Back in line: due at $2, its attempts counted afresh. Only a dead delivery is requeued. Wrapped in
+ * a SELECT because TypeORM answers a bare UPDATE ... RETURNING with [rows, count], not the rows.
+ */
 export const REQUEUE_DEAD = `
-  UPDATE webhook_delivery
-     SET dead_at = NULL, attempts = 0, next_attempt_at = $2, last_error = NULL
-   WHERE id = $1 AND dead_at IS NOT NULL
-  RETURNING id`;
+  WITH requeued AS (
+    UPDATE webhook_delivery
+       SET dead_at = NULL, attempts = 0, next_attempt_at = $2, last_error = NULL
+     WHERE id = $1 AND dead_at IS NOT NULL
+    RETURNING id
+  )
+  SELECT id FROM requeued`;
 
 /**
  * Published events after position $1, oldest first, at most $2 + 1, in the caller's area: `$3` the
@@ -122,10 +128,13 @@ export const INSERT_SUBSCRIPTION = `
 export const LIST_SUBSCRIPTIONS = `
   SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscription ORDER BY created_at DESC, id LIMIT $1`;
 
-/** Deliveries already fanned out to it stay as they are; the claim skips inactive subscriptions. */
+/** Deliveries already fanned out to it stay as they are; the claim skips inactive subscriptions (SELECT: see REQUEUE_DEAD). */
 export const DEACTIVATE_SUBSCRIPTION = `
-  UPDATE webhook_subscription SET active = false, updated_at = now() WHERE id = $1
-  RETURNING ${SUBSCRIPTION_COLUMNS}`;
+  WITH deactivated AS (
+    UPDATE webhook_subscription SET active = false, updated_at = now() WHERE id = $1
+    RETURNING ${SUBSCRIPTION_COLUMNS}
+  )
+  SELECT * FROM deactivated`;
 
 export const PROVIDER_EXISTS = `SELECT 1 FROM provider WHERE id = $1`;
 
