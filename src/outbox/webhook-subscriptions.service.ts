@@ -132,7 +132,16 @@ export class WebhookSubscriptionsService {
       id,
     });
     const [row] = await ctx.em.query<SubscriptionRow[]>(DEACTIVATE_SUBSCRIPTION, [id]);
-    if (!row) throw new NotFoundError('webhook subscription', id);
+    if (!row) {
+      ctx.audit({
+        action: 'webhook_subscription.deactivate',
+        subjectType: 'webhook_subscription',
+        subjectId: id,
+        outcome: 'denied',
+        reason: 'not found',
+      });
+      throw new NotFoundError('webhook subscription', id);
+    }
     ctx.audit({
       action: 'webhook_subscription.deactivate',
       subjectType: 'webhook_subscription',
@@ -166,7 +175,16 @@ export class WebhookSubscriptionsService {
   async requeue(ctx: RequestContext, id: string): Promise<WebhookDeliveryView> {
     ctx.require(Permission.WEBHOOK_MANAGE, 'webhook.requeue', { type: 'webhook_delivery', id });
     const [before] = await ctx.em.query<DeliveryRow[]>(DELIVERY_BY_ID, [id]);
-    if (!before) throw new NotFoundError('webhook delivery', id);
+    if (!before) {
+      ctx.audit({
+        action: 'webhook.requeue',
+        subjectType: 'webhook_delivery',
+        subjectId: id,
+        outcome: 'denied',
+        reason: 'not found',
+      });
+      throw new NotFoundError('webhook delivery', id);
+    }
     if (!(await this.dispatcher.requeue(ctx, id)))
       throw new OutboxError(
         OutboxErrorCode.DELIVERY_NOT_DEAD,
