@@ -26,6 +26,10 @@ export enum Permission {
   AUDIT_READ = 'audit:read',
   API_KEY_MANAGE = 'api_key:manage',
   STATISTICS_READ = 'statistics:read',
+  /** Pull the outbox's events of one's own area or provider (GET /api/v1/events). */
+  EVENTS_READ = 'events:read',
+  /** Manage webhook subscriptions and dead deliveries (national administrators). */
+  WEBHOOK_MANAGE = 'webhook:manage',
 }
 
 export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
@@ -38,6 +42,8 @@ export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
     Permission.PROGRAMME_WRITE,
     Permission.API_KEY_MANAGE,
     Permission.STATISTICS_READ,
+    Permission.EVENTS_READ,
+    Permission.WEBHOOK_MANAGE,
   ],
   [Role.REGIONAL_OFFICER]: [
     Permission.PROVIDER_READ,
@@ -46,6 +52,7 @@ export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
     Permission.PROGRAMME_WRITE,
     Permission.API_KEY_MANAGE,
     Permission.STATISTICS_READ,
+    Permission.EVENTS_READ,
   ],
   [Role.CENTRE_STAFF]: [
     Permission.PERSON_READ,
@@ -54,7 +61,12 @@ export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
     Permission.PROVIDER_WRITE,
     Permission.PROGRAMME_READ,
   ],
-  [Role.PROVIDER_STAFF]: [Permission.PROVIDER_READ, Permission.PROGRAMME_READ, Permission.REFERRAL_RECEIVE],
+  [Role.PROVIDER_STAFF]: [
+    Permission.PROVIDER_READ,
+    Permission.PROGRAMME_READ,
+    Permission.REFERRAL_RECEIVE,
+    Permission.EVENTS_READ,
+  ],
   [Role.IMPORT_OPERATOR]: [Permission.IMPORT_RUN, Permission.PROVIDER_READ, Permission.PROGRAMME_READ],
   [Role.AUDITOR]: [Permission.AUDIT_READ, Permission.PROVIDER_READ, Permission.PROGRAMME_READ],
 };

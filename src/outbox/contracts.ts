@@ -38,3 +38,6 @@ export interface ReferralSchedule {
   /** Expires referrals still unanswered `expireAfter` past their due date; returns how many. */
   expireUnanswered(now: Date): Promise<number>;
 }
+
+/** The topics a subscription may name: what the modules enqueue today (docs/webhooks.md). */
+export const EVENT_TOPICS = ['referral.sent', 'referral.updated', 'referral.cancelled', 'referral.completed'];

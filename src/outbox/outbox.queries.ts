@@ -76,9 +76,12 @@ export const SUBSCRIPTION_COLUMNS = `id, name, url, topics, region_code, municip
 export const DELIVERY_COLUMNS = `d.id, d.event_id, d.subscription_id, s.name AS subscription_name, e.topic,
   d.attempts, d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at, d.dead_at, d.created_at`;
 
-/** Dead letters, newest first, keyset-paged by (dead_at, id) below $1/$2, at most $3 + 1. */
+/**
+ * Dead letters, newest first, keyset-paged by (dead_at, id) below $1/$2, at most $3 + 1; `dead_key`
+ * is dead_at to the microsecond (a JavaScript Date keeps milliseconds only) for the next cursor.
+ */
 export const DEAD_DELIVERIES = `
-  SELECT ${DELIVERY_COLUMNS}
+  SELECT ${DELIVERY_COLUMNS}, to_char(d.dead_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS dead_key
     FROM webhook_delivery d
     JOIN webhook_subscription s ON s.id = d.subscription_id
     JOIN outbox_event e ON e.id = d.event_id
@@ -87,12 +90,18 @@ export const DEAD_DELIVERIES = `
    ORDER BY d.dead_at DESC, d.id DESC
    LIMIT $3 + 1`;
 
-/** Back in line: due at $2, its attempts counted afresh. Only a dead delivery is requeued. */
+/**
+ * Back in line: due at $2, its attempts counted afresh. Only a dead delivery is requeued. Wrapped in
+ * a SELECT because TypeORM answers a bare UPDATE ... RETURNING with [rows, count], not the rows.
+ */
 export const REQUEUE_DEAD = `
-  UPDATE webhook_delivery
-     SET dead_at = NULL, attempts = 0, next_attempt_at = $2, last_error = NULL
-   WHERE id = $1 AND dead_at IS NOT NULL
-  RETURNING id`;
+  WITH requeued AS (
+    UPDATE webhook_delivery
+       SET dead_at = NULL, attempts = 0, next_attempt_at = $2, last_error = NULL
+     WHERE id = $1 AND dead_at IS NOT NULL
+    RETURNING id
+  )
+  SELECT id FROM requeued`;
 
 /**
  * Published events after position $1, oldest first, at most $2 + 1, in the caller's area: `$3` the
@@ -108,3 +117,30 @@ export const EVENTS_AFTER = `
      AND ($4::uuid IS NULL OR provider_id = $4::uuid)
    ORDER BY position
    LIMIT $2 + 1`;
+
+/** $1 name, $2 url, $3 secret, $4 topics, $5 region, $6 municipalities, $7 provider, $8 created by. */
+export const INSERT_SUBSCRIPTION = `
+  INSERT INTO webhook_subscription (name, url, secret, topics, region_code, municipality_codes, provider_id, created_by)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  RETURNING ${SUBSCRIPTION_COLUMNS}`;
+
+/** Newest first, capped at $1 (a handful per partner system; never the secret). */
+export const LIST_SUBSCRIPTIONS = `
+  SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscription ORDER BY created_at DESC, id LIMIT $1`;
+
+/** Deliveries already fanned out to it stay as they are; the claim skips inactive subscriptions (SELECT: see REQUEUE_DEAD). */
+export const DEACTIVATE_SUBSCRIPTION = `
+  WITH deactivated AS (
+    UPDATE webhook_subscription SET active = false, updated_at = now() WHERE id = $1
+    RETURNING ${SUBSCRIPTION_COLUMNS}
+  )
+  SELECT * FROM deactivated`;
+
+export const PROVIDER_EXISTS = `SELECT 1 FROM provider WHERE id = $1`;
+
+export const DELIVERY_BY_ID = `
+  SELECT ${DELIVERY_COLUMNS}
+    FROM webhook_delivery d
+    JOIN webhook_subscription s ON s.id = d.subscription_id
+    JOIN outbox_event e ON e.id = d.event_id
+   WHERE d.id = $1`;

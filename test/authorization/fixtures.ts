@@ -4,6 +4,7 @@ import { hashSecret } from '../../src/auth/auth.service.js';
 import { Permission, Role } from '../../src/auth/roles.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { makeAfm } from '../../src/common/identifiers/afm.js';
+import { WebhookDispatcher } from '../../src/outbox/webhook-dispatcher.js';
 import { TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 import type { Body } from './matrix.js';
 
@@ -46,8 +47,12 @@ export interface Target {
   programme: string;
   programmeCode: string;
   apiKey: string;
-  /** A SENT referral of `person` (who consented) to `provider`. */
+  /** A SENT referral of `person` (who consented) to `provider`; its event is published. */
   referral: string;
+  /** An active webhook subscription to the area's municipality. */
+  webhookSubscription: string;
+  /** A dead delivery of the referral's event. */
+  deadDelivery: string;
 }
 
 export interface SpecialFixtures {
@@ -233,6 +238,30 @@ export class Fixtures {
     return data.createReferral.id;
   }
 
+  /** A webhook subscription row (the API's own writes are the matrix's calls). */
+  async webhookSubscription(area: Area): Promise<string> {
+    const [row] = await this.t.db.query<{ id: string }>(
+      `INSERT INTO webhook_subscription (name, url, secret, topics, municipality_codes, created_by)
+       VALUES ($1, 'http://127.0.0.1:9/hook', $2, '{referral.sent}', $3, 'matrix-setup') RETURNING id`,
+      [`matrix ${this.next()}`, randomBytes(24).toString('base64url'), [area.municipality]],
+    );
+    return row!.id;
+  }
+
+  /** A delivery of the referral's (published) event that failed every attempt. */
+  async deadDelivery(area: Area, referral: string): Promise<string> {
+    const subscription = await this.webhookSubscription(area);
+    const [row] = await this.t.db.query<{ id: string }>(
+      `INSERT INTO webhook_delivery (event_id, subscription_id, attempts, next_attempt_at, last_attempt_at, last_status, last_error, dead_at)
+       SELECT e.id, $2, 8, now(), now(), 500, 'HTTP 500', now()
+         FROM outbox_event e WHERE e.aggregate_id = $1 ORDER BY e.seq LIMIT 1
+       RETURNING id`,
+      [referral, subscription],
+    );
+    if (!row) throw new Error('fixture dead delivery: the referral has no event');
+    return row.id;
+  }
+
   /** An API key row with a known secret (as the service stores it: only the hash). */
   async apiKey(roles: Role[], regionCode: string | null): Promise<{ id: string; key: string }> {
     const id = randomUUID();
@@ -292,8 +321,17 @@ export class Fixtures {
         programmeCode: programme.code,
         apiKey: (await this.apiKey([Role.REGIONAL_OFFICER], area.region)).id,
         referral: '',
+        webhookSubscription: '',
+        deadDelivery: '',
       };
       this.targets[name].referral = await this.referral(person, provider.id);
+    }
+    // The referrals' events get their positions, so that the pull (GET /events) returns them.
+    await this.t.app.get(WebhookDispatcher).publish(new Date());
+    for (const name of ['own', 'other'] as const) {
+      const target = this.targets[name];
+      target.webhookSubscription = await this.webhookSubscription(target.area);
+      target.deadDelivery = await this.deadDelivery(target.area, target.referral);
     }
     const own = AREAS.own;
     const person = await this.person(own);

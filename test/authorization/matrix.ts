@@ -189,6 +189,29 @@ const REFERRAL_COUNTS: Expectations = {
 /** The national look-up and the hand-over: centres, wherever the person is held. */
 const HANDOVER: Expectations = { ...PERSON_BY_ID, centre_staff: [A, A, U] };
 
+/** The pull of outbox events (events:read): national, a region's officer or key, provider staff. */
+const EVENTS_PULL: Expectations = {
+  national_admin: [A, A, A],
+  regional_officer: [A, H, U],
+  centre_staff: [F, F, U],
+  provider_staff: [A, H, U],
+  import_operator: [F, F, F],
+  auditor: [F, F, F],
+  'api_key:regional_officer': [A, H, U],
+  'api_key:import_operator': [F, F, F],
+};
+/** Webhook subscriptions and dead deliveries (webhook:manage): national administrators only. */
+const WEBHOOK_MANAGE: Expectations = {
+  national_admin: [A, A, A],
+  regional_officer: [F, F, U],
+  centre_staff: [F, F, U],
+  provider_staff: [F, F, U],
+  import_operator: [F, F, F],
+  auditor: [F, F, F],
+  'api_key:regional_officer': [F, F, U],
+  'api_key:import_operator': [F, F, F],
+};
+
 export type Call =
   | { graphql: string; variables?: Record<string, unknown> }
   | { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: object };
@@ -932,6 +955,58 @@ export const OPERATIONS: Operation[] = [
       body: { status: 'CANCELLED' },
     }),
     expect: REFERRAL_CANCEL,
+  },
+  // ---------------------------------------------------------------- partner events and webhooks (issue 12)
+  {
+    id: `GET ${api}/events`,
+    call: () => get(`${api}/events?after=0&limit=500`),
+    visible: (body, x) =>
+      Array.isArray(body?.items) &&
+      body.items.some((e: { aggregateId: string }) => e.aggregateId === x.referral),
+    expect: EVENTS_PULL,
+  },
+  {
+    id: `POST ${api}/webhook-subscriptions`,
+    call: (x, f) => ({
+      method: 'POST',
+      path: `${api}/webhook-subscriptions`,
+      body: {
+        name: `matrix ${f.next()}`,
+        url: 'http://127.0.0.1:9/hook',
+        topics: ['referral.sent'],
+        municipalityCodes: [x.area.municipality],
+      },
+    }),
+    expect: WEBHOOK_MANAGE,
+  },
+  {
+    id: `GET ${api}/webhook-subscriptions`,
+    call: () => get(`${api}/webhook-subscriptions`),
+    visible: (body, x) =>
+      Array.isArray(body) && body.some((s: { id: string }) => s.id === x.webhookSubscription),
+    expect: WEBHOOK_MANAGE,
+  },
+  {
+    id: `POST ${api}/webhook-subscriptions/{id}/deactivate`,
+    fresh: async (f, x) => ({ webhookSubscription: await f.webhookSubscription(x.area) }),
+    call: (x) => ({
+      method: 'POST',
+      path: `${api}/webhook-subscriptions/${x.webhookSubscription}/deactivate`,
+    }),
+    expect: WEBHOOK_MANAGE,
+  },
+  {
+    id: `GET ${api}/webhook-deliveries/dead`,
+    call: () => get(`${api}/webhook-deliveries/dead?limit=100`),
+    visible: (body, x) =>
+      Array.isArray(body?.items) && body.items.some((d: { id: string }) => d.id === x.deadDelivery),
+    expect: WEBHOOK_MANAGE,
+  },
+  {
+    id: `POST ${api}/webhook-deliveries/{id}/requeue`,
+    fresh: async (f, x) => ({ deadDelivery: await f.deadDelivery(x.area, x.referral) }),
+    call: (x) => ({ method: 'POST', path: `${api}/webhook-deliveries/${x.deadDelivery}/requeue` }),
+    expect: WEBHOOK_MANAGE,
   },
 ];
 
