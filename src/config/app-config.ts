@@ -236,6 +236,16 @@ export class AppConfig {
   @Max(8760)
   REFERRAL_REMIND_EVERY_HOURS = 48;
 
+  /**
+   * Published counts below this (1 to n - 1) are suppressed for callers who may not see the people
+   * themselves (regional officers), with complementary suppression (src/common/small-cells.ts).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(100)
+  SMALL_CELL_THRESHOLD = 5;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }

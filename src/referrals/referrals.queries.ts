@@ -167,6 +167,20 @@ export interface ScheduledRow {
 }
 
 /** Counts of the visible referrals: one statement, grouped three ways and timed. `where` from visibleSql. */
+/** One row of `countsSql`. */
+export interface ReferralCountsRow {
+  total: number;
+  by_status: { key: string; count: number }[];
+  by_provider: { key: string; count: number }[];
+  by_need: { key: string; count: number }[];
+  median_accept: number | null;
+  avg_accept: number | null;
+  median_complete: number | null;
+  avg_complete: number | null;
+  n_accept: number;
+  n_complete: number;
+}
+
 export function countsSql(where: string): string {
   return `WITH v AS (SELECT r.* FROM referral r WHERE ${where})
     SELECT (SELECT count(*)::int FROM v) AS total,
@@ -183,5 +197,7 @@ export function countsSql(where: string): string {
       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - sent_at) / 3600)
          FROM v WHERE status = 'COMPLETED' AND sent_at IS NOT NULL) AS median_complete,
       (SELECT avg(extract(epoch FROM completed_at - sent_at) / 3600)::float8
-         FROM v WHERE status = 'COMPLETED' AND sent_at IS NOT NULL) AS avg_complete`;
+         FROM v WHERE status = 'COMPLETED' AND sent_at IS NOT NULL) AS avg_complete,
+      (SELECT count(*)::int FROM v WHERE accepted_at IS NOT NULL AND sent_at IS NOT NULL) AS n_accept,
+      (SELECT count(*)::int FROM v WHERE status = 'COMPLETED' AND sent_at IS NOT NULL) AS n_complete`;
 }

@@ -12,6 +12,7 @@ import {
   toConnection,
   type ConnectionShape,
 } from '../common/pagination.js';
+import { isSuppressedTotal, suppressBreakdown } from '../common/small-cells.js';
 import { SqlParams } from '../common/sql.js';
 import { isUuid } from '../common/validators.js';
 import { AppConfig } from '../config/app-config.js';
@@ -52,6 +53,7 @@ import {
   SPECIAL_TARGET_SQL,
   specialTargetParams,
   visibleSql,
+  type ReferralCountsRow,
   type ReferralRow,
   type ScheduledRow,
 } from './referrals.queries.js';
@@ -183,15 +185,48 @@ export class ReferralsService implements ReferralSchedule {
     if (args.createdTo)
       where.push(`r.created_at < (${q.p(args.createdTo)}::date + 1)::timestamp AT TIME ZONE 'Europe/Athens'`);
     const [row] = await ctx.em.query(countsSql(where.join(' AND ')), q.values);
+    return this.publishable(ctx, row);
+  }
+
+  /**
+   * Counts as the caller may see them: whoever can read the people behind them (centre and
+   * provider staff, national roles) gets them whole; anyone else (a regional officer) gets small
+   * cells, and the times behind fewer than the threshold of referrals, suppressed.
+   */
+  private publishable(ctx: RequestContext, row: ReferralCountsRow): ReferralCounts {
+    const threshold = this.config.SMALL_CELL_THRESHOLD;
+    const whole =
+      ctx.actor.scope.level === 'national' ||
+      ctx.can(Permission.PERSON_READ) ||
+      ctx.can(Permission.REFERRAL_RECEIVE);
+    const shown = (cells: { key: string; count: number }[]) =>
+      whole
+        ? { cells: cells.map((c) => ({ ...c, suppressed: false })), withheld: false }
+        : suppressBreakdown(cells, row.total, threshold);
+    const hideTotal = !whole && isSuppressedTotal(row.total, threshold);
+    const hideTimes = (n: number) => !whole && isSuppressedTotal(n, threshold);
+    if (hideTotal)
+      return {
+        total: null,
+        smallCellsSuppressed: true,
+        byStatus: [],
+        byProvider: [],
+        byNeed: [],
+        medianHoursToAccept: null,
+        averageHoursToAccept: null,
+        medianHoursToComplete: null,
+        averageHoursToComplete: null,
+      };
     return {
       total: row.total,
-      byStatus: row.by_status,
-      byProvider: row.by_provider,
-      byNeed: row.by_need,
-      medianHoursToAccept: row.median_accept,
-      averageHoursToAccept: row.avg_accept,
-      medianHoursToComplete: row.median_complete,
-      averageHoursToComplete: row.avg_complete,
+      smallCellsSuppressed: !whole,
+      byStatus: shown(row.by_status).cells,
+      byProvider: shown(row.by_provider).cells,
+      byNeed: shown(row.by_need).cells,
+      medianHoursToAccept: hideTimes(row.n_accept) ? null : row.median_accept,
+      averageHoursToAccept: hideTimes(row.n_accept) ? null : row.avg_accept,
+      medianHoursToComplete: hideTimes(row.n_complete) ? null : row.median_complete,
+      averageHoursToComplete: hideTimes(row.n_complete) ? null : row.avg_complete,
     };
   }
 
