@@ -3,13 +3,8 @@ import { municipalityPredicate } from '../auth/area-scope.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { NotFoundError } from '../common/domain-error.js';
-import {
-  decodeCursor,
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  toConnection,
-  type ConnectionShape,
-} from '../common/pagination.js';
+import { type ConnectionShape } from '../common/pagination.js';
+import { keysetPage } from '../common/keyset-page.js';
 import { SqlParams } from '../common/sql.js';
 import type { ChangeEnrolmentInput, EnrolInput, EnrolmentFilterArgs } from './dto/enrolment.input.js';
 import { EnrolmentSource, EnrolmentStatus, type EnrolmentView } from './programme.entity.js';
@@ -77,10 +72,13 @@ export class EnrolmentsService {
   constructor(private readonly entitlements: EntitlementsService) {}
 
   /** Enrolments of one person and/or one programme, of people in the caller's area, newest first. */
-  async list(ctx: RequestContext, filter: EnrolmentFilterArgs): Promise<ConnectionShape<EnrolmentView>> {
+  async list(
+    ctx: RequestContext,
+    filter: EnrolmentFilterArgs,
+    options: { count: boolean } = { count: true },
+  ): Promise<ConnectionShape<EnrolmentView>> {
     ctx.require(Permission.PERSON_READ, 'enrolment.read');
     const purpose = ctx.requirePurpose('enrolment.read');
-    const limit = Math.min(filter.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     const q = new SqlParams();
     const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', q.values.length + 1);
     q.values.push(...scope.params);
@@ -94,21 +92,24 @@ export class EnrolmentsService {
       where.push(`e.programme_id = ${q.p(filter.programmeId)}`);
     }
     if (filter.status) where.push(`e.status = ${q.p(filter.status)}`);
-    const from = `FROM enrolment e JOIN person pe ON pe.id = e.person_id JOIN programme pr ON pr.id = e.programme_id
-      WHERE ${where.join(' AND ')}`;
-    const [{ n }] = await ctx.em.query(`SELECT count(*)::int AS n ${from}`, q.values);
-    if (filter.personId && n === 0) await personInScope(ctx, filter.personId, 'enrolment.read');
-    let after = '';
-    if (filter.after) {
-      const [at, id] = decodeCursor(filter.after, ['timestamp', 'uuid']);
-      after = `AND (e.updated_at, e.id) < (${q.p(at)}::timestamptz, ${q.p(id)}::uuid)`;
-    }
-    const rows: EnrolmentRow[] = await ctx.em.query(
-      `SELECT ${COLUMNS}, to_char(e.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
-         ${from} ${after} ORDER BY e.updated_at DESC, e.id DESC LIMIT ${q.p(limit + 1)}`,
-      q.values,
-    );
-    const page = rows.slice(0, limit);
+    const found = await keysetPage<EnrolmentRow>(ctx.em, {
+      q,
+      columns: COLUMNS,
+      from: 'enrolment e JOIN person pe ON pe.id = e.person_id JOIN programme pr ON pr.id = e.programme_id',
+      where,
+      keys: [
+        { sql: 'e.updated_at', part: 'timestamp' },
+        { sql: 'e.id', part: 'uuid' },
+      ],
+      direction: 'DESC',
+      first: filter.first,
+      after: filter.after,
+      count: options.count,
+    });
+    // Nothing found for a person: a person outside the area is refused (and audited) as not found.
+    if (filter.personId && found.rows.length === 0 && !filter.after)
+      await personInScope(ctx, filter.personId, 'enrolment.read');
+    const page = found.rows;
     for (const person of new Map(page.map((r) => [r.person_id, r.municipality_code]))) {
       ctx.audit({
         action: 'enrolment.read',
@@ -119,8 +120,7 @@ export class EnrolmentsService {
         purpose,
       });
     }
-    const cursors = new Map(rows.map((r) => [r.id, (r as EnrolmentRow & { cursor_at: string }).cursor_at]));
-    return toConnection(rows.map(toView), limit, n, (e) => [cursors.get(e.id), e.id], !!filter.after);
+    return found.connection(toView);
   }
 
   /** One enrolment of a person of the caller's area; read with a purpose and audited. */

@@ -1,8 +1,20 @@
-import { Args, ArgsType, Field, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  ArgsType,
+  Field,
+  Info,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { IsOptional } from 'class-validator';
 import { AccessPurpose } from '../audit/purpose.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
+import { selectsField } from '../common/graphql/selection.js';
 import { Connection } from '../common/pagination.js';
 import { Provider } from '../providers/provider.entity.js';
 import { ProviderLoaders } from '../providers/provider-loaders.js';
@@ -46,8 +58,12 @@ export class ProgrammeResolver {
   @Query(() => ProgrammeConnection, {
     description: 'Programmes available in a municipality, for a group, active on a day, of a kind, by title',
   })
-  programmes(@Ctx() ctx: RequestContext, @Args() filter: ProgrammeFilterArgs) {
-    return this.service.search(ctx, filter);
+  programmes(
+    @Ctx() ctx: RequestContext,
+    @Args() filter: ProgrammeFilterArgs,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return this.service.search(ctx, filter, { count: selectsField(info, 'totalCount') });
   }
 
   @Query(() => Programme)
@@ -119,9 +135,13 @@ export class EnrolmentResolver {
     description:
       'Enrolments of people of your area (a person, a programme or both); needs a purpose, audited',
   })
-  enrolments(@Ctx() ctx: RequestContext, @Args() filter: EnrolmentFilterArgs) {
+  enrolments(
+    @Ctx() ctx: RequestContext,
+    @Args() filter: EnrolmentFilterArgs,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     if (filter.purpose) ctx.purpose = filter.purpose;
-    return this.service.list(ctx, filter);
+    return this.service.list(ctx, filter, { count: selectsField(info, 'totalCount') });
   }
 
   @Query(() => EnrolmentView)

@@ -4,13 +4,8 @@ import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { NotFoundError } from '../common/domain-error.js';
 import { searchKey } from '../common/greek/search-key.js';
-import {
-  decodeCursor,
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  toConnection,
-  type ConnectionShape,
-} from '../common/pagination.js';
+import { type ConnectionShape } from '../common/pagination.js';
+import { keysetPage } from '../common/keyset-page.js';
 import { SqlParams } from '../common/sql.js';
 import type { ProgrammeFilterArgs, ProgrammeInput } from './dto/programme.input.js';
 import { FACT_CATALOGUE, type FactScalar, type ProgrammeRule } from '../eligibility/contracts.js';
@@ -35,7 +30,7 @@ const PROGRAMME_COLUMNS = `g.id, g.code, g.title, g.description, g.kind, g.admin
   g.national, g.how_to_apply, g.where_to_apply, g.required_documents, g.eligibility_rule, g.status,
   g.owner_region_code, g.version, g.created_at, g.created_by, g.updated_at, g.updated_by`;
 
-type ProgrammeRow = Record<string, unknown> & { id: string; search_key?: string };
+type ProgrammeRow = Record<string, unknown> & { id: string };
 
 function toProgramme(r: ProgrammeRow): Programme {
   return Object.assign(new Programme(), {
@@ -126,9 +121,12 @@ export class ProgrammesService {
    * its regional unit or its region), for a target group (or all residents), active on a day
    * (status ACTIVE and the day within its period), of a kind, or by title/code. Ordered by title.
    */
-  async search(ctx: RequestContext, filter: ProgrammeFilterArgs): Promise<ConnectionShape<Programme>> {
+  async search(
+    ctx: RequestContext,
+    filter: ProgrammeFilterArgs,
+    options: { count: boolean } = { count: true },
+  ): Promise<ConnectionShape<Programme>> {
     ctx.require(Permission.PROGRAMME_READ, 'programme.read');
-    const limit = Math.min(filter.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     const q = new SqlParams();
     const where: string[] = [];
     if (filter.kind) where.push(`g.kind = ${q.p(filter.kind)}`);
@@ -153,23 +151,20 @@ export class ProgrammesService {
       where.push(`((SELECT bool_and(' ' || g.search_key LIKE '% ' || w || '%') FROM unnest(${q.p(key.split(' '))}::text[]) AS w)
         OR word_similarity(${q.p(key)}, g.search_key) > 0.5)`);
     }
-    const whereSql = where.length ? where.join(' AND ') : 'TRUE';
-    const [{ n }] = await ctx.em.query(
-      `SELECT count(*)::int AS n FROM programme g WHERE ${whereSql}`,
-      q.values,
-    );
-    let after = '';
-    if (filter.after) {
-      const [k, id] = decodeCursor(filter.after, ['text', 'uuid']);
-      after = `AND (g.search_key, g.id) > (${q.p(k)}::text, ${q.p(id)}::uuid)`;
-    }
-    const rows: ProgrammeRow[] = await ctx.em.query(
-      `SELECT ${PROGRAMME_COLUMNS}, g.search_key FROM programme g WHERE ${whereSql} ${after}
-        ORDER BY g.search_key, g.id LIMIT ${q.p(limit + 1)}`,
-      q.values,
-    );
-    const keys = new Map(rows.map((r) => [r.id, r.search_key]));
-    return toConnection(rows.map(toProgramme), limit, n, (g) => [keys.get(g.id), g.id], !!filter.after);
+    const page = await keysetPage<ProgrammeRow>(ctx.em, {
+      q,
+      columns: PROGRAMME_COLUMNS,
+      from: 'programme g',
+      where,
+      keys: [
+        { sql: 'g.search_key', part: 'text' },
+        { sql: 'g.id', part: 'uuid' },
+      ],
+      first: filter.first,
+      after: filter.after,
+      count: options.count,
+    });
+    return page.connection(toProgramme);
   }
 
   /** Creates a programme with its coverage, delivering providers and dated parameters, all or nothing. */

@@ -6,13 +6,8 @@ import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { InputError, InputErrorCode, NotFoundError } from '../common/domain-error.js';
 import { searchKey } from '../common/greek/search-key.js';
-import {
-  decodeCursor,
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  toConnection,
-  type ConnectionShape,
-} from '../common/pagination.js';
+import { type ConnectionShape } from '../common/pagination.js';
+import { keysetPage } from '../common/keyset-page.js';
 import { SqlParams } from '../common/sql.js';
 import type { ProviderFilterArgs } from './dto/provider-filter.args.js';
 import type { LocationInput, OfferedServiceInput, ProviderInput } from './dto/provider.input.js';
@@ -79,7 +74,6 @@ interface ProviderRow {
   updated_at: Date;
   updated_by: string;
   distance_km?: number | null;
-  sort_key?: unknown;
 }
 
 const PROVIDER_COLUMNS = `p.id, p.kind_code, p.name, p.organisation, p.description, p.parent_id, p.municipality_code,
@@ -192,7 +186,6 @@ export class ProvidersService {
     options: { count: boolean } = { count: true },
   ): Promise<ConnectionShape<Provider>> {
     ctx.require(Permission.PROVIDER_READ, 'provider.read');
-    const limit = Math.min(filter.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     const q = new SqlParams();
     const where: string[] = [];
     if (filter.status) where.push(`p.status = ${q.p(filter.status)}`);
@@ -254,37 +247,22 @@ export class ProvidersService {
           AND (h.valid_from IS NULL OR h.valid_from <= ${day}::date)
           AND (h.valid_to IS NULL OR h.valid_to >= ${day}::date))`);
     }
-    const whereSql = where.length ? where.join(' AND ') : 'TRUE';
     // Counted only when asked for (GraphQL without totalCount selected reads 0, never sent).
-    const n = options.count
-      ? (
-          (await ctx.em.query(
-            `SELECT count(*)::int AS n FROM provider p WHERE ${whereSql}`,
-            q.values,
-          )) as Array<{
-            n: number;
-          }>
-        )[0]!.n
-      : 0;
-    let after = '';
-    if (filter.after) {
+    const page = await keysetPage<ProviderRow>(ctx.em, {
+      q,
+      columns: `${PROVIDER_COLUMNS}, ${distance} AS distance_km`,
+      from: 'provider p',
+      where,
       // A cursor of another ordering (a name search's cursor in a near search) is refused, not cast.
-      const [afterKey, afterId] = decodeCursor(filter.after, [
-        sortType === 'text' ? 'text' : 'number',
-        'uuid',
-      ]);
-      after = `WHERE (x.sort_key, x.id) > (${q.p(afterKey)}::${sortType}, ${q.p(afterId)}::uuid)`;
-    }
-    const rows: ProviderRow[] = await ctx.em.query(
-      `SELECT * FROM (
-         SELECT ${PROVIDER_COLUMNS}, ${distance} AS distance_km, ${sortKey} AS sort_key
-           FROM provider p WHERE ${whereSql}) x
-       ${after}
-       ORDER BY x.sort_key, x.id LIMIT ${q.p(limit + 1)}`,
-      q.values,
-    );
-    const keys = new Map(rows.map((r) => [r.id, r.sort_key]));
-    return toConnection(rows.map(toProvider), limit, n, (p) => [keys.get(p.id), p.id], !!filter.after);
+      keys: [
+        { sql: sortKey, part: sortType === 'text' ? 'text' : 'number' },
+        { sql: 'p.id', part: 'uuid' },
+      ],
+      first: filter.first,
+      after: filter.after,
+      count: options.count,
+    });
+    return page.connection(toProvider);
   }
 
   /** Creates a provider with its locations, hours, closures, services and service area, all or nothing. */
