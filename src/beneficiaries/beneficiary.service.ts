@@ -4,6 +4,7 @@ import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { coversMunicipality } from '../auth/area-scope.js';
 import { InputError, InputErrorCode } from '../common/domain-error.js';
+import { keysetPage } from '../common/keyset-page.js';
 import { SqlParams } from '../common/sql.js';
 import { amkaMatchesBirthDate } from '../common/identifiers/amka.js';
 import {
@@ -578,15 +579,12 @@ export class BeneficiaryService {
     personId: string,
     page: PageArgs,
   ): Promise<ConnectionShape<PersonChange>> {
-    const limit = page.first ?? DEFAULT_PAGE_SIZE;
-    const params: unknown[] = [personId];
-    let after = '';
-    if (page.after) {
-      const [id] = decodeCursor(page.after, ['bigint']);
-      params.push(id);
-      after = `AND h.id < $2::bigint`;
-    }
-    const rows: Array<{
+    const q = new SqlParams();
+    const family = `WITH RECURSIVE family AS (
+        SELECT id FROM person WHERE id = ${q.p(personId)}
+        UNION SELECT p.id FROM person p JOIN family f ON p.merged_into = f.id)
+      SELECT id FROM family`;
+    const found = await keysetPage<{
       id: string;
       person_id: string;
       changed_at: Date;
@@ -594,17 +592,18 @@ export class BeneficiaryService {
       change: string;
       old_values: Record<string, unknown> | null;
       snapshot: Record<string, unknown>;
-      total: number;
-    }> = await ctx.em.query(
-      `WITH RECURSIVE family AS (
-         SELECT id FROM person WHERE id = $1
-         UNION SELECT p.id FROM person p JOIN family f ON p.merged_into = f.id)
-       SELECT h.*, count(*) OVER ()::int AS total FROM person_history h
-        WHERE h.person_id IN (SELECT id FROM family) ${after}
-        ORDER BY h.id DESC LIMIT ${limit + 1}`,
-      params,
-    );
-    const changes = rows.map((r) => {
+    }>(ctx.em, {
+      q,
+      columns: 'h.*',
+      from: 'person_history h',
+      where: [`h.person_id IN (${family})`],
+      keys: [{ sql: 'h.id', part: 'bigint' }],
+      direction: 'DESC',
+      first: page.first,
+      after: page.after,
+      count: true,
+    });
+    return found.connection((r) => {
       const change = new PersonChange();
       change.id = String(r.id);
       change.personId = r.person_id;
@@ -619,8 +618,6 @@ export class BeneficiaryService {
       }));
       return change;
     });
-    const total = rows[0]?.total ?? 0;
-    return toConnection(changes, limit, total, (c) => [c.id], !!page.after);
   }
 
   auditRead(ctx: RequestContext, action: string, row: PersonRow, purpose: AccessPurpose): void {

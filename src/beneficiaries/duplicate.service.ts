@@ -3,13 +3,9 @@ import { AccessPurpose } from '../audit/purpose.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { NotFoundError } from '../common/domain-error.js';
-import {
-  decodeCursor,
-  DEFAULT_PAGE_SIZE,
-  toConnection,
-  type ConnectionShape,
-  type PageArgs,
-} from '../common/pagination.js';
+import { keysetPage } from '../common/keyset-page.js';
+import { type ConnectionShape, type PageArgs } from '../common/pagination.js';
+import { SqlParams } from '../common/sql.js';
 import { queryRows } from '../database/query-rows.js';
 import { BeneficiaryError, BeneficiaryErrorCode } from './beneficiary.errors.js';
 import { DuplicateReviewStatus, DuplicateReviewView, type Beneficiary } from './beneficiary.model.js';
@@ -56,7 +52,6 @@ interface ReviewRow {
   status: string;
   created_at: Date;
   /** created_at with its microseconds, for keyset cursors */
-  created_key: string;
   reviewed_at: Date | null;
 }
 
@@ -95,29 +90,27 @@ export class DuplicateService {
   ): Promise<ConnectionShape<DuplicateReviewView>> {
     ctx.require(Permission.PERSON_READ, 'duplicate_review.list');
     ctx.requirePurpose('duplicate_review.list');
-    const limit = page.first ?? DEFAULT_PAGE_SIZE;
-    const params: unknown[] = [status];
-    const scopeA = scopeSql(ctx, 'a.municipality_code', params);
-    const scopeB = scopeSql(ctx, 'b.municipality_code', params);
-    const where = `r.status = $1 AND ${scopeA} AND ${scopeB}
-      AND ($1 <> 'OPEN' OR (a.status = 'ACTIVE' AND b.status = 'ACTIVE'))`;
-    const [{ n }] = (await ctx.em.query(
-      `SELECT count(*)::int AS n FROM duplicate_review r JOIN person a ON a.id = r.person_a JOIN person b ON b.id = r.person_b WHERE ${where}`,
-      params,
-    )) as Array<{ n: number }>;
-    let after = '';
-    if (page.after) {
-      const [createdAt, id] = decodeCursor(page.after, ['timestamp', 'uuid']);
-      params.push(createdAt, id);
-      after = `AND (r.created_at, r.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
-    }
-    const rows: ReviewRow[] = await ctx.em.query(
-      `SELECT r.*, r.created_at::text AS created_key FROM duplicate_review r
-         JOIN person a ON a.id = r.person_a JOIN person b ON b.id = r.person_b
-        WHERE ${where} ${after} ORDER BY r.created_at, r.id LIMIT ${limit + 1}`,
-      params,
-    );
-    return toConnection(rows, limit, n, (r) => [r.created_key, r.id], !!page.after, toView);
+    const q = new SqlParams();
+    const state = q.p(status);
+    const found = await keysetPage<ReviewRow>(ctx.em, {
+      q,
+      columns: 'r.*',
+      from: 'duplicate_review r JOIN person a ON a.id = r.person_a JOIN person b ON b.id = r.person_b',
+      where: [
+        `r.status = ${state}`,
+        scopeSql(ctx, 'a.municipality_code', q.values),
+        scopeSql(ctx, 'b.municipality_code', q.values),
+        `(${state} <> 'OPEN' OR (a.status = 'ACTIVE' AND b.status = 'ACTIVE'))`,
+      ],
+      keys: [
+        { sql: 'r.created_at', part: 'timestamp' },
+        { sql: 'r.id', part: 'uuid' },
+      ],
+      first: page.first,
+      after: page.after,
+      count: true,
+    });
+    return found.connection(toView);
   }
 
   /** Marks a pair as two different people. */
@@ -130,7 +123,7 @@ export class DuplicateService {
     const [row] = await queryRows<ReviewRow>(
       ctx.em,
       `UPDATE duplicate_review SET status = 'DISMISSED', reviewed_by = $2, reviewed_at = now()
-        WHERE id = $1 RETURNING *, created_at::text AS created_key`,
+        WHERE id = $1 RETURNING *`,
       [review.id, ctx.actor.id],
     );
     ctx.audit({
