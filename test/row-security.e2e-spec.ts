@@ -33,7 +33,8 @@ describe('row-level security', () => {
   let alexandreia: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ DATABASE_POOL_SIZE: '2' });
+    // 500 transactions queue for 2 connections: the wait, not a fault, is what a busy CI machine lengthens.
+    t = await startTestApp({ DATABASE_POOL_SIZE: '2', DATABASE_POOL_TIMEOUT_MS: '60000' });
     spata = await t.token({ roles: [Role.CENTRE_STAFF], municipalities: ['4912'] }, 'spata-rls');
     alexandreia = await t.token({ roles: [Role.CENTRE_STAFF], municipalities: ['0802'] }, 'alex-rls');
     const people: Array<[string, string, string, string, number]> = [
