@@ -1,7 +1,7 @@
 import { ArgsType, Field, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEnum, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { UuidScalar } from '../../common/graphql/scalars.js';
 import { ReferralOutcome, ReferralStatus, RejectionReason } from '../referral.model.js';
 
@@ -21,6 +21,7 @@ const emptyIsUnset = ({ value }: { value: unknown }) => (value === '' ? undefine
 @ArgsType()
 export class CreateReferralLinkArgs {
   @Field(() => UuidScalar)
+  @IsUUID()
   referralId: string;
 
   @Field(() => Int, { nullable: true, description: 'Days until it expires (default and maximum: settings)' })
