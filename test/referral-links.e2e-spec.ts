@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { Role } from '../src/auth/roles.js';
 import { makeAfm } from '../src/common/identifiers/afm.js';
 import { loadConfig } from '../src/config/app-config.js';
@@ -451,6 +452,47 @@ describe('referral links: a provider without an account sees and answers one ref
       .set('Authorization', `Bearer ${providerStaff}`)
       .set(P);
     expect(inbox.body.person).toBeNull();
+  });
+
+  it("row-level security shows a link to its referral's area and provider only, and lets no provider make one", async () => {
+    const referralId = await referral((await person()).id);
+    const { id } = await link(referralId);
+    const client = new pg.Client({ connectionString: t.db.url });
+    await client.connect();
+    /** What the application role sees with a request's settings (as TransactionService sets them). */
+    const seen = async (area: string, provider: string) => {
+      await client.query('BEGIN');
+      try {
+        await client.query(
+          `SELECT set_config('role', 'mitroa_app', true), set_config('mitroa.area', $1, true), set_config('mitroa.provider', $2, true)`,
+          [area, provider],
+        );
+        const { rows } = await client.query(`SELECT id FROM referral_link WHERE id = $1`, [id]);
+        return rows.length;
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    };
+    try {
+      expect(await seen('{4912}', '')).toBe(1);
+      expect(await seen('{0802}', '')).toBe(0);
+      expect(await seen('{}', spataProvider)).toBe(1);
+      expect(await seen('{}', '00000000-0000-4000-8000-000000000000')).toBe(0);
+      await client.query('BEGIN');
+      await client.query(
+        `SELECT set_config('role', 'mitroa_app', true), set_config('mitroa.area', '{}', true), set_config('mitroa.provider', $1, true)`,
+        [spataProvider],
+      );
+      await expect(
+        client.query(
+          `INSERT INTO referral_link (referral_id, created_by, expires_at) VALUES ($1, 'provider', now() + interval '1 day')`,
+          [referralId],
+        ),
+      ).rejects.toThrow(/row-level security/);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
   });
 
   it('counts failed links toward the failed-authentication limit of the address', async () => {
