@@ -30,6 +30,7 @@ describe('referral links: a provider without an account sees and answers one ref
   let providerStaff: string;
   let spataProvider: string;
   let afmCounter = 43000000;
+  const lines: string[] = [];
   const tokens = new ReferralLinkTokens(
     loadConfig({ NODE_ENV: 'test', REFERRAL_LINK_SECRET: TEST_REFERRAL_LINK_SECRET }),
   );
@@ -98,7 +99,11 @@ describe('referral links: a provider without an account sees and answers one ref
     (await t.db.query<{ status: string }>(`SELECT status FROM referral WHERE id = $1`, [id]))[0]!.status;
 
   beforeAll(async () => {
-    t = await startTestApp({ PUBLIC_URL: 'https://mitroa.example.gr/' });
+    // With the request log on, to check that no token reaches it.
+    t = await startTestApp(
+      { PUBLIC_URL: 'https://mitroa.example.gr/', LOG_LEVEL: 'info' },
+      { logDestination: { write: (line: string) => void lines.push(line) } },
+    );
     admin = await t.token({ roles: [Role.NATIONAL_ADMIN] }, 'admin-links');
     spata = await t.token({ roles: [Role.CENTRE_STAFF], municipalities: ['4912'] }, 'spata-links');
     alexandreia = await t.token({ roles: [Role.CENTRE_STAFF], municipalities: ['0802'] }, 'alex-links');
@@ -493,6 +498,24 @@ describe('referral links: a provider without an account sees and answers one ref
     } finally {
       await client.end();
     }
+  });
+
+  it('keeps the token out of the request log', async () => {
+    const { token } = await link(await referral((await person()).id));
+    lines.splice(0);
+    expect((await view(token)).status).toBe(200);
+    expect((await t.http.get(`/r/${token}`)).status).toBe(200);
+    expect((await answer(token, { status: 'ACCEPTED' })).status).toBe(200);
+    const paths = lines.map((l) => (JSON.parse(l) as { req?: { path?: string } }).req?.path).filter(Boolean);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/referral-links/:token',
+        '/r/:token',
+        '/api/v1/referral-links/:token/answer',
+      ]),
+    );
+    const signature = token.split('.')[2]!;
+    expect(lines.filter((l) => l.includes(signature))).toEqual([]);
   });
 
   it('counts failed links toward the failed-authentication limit of the address', async () => {

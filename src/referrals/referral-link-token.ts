@@ -6,6 +6,14 @@ import { isUuid } from '../common/validators.js';
 /** The audience of a link's token: it is never an access token (and has its own key besides). */
 const AUDIENCE = 'mitroa-referral-link';
 
+/**
+ * A request path with a referral link's token replaced by `:token`, for log lines: the token is
+ * the link's credential (`/api/v1/referral-links/{token}/...` and the page `/r/{token}`).
+ */
+export function withoutLinkToken(path: string): string {
+  return path.replace(/^(\/api\/v1\/referral-links\/|\/r\/)[^/?]+/i, '$1:token');
+}
+
 /** What a verified link token names; whether the link still stands is the database's to say. */
 export interface LinkClaims {
   /** The referral_link row (the token's jti). */
