@@ -252,6 +252,52 @@ describe('referral links: a provider without an account sees and answers one ref
     expect([after.status, problem(after).code]).toEqual([404, INVALID]);
   });
 
+  it("accepting a programme referral through a link makes the person's application, as provider staff would", async () => {
+    const programme = await t.http
+      .post('/api/v1/programmes')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({
+        code: 'LINK-PROG',
+        title: 'Πρόγραμμα συνδέσμου',
+        kind: 'SERVICE',
+        administeringBody: 'Δήμος',
+        fundingSource: 'MUNICIPAL',
+        targetGroups: ['ALL_RESIDENTS'],
+        national: true,
+        administeringProviderId: spataProvider,
+      });
+    expect(programme.status).toBe(201);
+    const { id: personId } = await person();
+    const referralId = (
+      await ok(spata, `mutation($input: ReferralInput!) { createReferral(input: $input) { id } }`, {
+        input: {
+          personId,
+          programmeId: programme.body.id,
+          dueOn: '2030-01-01',
+          sharedFields: ['NAME'],
+          send: true,
+        },
+      })
+    ).createReferral.id as string;
+    const { token } = await link(referralId);
+    const accepted = await answer(token, { status: 'ACCEPTED' });
+    expect(accepted.status).toBe(200);
+    // The application exists, but a link (like provider staff) does not learn the enrolment's id.
+    expect(accepted.body.enrolmentId).toBeNull();
+    const enrolments = await t.db.query(
+      `SELECT status, source, source_reference, created_by FROM enrolment WHERE person_id = $1`,
+      [personId],
+    );
+    expect(enrolments).toEqual([
+      {
+        status: 'APPLIED',
+        source: 'REFERRAL',
+        source_reference: referralId,
+        created_by: expect.stringMatching(/^referral-link:/),
+      },
+    ]);
+  });
+
   it('rejects with a reason, and refuses illegal answers with their typed errors, changing nothing', async () => {
     const { id: personId } = await person();
     const referralId = await referral(personId);
