@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -12,6 +13,7 @@ import type { AppConfig } from './config/app-config.js';
 import { mountGraphiql } from './common/graphql/graphiql.js';
 import { openApiDocument } from './common/openapi-docs.js';
 import { withConnectionBudget } from './database/connection-budget.js';
+import { LINK_PAGE_PATH, ReferralLinkMiddleware } from './referrals/referral-link.middleware.js';
 
 export const REST_PREFIX = 'api/v1';
 
@@ -58,9 +60,16 @@ export async function createApp(
   const authenticate = (req: Request, res: Response, next: NextFunction) => void auth.use(req, res, next);
   // Per caller, shared across replicas (auth/request-rate-limiter.ts); GraphQL is charged its cost later.
   const limiter = app.get(RequestRateLimiter);
+  // A referral link's token is the credential of its routes, JSON and page (referral-link.middleware.ts).
+  const links = app.get(ReferralLinkMiddleware);
+  const linkAuth = (req: Request, res: Response, next: NextFunction) => void links.use(req, res, next);
+  app.use(`/${REST_PREFIX}/referral-links`, linkAuth);
+  app.use(LINK_PAGE_PATH, linkAuth, limiter.middleware(false));
   app.use(`/${REST_PREFIX}`, authenticate, limiter.middleware(false));
   app.use('/graphql', authenticate, limiter.middleware(true));
-  app.setGlobalPrefix(REST_PREFIX, { exclude: ['health', 'health/live', 'metrics', 'graphql'] });
+  app.setGlobalPrefix(REST_PREFIX, {
+    exclude: ['health', 'health/live', 'metrics', 'graphql', { path: 'r/:token', method: RequestMethod.ALL }],
+  });
   app.enableShutdownHooks();
 
   const document = openApiDocument(app, config);

@@ -48,6 +48,7 @@ import { OutboxModule } from './outbox/outbox.module.js';
 import { ProgrammesModule } from './programmes/programmes.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { ReferralsModule } from './referrals/referrals.module.js';
+import { withoutLinkToken } from './referrals/referral-link-token.js';
 
 /** Feature modules; each registers its own resolvers and controllers. */
 export const FEATURE_MODULES = [
@@ -130,13 +131,14 @@ export class AppModule implements NestModule {
       level: config.LOG_LEVEL,
       // assignRequestId (app.factory.ts) has given every request its id before authentication.
       genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? randomUUID(),
-      // Never a name, AFM or AMKA in a log line: no query strings, bodies or credentials, and
+      // Never a name, AFM or AMKA in a log line: no query strings, bodies or credentials (a referral
+      // link's token in its path included), and
       // errors reduced to what identifies them (safeErrorLog).
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          path: req.url.split('?')[0],
+          path: withoutLinkToken(req.url.split('?')[0]!),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         err: (err: unknown) => safeErrorLog(err),

@@ -519,6 +519,9 @@ describe('generated bad input', () => {
       for (const [method, op] of Object.entries(methods)) {
         const schemaOfBody = op.requestBody?.content['application/json']?.schema;
         if (!schemaOfBody) continue;
+        // A referral link's answer is called with the link's token, not a lane's credential, so its
+        // refusals are not the lane's; its bad inputs are tested in referral-links.e2e-spec.ts.
+        if (path.includes('{token}')) continue;
         const shape = shapeOfOpenApi(schemaOfBody, doc.components.schemas);
         const asAdmin = /programmes|providers|api-keys/.test(path);
         const url = path.replace('{id}', /programmes/.test(path) ? fx.programme : fx.provider);

@@ -13,6 +13,7 @@ const config = loadConfig({
   NODE_ENV: 'production',
   PORT: process.env.BENCH_PORT!,
   JWT_SECRET: process.env.BENCH_JWT_SECRET!,
+  REFERRAL_LINK_SECRET: `links-${process.env.BENCH_JWT_SECRET!}`,
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
   RATE_LIMIT_POINTS_PER_MINUTE: '10000000',
   DATA_DIR: process.env.BENCH_DATA_DIR!,

@@ -144,7 +144,12 @@ async function main(): Promise<void> {
     startServer('postgraphile-server.js', url, { BENCH_PORT: String(postgraphilePort) }),
   ]);
 
-  const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET, DATA_DIR: appDir });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET,
+    REFERRAL_LINK_SECRET: `links-${JWT_SECRET}`,
+    DATA_DIR: appDir,
+  });
   const token = await signToken(config, 'bench-centre-staff', {
     roles: [Role.CENTRE_STAFF],
     municipalities: [MUNICIPALITY],

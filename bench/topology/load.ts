@@ -181,7 +181,11 @@ const replicaTransactions = () =>
   );
 
 async function main(): Promise<void> {
-  const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: env('JWT_SECRET') });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET: env('JWT_SECRET'),
+    REFERRAL_LINK_SECRET: env('REFERRAL_LINK_SECRET'),
+  });
   const staff = await signToken(
     config,
     'topology-centre',

@@ -60,7 +60,8 @@ PRIMARY=$(free_port); REPLICA=$(free_port); BOUNCER=$(free_port)
 SVC1=$(free_port); SVC2=$(free_port); LB=$(free_port)
 
 JWT_SECRET=$(node -e "console.log(require('crypto').randomBytes(36).toString('base64'))")
-export JWT_SECRET
+REFERRAL_LINK_SECRET=$(node -e "console.log(require('crypto').randomBytes(36).toString('base64'))")
+export JWT_SECRET REFERRAL_LINK_SECRET
 log "building the service"
 npm run build --silent
 

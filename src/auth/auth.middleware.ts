@@ -35,6 +35,8 @@ export class AuthMiddleware implements NestMiddleware {
   ) {}
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+    // A referral link's routes were authenticated by their token (ReferralLinkMiddleware) already.
+    if (req.ctx) return next();
     const client = FailedAuthLimiter.clientOf(req);
     try {
       const wait = this.failures.blockedFor(client);

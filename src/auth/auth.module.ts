@@ -18,6 +18,6 @@ import { ViewerResolver } from './viewer.resolver.js';
     ViewerResolver,
   ],
   controllers: [ApiKeyController],
-  exports: [AuthService, AuthMiddleware, RequestRateLimiter],
+  exports: [AuthService, AuthMiddleware, RequestRateLimiter, FailedAuthLimiter],
 })
 export class AuthModule {}

@@ -49,8 +49,12 @@ export function ttlSeconds(ttl: string | number): number {
   return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }
 
-function developmentSecret(dataDir: string): string {
-  const file = resolve(dataDir, 'dev-jwt-secret');
+/**
+ * A random secret kept in DATA_DIR under `name`, made on first use: development and tests only
+ * (production refuses to start without the setting it stands in for).
+ */
+export function developmentSecret(dataDir: string, name = 'dev-jwt-secret'): string {
+  const file = resolve(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(resolve(dataDir), { recursive: true });
   const secret = randomBytes(48).toString('base64url');

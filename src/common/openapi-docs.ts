@@ -116,5 +116,9 @@ export function openApiDocument(app: INestApplication, config: AppConfig): OpenA
     for (const [path, item] of Object.entries(document.paths))
       if (isDirectoryPath(path) && item.get) item.get.security = [{}, ...(item.get.security ?? [])];
   }
+  // A referral link's routes take no bearer token or API key: the token in the path is the credential.
+  for (const [path, item] of Object.entries(document.paths))
+    if (path.startsWith('/api/v1/referral-links/'))
+      for (const operation of [item.get, item.post]) if (operation) operation.security = [];
   return document;
 }

@@ -55,9 +55,38 @@ describe('loadConfig', () => {
   });
 
   it('requires a strong JWT secret in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).isProduction).toBe(true);
+    const links = { REFERRAL_LINK_SECRET: 'l'.repeat(32) };
+    expect(() => loadConfig({ NODE_ENV: 'production', ...links })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short', ...links })).toThrow(
+      /at least 32/,
+    );
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ...links }).isProduction).toBe(
+      true,
+    );
+  });
+
+  it('requires a referral link secret of its own in production, and sane link lifetimes', () => {
+    const jwt = { JWT_SECRET: 'x'.repeat(32) };
+    expect(() => loadConfig({ NODE_ENV: 'production', ...jwt })).toThrow(/REFERRAL_LINK_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ...jwt, REFERRAL_LINK_SECRET: 'short' })).toThrow(
+      /REFERRAL_LINK_SECRET must be at least 32/,
+    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', ...jwt, REFERRAL_LINK_SECRET: 'x'.repeat(32) }),
+    ).toThrow(/REFERRAL_LINK_SECRET: must differ from JWT_SECRET/);
+    const dev = loadConfig({});
+    expect([dev.REFERRAL_LINK_SECRET, dev.REFERRAL_LINK_DEFAULT_DAYS, dev.REFERRAL_LINK_MAX_DAYS]).toEqual([
+      undefined,
+      14,
+      30,
+    ]);
+    expect(() => loadConfig({ REFERRAL_LINK_DEFAULT_DAYS: '40' })).toThrow(
+      /REFERRAL_LINK_DEFAULT_DAYS: must not exceed REFERRAL_LINK_MAX_DAYS/,
+    );
+    expect(() => loadConfig({ PUBLIC_URL: 'mitroa.example.gr' })).toThrow(/PUBLIC_URL/);
+    expect(loadConfig({ PUBLIC_URL: 'https://mitroa.example.gr' }).PUBLIC_URL).toBe(
+      'https://mitroa.example.gr',
+    );
   });
 });
 

@@ -100,6 +100,16 @@ export class AppConfig {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
+  /**
+   * HS256 secret that signs the links of referrals (a provider without an account answers one
+   * referral through it). Required outside development and tests, and not JWT_SECRET: a link must
+   * never pass for an access token, nor the other way round, and each can be rotated on its own.
+   */
+  @ValidateIf((c: AppConfig) => c.NODE_ENV === 'production' || c.REFERRAL_LINK_SECRET !== undefined)
+  @IsString()
+  @MinLength(32, { message: 'REFERRAL_LINK_SECRET must be at least 32 characters' })
+  REFERRAL_LINK_SECRET?: string;
+
   @IsString()
   JWT_ISSUER = 'mitroa';
 
@@ -246,6 +256,28 @@ export class AppConfig {
   @Max(100)
   SMALL_CELL_THRESHOLD = 5;
 
+  /** Days a referral link is valid when its creator names none. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  REFERRAL_LINK_DEFAULT_DAYS = 14;
+
+  /** The longest a referral link may be valid, in days; a longer request is refused. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  REFERRAL_LINK_MAX_DAYS = 30;
+
+  /**
+   * The address people reach the service at (e.g. https://mitroa.example.gr), for the links it hands
+   * out. Unset: a link is returned as a path (/r/...), to put after the address by hand.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  PUBLIC_URL?: string;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -266,6 +298,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'DATABASE_URL',
     'DATABASE_READ_URL',
     'JWT_SECRET',
+    'REFERRAL_LINK_SECRET',
+    'PUBLIC_URL',
     'OIDC_JWKS_URL',
     'OIDC_ISSUER',
   ]) {
@@ -279,9 +313,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     raw.WORKER_IN_SERVICE = 'true';
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: true });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-    throw new ConfigError(`Invalid configuration, the service cannot start:\n${lines.join('\n')}`);
-  }
+  const problems = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+  if (config.REFERRAL_LINK_SECRET !== undefined && config.REFERRAL_LINK_SECRET === config.JWT_SECRET)
+    problems.push('  REFERRAL_LINK_SECRET: must differ from JWT_SECRET');
+  if (config.REFERRAL_LINK_DEFAULT_DAYS > config.REFERRAL_LINK_MAX_DAYS)
+    problems.push('  REFERRAL_LINK_DEFAULT_DAYS: must not exceed REFERRAL_LINK_MAX_DAYS');
+  if (problems.length > 0)
+    throw new ConfigError(`Invalid configuration, the service cannot start:\n${problems.join('\n')}`);
   return config;
 }

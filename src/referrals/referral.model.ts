@@ -359,3 +359,43 @@ export class PersonRegistration {
   /** Whom the look-up is audited under (never a field); null when no one holds the identifier. */
   subjectPersonId: string | null;
 }
+
+@ObjectType('ReferralLink', {
+  description: 'A signed link through which a provider without an account sees and answers one referral',
+})
+export class ReferralLinkView {
+  @Field(() => ID)
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @Field(() => ID)
+  @ApiProperty({ format: 'uuid' })
+  referralId: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Only when created: the page to send to the provider (the token is not kept and cannot be shown again)',
+  })
+  @ApiPropertyOptional({ type: String, nullable: true })
+  url: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only when created: the token, for GET /api/v1/referral-links/{token}',
+  })
+  @ApiPropertyOptional({ type: String, nullable: true })
+  token: string | null;
+
+  @Field(() => DateTimeScalar)
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: Date;
+
+  @Field(() => DateTimeScalar)
+  @ApiProperty({ type: String, format: 'date-time' })
+  expiresAt: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  revokedAt: Date | null;
+}

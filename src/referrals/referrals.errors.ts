@@ -15,6 +15,15 @@ export enum ReferralErrorCode {
   HANDOVER_PENDING = 'HANDOVER_PENDING',
   OUTSIDE_YOUR_AREA = 'OUTSIDE_YOUR_AREA',
   VERSION_CONFLICT = 'VERSION_CONFLICT',
+  /**
+   * A referral link that cannot be used: tampered, expired, revoked, unknown, or its referral no
+   * longer answerable. One answer for all, so that a guess learns nothing (404, like a missing route).
+   */
+  REFERRAL_LINK_INVALID = 'REFERRAL_LINK_INVALID',
+  /** No link can be made for this referral: not addressed to a provider, not answerable, or Art. 9. */
+  REFERRAL_LINK_NOT_POSSIBLE = 'REFERRAL_LINK_NOT_POSSIBLE',
+  /** A link may live at most REFERRAL_LINK_MAX_DAYS. */
+  REFERRAL_LINK_TOO_LONG = 'REFERRAL_LINK_TOO_LONG',
 }
 
 const KIND: Record<ReferralErrorCode, ErrorKind> = {
@@ -26,6 +35,9 @@ const KIND: Record<ReferralErrorCode, ErrorKind> = {
   HANDOVER_PENDING: 'CONFLICT',
   OUTSIDE_YOUR_AREA: 'FORBIDDEN',
   VERSION_CONFLICT: 'CONFLICT',
+  REFERRAL_LINK_INVALID: 'NOT_FOUND',
+  REFERRAL_LINK_NOT_POSSIBLE: 'CONFLICT',
+  REFERRAL_LINK_TOO_LONG: 'BAD_INPUT',
 };
 
 /** A referral that cannot be written or moved as asked. */

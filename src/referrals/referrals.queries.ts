@@ -201,3 +201,58 @@ export function countsSql(where: string): string {
       (SELECT count(*)::int FROM v WHERE accepted_at IS NOT NULL AND sent_at IS NOT NULL) AS n_accept,
       (SELECT count(*)::int FROM v WHERE status = 'COMPLETED' AND sent_at IS NOT NULL) AS n_complete`;
 }
+
+// ---------------------------------------------------------------- referral links
+
+/** The statuses in which a provider can answer a referral, and so a link of it stands. */
+export const ANSWERABLE_STATUSES = ['SENT', 'ACCEPTED', 'IN_PROGRESS'];
+
+/** The referral a link is made for, if the caller sent it (its referring area); locked against a race. */
+export const LINKABLE_REFERRAL = `SELECT r.id, r.status, r.provider_id, r.special_category, r.person_id,
+    r.from_municipality_code
+  FROM referral r WHERE r.id = $1 AND ($2::text[] IS NULL OR r.from_municipality_code = ANY($2::text[]))
+  FOR UPDATE`;
+
+export const INSERT_LINK = `INSERT INTO referral_link (referral_id, created_by, expires_at)
+  VALUES ($1, $2, clock_timestamp() + make_interval(days => $3::int))
+  RETURNING id, referral_id, created_at, expires_at, revoked_at`;
+
+/**
+ * Revokes a link of a referral the caller sent (`$3`: its referring area, NULL for national
+ * callers; `$4`: the referral named in the path, if any); a revoked link keeps its first revocation.
+ */
+export const REVOKE_LINK = `WITH target AS (
+    SELECT l.id, r.person_id, r.from_municipality_code FROM referral_link l JOIN referral r ON r.id = l.referral_id
+     WHERE l.id = $1 AND ($3::text[] IS NULL OR r.from_municipality_code = ANY($3::text[]))
+       AND ($4::uuid IS NULL OR l.referral_id = $4::uuid)
+     FOR UPDATE OF l),
+  revoked AS (
+    UPDATE referral_link l SET revoked_at = coalesce(l.revoked_at, clock_timestamp()),
+           revoked_by = coalesce(l.revoked_by, $2)
+      FROM target t WHERE l.id = t.id
+    RETURNING l.id, l.referral_id, l.created_at, l.expires_at, l.revoked_at, t.person_id, t.from_municipality_code)
+  SELECT * FROM revoked`;
+
+/**
+ * Whether a link stands, read before the request's transaction (it is the request's credential):
+ * not revoked, not expired, its referral answerable, addressed to a provider, of no special category.
+ */
+export const STANDING_LINK = `SELECT r.provider_id FROM referral_link l JOIN referral r ON r.id = l.referral_id
+  WHERE l.id = $1 AND l.referral_id = $2 AND l.revoked_at IS NULL AND l.expires_at > clock_timestamp()
+    AND r.status = ANY($3::text[]) AND r.provider_id IS NOT NULL AND NOT r.special_category`;
+
+/** The same check inside the request's transaction, under row security, recording the use. */
+export const USE_LINK = `WITH used AS (
+    UPDATE referral_link l SET last_used_at = clock_timestamp()
+     WHERE l.id = $1 AND l.referral_id = $2 AND l.revoked_at IS NULL AND l.expires_at > clock_timestamp()
+       AND EXISTS (SELECT 1 FROM referral r WHERE r.id = l.referral_id AND r.status = ANY($3::text[]))
+    RETURNING l.id)
+  SELECT id FROM used`;
+
+export interface LinkRow {
+  id: string;
+  referral_id: string;
+  created_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+}

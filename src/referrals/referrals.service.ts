@@ -664,41 +664,43 @@ export class ReferralsService implements ReferralSchedule {
     const provider = ctx.actor.scope.level === 'provider';
     const shared = r.shared ?? null;
     const sharesNotes = !!shared && r.shared_fields.includes(SharedField.NOTES);
-    return {
-      id: r.id,
-      kind: r.kind as ReferralKind,
-      status: r.status as ReferralStatus,
-      personId: provider || !r.person_municipality_code ? null : r.person_id,
-      person: shared
-        ? toSharedPerson(shared, r.person_id, r.person_municipality_code ?? r.from_municipality_code)
-        : null,
-      fromMunicipalityCode: r.from_municipality_code,
-      referredBy: r.referred_by,
-      providerId: r.provider_id,
-      providerServiceId: r.provider_service_id,
-      programmeId: r.programme_id,
-      toMunicipalityCode: r.to_municipality_code,
-      categoryCode: r.category_code,
-      notes: provider && !sharesNotes ? null : r.notes,
-      urgency: r.urgency as ReferralView['urgency'],
-      dueOn: r.due_on,
-      sharedFields: r.shared_fields as SharedField[],
-      legalBasis: r.legal_basis as ReferralView['legalBasis'],
-      legalBasisNote: provider ? null : r.legal_basis_note,
-      rejectionReason: r.rejection_reason as ReferralView['rejectionReason'],
-      outcome: r.outcome as ReferralView['outcome'],
-      overdue: r.overdue,
-      reminders: r.reminders,
-      enrolmentId: provider ? null : r.enrolment_id,
-      sentAt: r.sent_at,
-      acceptedAt: r.accepted_at,
-      completedAt: r.completed_at,
-      version: r.version,
-      updatedAt: r.updated_at,
-      history: null,
-      subjectPersonId: r.person_id,
-      subjectMunicipalityCode: r.person_municipality_code ?? r.from_municipality_code,
-    };
+    return withAuditSubject<ReferralView>(
+      {
+        id: r.id,
+        kind: r.kind as ReferralKind,
+        status: r.status as ReferralStatus,
+        personId: provider || !r.person_municipality_code ? null : r.person_id,
+        person: shared
+          ? toSharedPerson(shared, r.person_id, r.person_municipality_code ?? r.from_municipality_code)
+          : null,
+        fromMunicipalityCode: r.from_municipality_code,
+        referredBy: r.referred_by,
+        providerId: r.provider_id,
+        providerServiceId: r.provider_service_id,
+        programmeId: r.programme_id,
+        toMunicipalityCode: r.to_municipality_code,
+        categoryCode: r.category_code,
+        notes: provider && !sharesNotes ? null : r.notes,
+        urgency: r.urgency as ReferralView['urgency'],
+        dueOn: r.due_on,
+        sharedFields: r.shared_fields as SharedField[],
+        legalBasis: r.legal_basis as ReferralView['legalBasis'],
+        legalBasisNote: provider ? null : r.legal_basis_note,
+        rejectionReason: r.rejection_reason as ReferralView['rejectionReason'],
+        outcome: r.outcome as ReferralView['outcome'],
+        overdue: r.overdue,
+        reminders: r.reminders,
+        enrolmentId: provider ? null : r.enrolment_id,
+        sentAt: r.sent_at,
+        acceptedAt: r.accepted_at,
+        completedAt: r.completed_at,
+        version: r.version,
+        updatedAt: r.updated_at,
+        history: null,
+      },
+      r.person_id,
+      r.person_municipality_code ?? r.from_municipality_code,
+    );
   }
 }
 
@@ -716,19 +718,37 @@ function toSharedPerson(
   municipalityCode: string,
 ): SharedPerson {
   const text = (k: string) => (typeof s[k] === 'string' ? (s[k] as string) : null);
-  return {
-    givenName: text('givenName'),
-    surname: text('surname'),
-    birthDate: text('birthDate'),
-    phone: text('phone'),
-    email: text('email'),
-    address: text('address'),
-    afm: text('afm'),
-    amka: text('amka'),
-    householdSize: typeof s.householdSize === 'number' ? s.householdSize : null,
-    subjectPersonId: personId,
-    subjectMunicipalityCode: municipalityCode,
-  };
+  return withAuditSubject<SharedPerson>(
+    {
+      givenName: text('givenName'),
+      surname: text('surname'),
+      birthDate: text('birthDate'),
+      phone: text('phone'),
+      email: text('email'),
+      address: text('address'),
+      afm: text('afm'),
+      amka: text('amka'),
+      householdSize: typeof s.householdSize === 'number' ? s.householdSize : null,
+    },
+    personId,
+    municipalityCode,
+  );
+}
+
+/**
+ * Whom a read is audited under, as properties that are not enumerable: the GraphQL audit reads
+ * them, but JSON (REST, a referral link) never carries them, so provider staff and link holders
+ * never learn the person's id.
+ */
+function withAuditSubject<T extends { subjectPersonId: string; subjectMunicipalityCode: string }>(
+  value: Omit<T, 'subjectPersonId' | 'subjectMunicipalityCode'>,
+  personId: string,
+  municipalityCode: string,
+): T {
+  return Object.defineProperties(value, {
+    subjectPersonId: { value: personId, enumerable: false },
+    subjectMunicipalityCode: { value: municipalityCode, enumerable: false },
+  }) as T;
 }
 
 /** The event of a change: the referral's state, never anything about the person. */

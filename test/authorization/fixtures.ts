@@ -2,10 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { hashSecret } from '../../src/auth/auth.service.js';
 import { Permission, Role } from '../../src/auth/roles.js';
-import { AppConfig } from '../../src/config/app-config.js';
+import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { makeAfm } from '../../src/common/identifiers/afm.js';
 import { WebhookDispatcher } from '../../src/outbox/webhook-dispatcher.js';
-import { TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
+import { ReferralLinkTokens } from '../../src/referrals/referral-link-token.js';
+import { TEST_JWT_SECRET, TEST_REFERRAL_LINK_SECRET, type TestApp } from '../support/test-app.js';
 import type { Body } from './matrix.js';
 
 /**
@@ -236,6 +237,21 @@ export class Fixtures {
       },
     });
     return data.createReferral.id;
+  }
+
+  /**
+   * A link to a referral (a row and its signed token; the API's own writes are the matrix's calls).
+   */
+  async referralLink(referral: string): Promise<{ id: string; token: string }> {
+    const [row] = await this.t.db.query<{ id: string; created_at: Date; expires_at: Date }>(
+      `INSERT INTO referral_link (referral_id, created_by, expires_at)
+       VALUES ($1, 'matrix-setup', now() + interval '1 day') RETURNING id, created_at, expires_at`,
+      [referral],
+    );
+    const tokens = new ReferralLinkTokens(
+      loadConfig({ NODE_ENV: 'test', REFERRAL_LINK_SECRET: TEST_REFERRAL_LINK_SECRET }),
+    );
+    return { id: row!.id, token: await tokens.sign(row!.id, referral, row!.expires_at, row!.created_at) };
   }
 
   /** A webhook subscription row (the API's own writes are the matrix's calls). */

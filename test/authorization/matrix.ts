@@ -189,6 +189,12 @@ const REFERRAL_COUNTS: Expectations = {
 /** The national look-up and the hand-over: centres, wherever the person is held. */
 const HANDOVER: Expectations = { ...PERSON_BY_ID, centre_staff: [A, A, U] };
 
+/**
+ * A referral link's own routes: the token in the path is the credential, whoever calls (with any
+ * token, or none); the link's own cases are in test/referral-links.e2e-spec.ts.
+ */
+const LINK_HOLDER: Expectations = { ...OPEN };
+
 /** The pull of outbox events (events:read): national, a region's officer or key, provider staff. */
 const EVENTS_PULL: Expectations = {
   national_admin: [A, A, A],
@@ -956,6 +962,49 @@ export const OPERATIONS: Operation[] = [
     }),
     expect: REFERRAL_CANCEL,
   },
+  // ---------------------------------------------------------------- referral links (issue 12)
+  {
+    id: 'Mutation.createReferralLink',
+    call: (x) =>
+      q(`mutation($r: UUID!) { createReferralLink(referralId: $r) { id url } }`, { r: x.referral }),
+    expect: PERSON_WRITE,
+  },
+  {
+    id: 'Mutation.revokeReferralLink',
+    call: async (x, f) =>
+      q(`mutation($id: UUID!) { revokeReferralLink(id: $id) { id revokedAt } }`, {
+        id: (await f.referralLink(x.referral)).id,
+      }),
+    expect: PERSON_WRITE,
+  },
+  {
+    id: `POST ${api}/referrals/{id}/links`,
+    call: (x) => ({ method: 'POST', path: `${api}/referrals/${x.referral}/links`, body: {} }),
+    expect: PERSON_WRITE,
+  },
+  {
+    id: `DELETE ${api}/referrals/{id}/links/{linkId}`,
+    call: async (x, f) => ({
+      method: 'DELETE',
+      path: `${api}/referrals/${x.referral}/links/${(await f.referralLink(x.referral)).id}`,
+    }),
+    expect: PERSON_WRITE,
+  },
+  {
+    id: `GET ${api}/referral-links/{token}`,
+    call: async (x, f) => get(`${api}/referral-links/${(await f.referralLink(x.referral)).token}`),
+    expect: LINK_HOLDER,
+  },
+  {
+    id: `POST ${api}/referral-links/{token}/answer`,
+    fresh: async (f, x) => ({ referral: await f.referral(x.person, x.provider) }),
+    call: async (x, f) => ({
+      method: 'POST',
+      path: `${api}/referral-links/${(await f.referralLink(x.referral)).token}/answer`,
+      body: { status: 'ACCEPTED' },
+    }),
+    expect: LINK_HOLDER,
+  },
   // ---------------------------------------------------------------- partner events and webhooks (issue 12)
   {
     id: `GET ${api}/events`,
@@ -1028,7 +1077,7 @@ export function withoutPurpose(op: Operation, caller: Caller): Outcome {
  * included. test/anonymous-directory.e2e-spec.ts checks that DIRECTORY_REQUIRES_TOKEN=true closes them.
  */
 export function anonymous(op: Operation): Outcome {
-  if (op.expect === OPEN) return 'ALLOWED';
+  if (op.expect === OPEN || op.expect === LINK_HOLDER) return 'ALLOWED';
   if (op.expect === DIRECTORY_READ && op.id.startsWith('GET ')) return 'ALLOWED';
   return 'UNAUTHENTICATED';
 }
@@ -1038,7 +1087,15 @@ export function anonymous(op: Operation): Outcome {
  * GraphiQL page (its own page and assets), and the GraphQL endpoint, whose operations are the
  * Query and Mutation fields above. Every other route must be a row of the matrix.
  */
-export const NOT_OPERATIONS = [/^\/api\/docs/, /^\/api\/openapi\.(json|yaml)$/, /^\/graphiql/, /^\/graphql$/];
+export const NOT_OPERATIONS = [
+  /^\/api\/docs/,
+  /^\/api\/openapi\.(json|yaml)$/,
+  /^\/graphiql/,
+  /^\/graphql$/,
+  // The HTML twin of /api/v1/referral-links/{token} for browsers (its POST answers 303): tested in
+  // referral-links.e2e-spec.ts and referral-link-page.browser.e2e-spec.ts.
+  /^\/r\/:token$/,
+];
 
 export const isWrite = (op: Operation) => op.id.startsWith('Mutation.') || /^(POST|PUT|DELETE) /.test(op.id);
 export const isGraphql = (op: Operation) => op.id.startsWith('Query.') || op.id.startsWith('Mutation.');

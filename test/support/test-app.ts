@@ -21,6 +21,7 @@ export interface TestApp {
 }
 
 export const TEST_JWT_SECRET = 'test-secret-of-at-least-32-characters-long';
+export const TEST_REFERRAL_LINK_SECRET = 'test-referral-link-secret-of-32-characters-or-more';
 
 /**
  * The whole service over HTTP on a database of this test file's own. Every request comes from
@@ -39,6 +40,7 @@ export async function startTestApp(
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
+    REFERRAL_LINK_SECRET: TEST_REFERRAL_LINK_SECRET,
     LOG_LEVEL: 'silent',
     DATA_DIR: '.data/test',
     AUTH_FAILURES_PER_MINUTE: '1000000',
