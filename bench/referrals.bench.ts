@@ -211,6 +211,12 @@ async function throughTheApi(client: pg.Client, url: string): Promise<Row[]> {
       const parallel = await fire(endpoint, body, REQUESTS, CONCURRENCY);
       out.push([`${s.name} (1 connection)`, describe(serial)]);
       out.push([`${s.name} (${CONCURRENCY} connections)`, describe(parallel)]);
+      console.log(
+        out
+          .slice(-2)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\n'),
+      );
     }
   } finally {
     await app.close();
@@ -449,7 +455,13 @@ async function delivery(client: pg.Client, url: string, workers: number): Promis
     );
     const started = performance.now();
     const deadline = Date.now() + 30 * 60_000;
+    // How many dispatch jobs run at once across the workers (the queue's policy decides).
+    let mostActive = 0;
     for (;;) {
+      const { rows: active } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'outbox-dispatch' AND state = 'active'`,
+      );
+      mostActive = Math.max(mostActive, active[0]!.n);
       const { rows } = await client.query<{ pending: number }>(
         `SELECT count(*)::int AS pending FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id
           WHERE s.name = $1 AND d.delivered_at IS NULL`,
@@ -479,6 +491,7 @@ async function delivery(client: pg.Client, url: string, workers: number): Promis
         '  arrived (by X-Mitroa-Event-Id)',
         `exactly once ${once}/${ids.size}, more than once ${twice}, unknown ${strangers}, bad signatures ${badSignatures}`,
       ],
+      ['  dispatch jobs running at once (most seen)', String(mostActive)],
     ];
   } finally {
     for (const child of children) child.kill('SIGTERM');
