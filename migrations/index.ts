@@ -14,6 +14,7 @@ import { Referrals1764400000000 } from './1764400000000-referrals.js';
 import { Outbox1764400000100 } from './1764400000100-outbox.js';
 import { AuditBulkPeople1764400000200 } from './1764400000200-audit-bulk-people.js';
 import { ReferralLinks1764500000000 } from './1764500000000-referral-links.js';
+import { ReferralListIndexes1764510000000 } from './1764510000000-referral-list-indexes.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const ALL_MIGRATIONS = [
   Outbox1764400000100,
   AuditBulkPeople1764400000200,
   ReferralLinks1764500000000,
+  ReferralListIndexes1764510000000,
 ];

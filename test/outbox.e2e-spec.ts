@@ -179,6 +179,34 @@ describe('transactional outbox and webhooks', () => {
     }
   });
 
+  it('signs each POST of a round at its own sending time, not at the start of the round', async () => {
+    // A backlog takes minutes to deliver: signed with the round's start, what is sent more than the
+    // replay window (5 minutes) into the round would be refused by a receiver that checks it.
+    const stamps: number[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const check = verifyWebhook(SECRET, body, req.headers['x-mitroa-signature'] as string);
+        stamps.push(check.ok ? check.timestamp : NaN);
+        // The first answer is held for 1.5 s of the round: the second POST leaves at least that later.
+        setTimeout(() => res.writeHead(204).end(), stamps.length === 1 ? 1500 : 0);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await subscribe(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, ['4911']);
+      await enqueue('4911');
+      await enqueue('4911');
+      const result = await dispatcher.dispatch(new Date(), { ...POLICY, concurrency: 1 });
+      expect(result.delivered).toBe(2);
+      expect(stamps).toHaveLength(2);
+      expect(stamps[1]! - stamps[0]!).toBeGreaterThanOrEqual(1);
+    } finally {
+      server.close();
+    }
+  });
+
   it('the job worker (pg-boss) delivers a committed event without being called, woken by the commit', async () => {
     const r = await receiver(() => 200);
     const worker = t.app.get(JobWorker);

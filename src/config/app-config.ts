@@ -278,6 +278,16 @@ export class AppConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   PUBLIC_URL?: string;
 
+  /**
+   * When the worker runs the referral schedule (overdue, reminders, expiry): a five-field cron
+   * expression in UTC, every five minutes by default. pg-boss fires a schedule at most once a
+   * minute whatever the expression says, and once across all workers.
+   */
+  @Matches(/^[0-9*/,-]+( [0-9*/,-]+){4}$/, {
+    message: 'REFERRAL_SCHEDULE_CRON must be a five-field cron expression, e.g. "*/5 * * * *"',
+  })
+  REFERRAL_SCHEDULE_CRON = '*/5 * * * *';
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }

@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { describeError } from '../common/describe-error.js';
+import { AppConfig } from '../config/app-config.js';
 import type { ReferralSchedule } from '../outbox/contracts.js';
 import { WebhookDispatcher } from '../outbox/webhook-dispatcher.js';
 
@@ -18,7 +19,6 @@ export const JOB = {
 
 /** Every minute as a fallback: normally a commit's NOTIFY wakes the dispatcher at once. */
 const DISPATCH_CRON = '* * * * *';
-const REFERRAL_CRON = '*/5 * * * *';
 
 /**
  * The job worker (rule 23): pg-boss queues in the service's own database (schema `pgboss`, made by
@@ -34,6 +34,7 @@ export class JobWorker implements OnApplicationShutdown {
 
   constructor(
     private readonly dataSource: DataSource,
+    @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
     @Optional() @Inject(REFERRAL_SCHEDULE) private readonly referrals?: ReferralSchedule,
   ) {}
@@ -61,7 +62,7 @@ export class JobWorker implements OnApplicationShutdown {
       ];
       for (const [name, run] of jobs) {
         await boss.createQueue(name, { name, policy: 'singleton' });
-        await boss.schedule(name, REFERRAL_CRON);
+        await boss.schedule(name, this.config.REFERRAL_SCHEDULE_CRON);
         await boss.work(name, async () => {
           const n = await run(new Date());
           if (n) this.log.log(`${name}: ${n} referrals`);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { systemActor } from '../auth/actor.js';
 import { RequestContext } from '../auth/request-context.js';
 import { describeError } from '../common/describe-error.js';
@@ -135,9 +136,13 @@ export class WebhookDispatcher {
   ): Promise<{ delivered: number; failed: number; dead: number }> {
     const counts = { delivered: 0, failed: 0, dead: 0 };
     const perSubscription = new Map<string, number>();
+    // A round with a backlog lasts minutes: each POST is signed at its own time on the round's clock,
+    // else a receiver enforcing the replay window would refuse what is sent 5 minutes into the round.
+    const started = performance.now();
+    const sendingAt = () => new Date(now.getTime() + (performance.now() - started));
     const loop = async () => {
       for (;;) {
-        const outcome = await withConnectionBudget(() => this.deliverOne(now, policy));
+        const outcome = await withConnectionBudget(() => this.deliverOne(now, sendingAt, policy));
         if (!outcome) return;
         counts[outcome.result]++;
         if (outcome.result === 'delivered')
@@ -176,6 +181,7 @@ export class WebhookDispatcher {
 
   private async deliverOne(
     now: Date,
+    sendingAt: () => Date,
     policy: DeliveryPolicy,
   ): Promise<{ result: 'delivered' | 'failed' | 'dead'; subscriptionId: string } | undefined> {
     const ctx = jobContext('webhook-dispatcher');
@@ -191,7 +197,7 @@ export class WebhookDispatcher {
           {
             'Content-Type': 'application/json',
             'User-Agent': 'mitroa-webhooks/1',
-            [SIGNATURE_HEADER]: signWebhook(d.secret, body, now),
+            [SIGNATURE_HEADER]: signWebhook(d.secret, body, sendingAt()),
             [EVENT_ID_HEADER]: d.event_id,
           },
           policy.timeoutMs,
