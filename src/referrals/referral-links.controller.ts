@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -23,7 +23,8 @@ const TOKEN = {
 
 /**
  * A referral seen and answered through its signed link, by a provider without an account. No
- * bearer token or API key: the token in the path is the credential (ReferralLinkMiddleware).
+ * bearer token or API key: the token in the path is the credential (ReferralLinkMiddleware), which
+ * has made the link the request's actor, so the handlers need not read it.
  */
 @ApiTags('referral links')
 @Controller('referral-links')
@@ -37,7 +38,7 @@ export class ReferralLinkHolderController {
     [404],
   )
   @ApiOkResponse({ type: ReferralView })
-  view(@Ctx() ctx: RequestContext, @Param('token') _token: string): Promise<ReferralView> {
+  view(@Ctx() ctx: RequestContext): Promise<ReferralView> {
     return this.links.view(ctx);
   }
 
@@ -49,11 +50,7 @@ export class ReferralLinkHolderController {
     [403, 404, 409],
   )
   @ApiOkResponse({ type: ReferralView })
-  answer(
-    @Ctx() ctx: RequestContext,
-    @Param('token') _token: string,
-    @Body() input: ReferralLinkAnswerInput,
-  ): Promise<ReferralView> {
+  answer(@Ctx() ctx: RequestContext, @Body() input: ReferralLinkAnswerInput): Promise<ReferralView> {
     return this.links.answer(ctx, input);
   }
 }
