@@ -40,7 +40,8 @@ import { admin, databaseExists, seedDemoProviders, syntheticPopulation } from '.
  * `npm run worker`) delivering: events per second with one worker and with two, and whether every
  * event arrived exactly once.
  *
- * Run: npm run bench:referrals (DATABASE_URL set). The database `mitroa_referrals_bench_<people>_<referrals>`
+ * BENCH_SCENARIOS=inbox,overdue runs only the reads whose name holds one of the words; BENCH_DELIVERY=0
+ * skips the delivery part. Run: npm run bench:referrals (DATABASE_URL set). The database `mitroa_referrals_bench_<people>_<referrals>`
  * is kept between runs (marked complete only once loaded); BENCH_DROP=1 drops it at the end.
  */
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 300_000);
@@ -72,8 +73,10 @@ async function main(): Promise<void> {
   try {
     rows.push(...(await shape(client)));
     rows.push(...(await throughTheApi(client, url)));
-    rows.push(...(await delivery(client, url, 1)));
-    rows.push(...(await delivery(client, url, 2)));
+    if (process.env.BENCH_DELIVERY !== '0') {
+      rows.push(...(await delivery(client, url, 1)));
+      rows.push(...(await delivery(client, url, 2)));
+    }
   } finally {
     await client.end().catch(() => undefined);
     if (process.env.BENCH_DROP === '1')
@@ -263,7 +266,14 @@ async function buildScenarios(client: pg.Client, config: AppConfig): Promise<Sce
     AND NOT r.special_category AND r.status = $2 AND r.overdue = $3`;
   const provider0 = providers[0]!.provider_id;
   const code0 = municipalities[0]!.code;
-  return [
+  const scenarios: Scenario[] = [
+    {
+      // The floor every request pays on this machine now: authentication, the rate limit kept in
+      // PostgreSQL, Nest and Apollo; no transaction, no audit.
+      name: 'reference: { __typename } with a provider token',
+      query: `query { __typename }`,
+      request: (i) => ({ token: providerTokens[i % providerTokens.length]!, variables: {} }),
+    },
     {
       name: "provider's inbox, all (20 busiest providers)",
       query: `query { referrals(first: 20) { ${page} } }`,
@@ -312,6 +322,9 @@ async function buildScenarios(client: pg.Client, config: AppConfig): Promise<Sce
       },
     },
   ];
+  // BENCH_SCENARIOS=inbox,overdue: only the scenarios whose name contains one of these words.
+  const only = process.env.BENCH_SCENARIOS?.split(',').filter(Boolean);
+  return only ? scenarios.filter((s) => only.some((word) => s.name.includes(word))) : scenarios;
 }
 
 /** EXPLAIN (ANALYZE, BUFFERS) of the page's SQL and of its count, as mitroa_app with the caller's settings. */
