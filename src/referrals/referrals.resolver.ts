@@ -1,9 +1,11 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Info, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { IsOptional } from 'class-validator';
 import { AccessPurpose } from '../audit/purpose.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { UuidScalar } from '../common/graphql/scalars.js';
+import { selectsField } from '../common/graphql/selection.js';
 import { IsAfm, IsAmka } from '../common/identifiers/validators.js';
 import { Connection } from '../common/pagination.js';
 import {
@@ -41,9 +43,13 @@ export class ReferralsResolver {
     description:
       "Referrals you may see: your centre's (and hand-overs asked of it), your provider's inbox, or one person's history (personId); needs a purpose, audited",
   })
-  referrals(@Ctx() ctx: RequestContext, @Args() filter: ReferralFilterArgs) {
+  referrals(
+    @Ctx() ctx: RequestContext,
+    @Args() filter: ReferralFilterArgs,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     if (filter.purpose) ctx.purpose = filter.purpose;
-    return this.service.list(ctx, filter);
+    return this.service.list(ctx, filter, { count: selectsField(info, 'totalCount') });
   }
 
   @Query(() => ReferralView, { description: 'One referral with its history; needs a purpose, audited' })

@@ -5,14 +5,9 @@ import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { todayInAthens } from '../common/athens-time.js';
 import { ForbiddenError, InputError, InputErrorCode, NotFoundError } from '../common/domain-error.js';
-import {
-  decodeCursor,
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  toConnection,
-  type ConnectionShape,
-} from '../common/pagination.js';
+import { type ConnectionShape } from '../common/pagination.js';
 import { isSuppressedTotal, suppressBreakdown } from '../common/small-cells.js';
+import { keysetPage } from '../common/keyset-page.js';
 import { SqlParams } from '../common/sql.js';
 import { isUuid } from '../common/validators.js';
 import { AppConfig } from '../config/app-config.js';
@@ -123,10 +118,13 @@ export class ReferralsService implements ReferralSchedule {
    * The referrals the caller may see, newest change first: a centre's own (and hand-overs asked of
    * it), a provider's inbox, or one person's referral history (`personId`).
    */
-  async list(ctx: RequestContext, filter: ReferralFilterArgs): Promise<ConnectionShape<ReferralView>> {
+  async list(
+    ctx: RequestContext,
+    filter: ReferralFilterArgs,
+    options: { count: boolean } = { count: true },
+  ): Promise<ConnectionShape<ReferralView>> {
     this.requireReader(ctx, 'referral.read');
     const purpose = ctx.requirePurpose('referral.read');
-    const limit = Math.min(filter.first ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     const q = new SqlParams();
     const where = [visibleSql(ctx, q)];
     if (filter.status) where.push(`r.status = ${q.p(filter.status)}`);
@@ -144,29 +142,25 @@ export class ReferralsService implements ReferralSchedule {
       where.push(
         `r.created_at < (${q.p(filter.createdTo)}::date + 1)::timestamp AT TIME ZONE 'Europe/Athens'`,
       );
-    const from = `FROM ${REFERRAL_FROM} WHERE ${where.join(' AND ')}`;
-    const [{ n }] = await ctx.em.query(`SELECT count(*)::int AS n ${from}`, q.values);
-    if (filter.personId && n === 0) await personInScope(ctx, filter.personId, 'referral.read');
-    let after = '';
-    if (filter.after) {
-      const [at, id] = decodeCursor(filter.after, ['timestamp', 'uuid']);
-      after = `AND (r.updated_at, r.id) < (${q.p(at)}::timestamptz, ${q.p(id)}::uuid)`;
-    }
-    const rows: Array<ReferralRow & { cursor_at: string }> = await ctx.em.query(
-      `SELECT ${REFERRAL_COLUMNS}, referral_shared_person(r.id) AS shared,
-              to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
-         ${from} ${after} ORDER BY r.updated_at DESC, r.id DESC LIMIT ${q.p(limit + 1)}`,
-      q.values,
-    );
-    for (const row of rows.slice(0, limit)) this.auditRow(ctx, 'referral.read', row, purpose);
-    return toConnection(
-      rows,
-      limit,
-      n,
-      (r) => [r.cursor_at, r.id],
-      !!filter.after,
-      (r) => this.toView(ctx, r),
-    );
+    const found = await keysetPage<ReferralRow>(ctx.em, {
+      q,
+      columns: `${REFERRAL_COLUMNS}, referral_shared_person(r.id) AS shared`,
+      from: REFERRAL_FROM,
+      where,
+      keys: [
+        { sql: 'r.updated_at', part: 'timestamp' },
+        { sql: 'r.id', part: 'uuid' },
+      ],
+      direction: 'DESC',
+      first: filter.first,
+      after: filter.after,
+      count: options.count,
+    });
+    // Nothing found for a person: one outside the caller's reach is refused (and audited) as not found.
+    if (filter.personId && found.rows.length === 0 && !filter.after)
+      await personInScope(ctx, filter.personId, 'referral.read');
+    for (const row of found.rows) this.auditRow(ctx, 'referral.read', row, purpose);
+    return found.connection((r) => this.toView(ctx, r));
   }
 
   /** Counts by status, provider and need, and the hours to accept and to complete; no person in them. */
