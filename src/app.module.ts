@@ -48,6 +48,7 @@ import { OutboxModule } from './outbox/outbox.module.js';
 import { ProgrammesModule } from './programmes/programmes.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { ReferralsModule } from './referrals/referrals.module.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
 
 /** Feature modules; each registers its own resolvers and controllers. */
 export const FEATURE_MODULES = [
@@ -59,6 +60,7 @@ export const FEATURE_MODULES = [
   ProgrammesModule,
   EligibilityModule,
   ReferralsModule,
+  StatisticsModule,
   HsdsModule,
   OutboxModule,
   JobsModule,
