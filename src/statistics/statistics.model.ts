@@ -38,7 +38,7 @@ export class StatisticsBreakdown {
 @ObjectType({ description: 'One measure of an area and period: its total, breakdowns and trend' })
 export class StatisticsTable {
   @Field(() => StatisticsMeasure)
-  @ApiProperty({ enum: StatisticsMeasure, enumName: 'StatisticsMeasure' })
+  @ApiProperty({ enum: StatisticsMeasure })
   measure: StatisticsMeasure;
 
   @Field(() => DateTimeScalar, {
@@ -65,7 +65,7 @@ export class StatisticsTable {
 @ObjectType()
 export class StatisticsArea {
   @Field(() => AreaLevel)
-  @ApiProperty({ enum: AreaLevel, enumName: 'StatisticsAreaLevel' })
+  @ApiProperty({ enum: AreaLevel })
   level: AreaLevel;
 
   @Field({ description: 'ELSTAT code; the old prefecture by its name; EL for the country' })
@@ -129,7 +129,7 @@ export class MunicipalityFigure {
 @ObjectType({ description: 'A measure per municipality of an area (what a map draws)' })
 export class MunicipalityFigures {
   @Field(() => StatisticsMeasure)
-  @ApiProperty({ enum: StatisticsMeasure, enumName: 'StatisticsMeasure' })
+  @ApiProperty({ enum: StatisticsMeasure })
   measure: StatisticsMeasure;
 
   @Field()
