@@ -15,6 +15,7 @@ import { Outbox1764400000100 } from './1764400000100-outbox.js';
 import { AuditBulkPeople1764400000200 } from './1764400000200-audit-bulk-people.js';
 import { ReferralLinks1764500000000 } from './1764500000000-referral-links.js';
 import { ReferralListIndexes1764510000000 } from './1764510000000-referral-list-indexes.js';
+import { Statistics1764550000000 } from './1764550000000-statistics.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const ALL_MIGRATIONS = [
   AuditBulkPeople1764400000200,
   ReferralLinks1764500000000,
   ReferralListIndexes1764510000000,
+  Statistics1764550000000,
 ];

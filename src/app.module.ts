@@ -49,6 +49,7 @@ import { ProgrammesModule } from './programmes/programmes.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { ReferralsModule } from './referrals/referrals.module.js';
 import { withoutLinkToken } from './referrals/referral-link-token.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
 
 /** Feature modules; each registers its own resolvers and controllers. */
 export const FEATURE_MODULES = [
@@ -60,6 +61,7 @@ export const FEATURE_MODULES = [
   ProgrammesModule,
   EligibilityModule,
   ReferralsModule,
+  StatisticsModule,
   HsdsModule,
   OutboxModule,
   JobsModule,

@@ -6,6 +6,7 @@ import { describeError } from '../common/describe-error.js';
 import { AppConfig } from '../config/app-config.js';
 import type { ReferralSchedule } from '../outbox/contracts.js';
 import { WebhookDispatcher } from '../outbox/webhook-dispatcher.js';
+import { StatisticsService } from '../statistics/statistics.service.js';
 
 /** Provide it (useExisting: ReferralsService) to have the worker run the referral schedule. */
 export const REFERRAL_SCHEDULE = Symbol('REFERRAL_SCHEDULE');
@@ -15,10 +16,13 @@ export const JOB = {
   FLAG_OVERDUE: 'referral-flag-overdue',
   SEND_REMINDERS: 'referral-send-reminders',
   EXPIRE_UNANSWERED: 'referral-expire-unanswered',
+  STATISTICS_REFRESH: 'statistics-refresh',
 } as const;
 
 /** Every minute as a fallback: normally a commit's NOTIFY wakes the dispatcher at once. */
 const DISPATCH_CRON = '* * * * *';
+/** Figures are fresh within about a minute (docs/statistics.md). */
+const STATISTICS_CRON = '* * * * *';
 
 /**
  * The job worker (rule 23): pg-boss queues in the service's own database (schema `pgboss`, made by
@@ -37,6 +41,7 @@ export class JobWorker implements OnApplicationShutdown {
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
     @Optional() @Inject(REFERRAL_SCHEDULE) private readonly referrals?: ReferralSchedule,
+    @Optional() @Inject(StatisticsService) private readonly statistics?: StatisticsService,
   ) {}
 
   /** Starts pg-boss, registers the schedules and handlers, and listens for new outbox events. */
@@ -68,6 +73,16 @@ export class JobWorker implements OnApplicationShutdown {
           if (n) this.log.log(`${name}: ${n} referrals`);
         });
       }
+    }
+    if (this.statistics) {
+      const statistics = this.statistics;
+      // singleton: one refresh at a time across workers; the refresh's advisory lock covers the rest.
+      await boss.createQueue(JOB.STATISTICS_REFRESH, { name: JOB.STATISTICS_REFRESH, policy: 'singleton' });
+      await boss.schedule(JOB.STATISTICS_REFRESH, STATISTICS_CRON);
+      await boss.work(JOB.STATISTICS_REFRESH, async () => {
+        const results = await statistics.refresh();
+        this.log.debug?.(`statistics refreshed: ${JSON.stringify(results)}`);
+      });
     }
     // A commit that wrote outbox events notifies; wake a dispatch (deduplicated by the queue).
     const listener = new pg.Client({ connectionString: url });

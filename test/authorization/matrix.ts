@@ -186,6 +186,17 @@ const REFERRAL_COUNTS: Expectations = {
   'api_key:regional_officer': [A, A, U],
   'api_key:import_operator': [F, F, F],
 };
+/** Figures (issue 14): national roles any area; a region its own; centre staff their municipalities. */
+const STATISTICS: Expectations = {
+  national_admin: [A, A, A],
+  regional_officer: [A, F, U],
+  centre_staff: [A, F, U],
+  provider_staff: [F, F, U],
+  import_operator: [F, F, F],
+  auditor: [F, F, F],
+  'api_key:regional_officer': [A, F, U],
+  'api_key:import_operator': [F, F, F],
+};
 /** The national look-up and the hand-over: centres, wherever the person is held. */
 const HANDOVER: Expectations = { ...PERSON_BY_ID, centre_staff: [A, A, U] };
 
@@ -1004,6 +1015,34 @@ export const OPERATIONS: Operation[] = [
       body: { status: 'ACCEPTED' },
     }),
     expect: LINK_HOLDER,
+  },
+  // ---------------------------------------------------------------- statistics (issue 14)
+  {
+    id: 'Query.statistics',
+    call: (x) =>
+      q(`query($a: StatisticsAreaInput!) { statistics(area: $a) { asOf tables { total { count } } } }`, {
+        a: { level: 'MUNICIPALITY', code: x.area.municipality },
+      }),
+    expect: STATISTICS,
+  },
+  {
+    id: 'Query.municipalityStatistics',
+    call: (x) =>
+      q(
+        `query($a: StatisticsAreaInput!) { municipalityStatistics(area: $a) { municipalities { total { count } } } }`,
+        { a: { level: 'MUNICIPALITY', code: x.area.municipality } },
+      ),
+    expect: STATISTICS,
+  },
+  {
+    id: `GET ${api}/statistics/{level}/{code}`,
+    call: (x) => get(`${api}/statistics/MUNICIPALITY/${x.area.municipality}?period=ALL`),
+    expect: STATISTICS,
+  },
+  {
+    id: `GET ${api}/statistics/{level}/{code}/municipalities`,
+    call: (x) => get(`${api}/statistics/MUNICIPALITY/${x.area.municipality}/municipalities?measure=PEOPLE`),
+    expect: STATISTICS,
   },
   // ---------------------------------------------------------------- partner events and webhooks (issue 12)
   {
