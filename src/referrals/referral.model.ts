@@ -291,27 +291,16 @@ export class ReferralCount {
   @ApiProperty()
   key: string;
 
-  @Field(() => Int, { nullable: true, description: 'null when suppressed (a small count, or its partner)' })
-  @ApiPropertyOptional({ type: Number, nullable: true, description: 'null when suppressed' })
-  count: number | null;
-
-  @Field({ description: 'Withheld because it could single out a person (see docs/security.md)' })
+  @Field(() => Int)
   @ApiProperty()
-  suppressed: boolean;
+  count: number;
 }
 
 @ObjectType({ description: 'Referrals counted (special-category ones only with that permission)' })
 export class ReferralCounts {
-  @Field(() => Int, { nullable: true, description: 'null when the total itself is a small count' })
-  @ApiPropertyOptional({ type: Number, nullable: true })
-  total: number | null;
-
-  @Field({
-    description:
-      'True when small counts (and times behind few referrals) are suppressed for this caller, who may not see the people',
-  })
+  @Field(() => Int)
   @ApiProperty()
-  smallCellsSuppressed: boolean;
+  total: number;
 
   @Field(() => [ReferralCount])
   @ApiProperty({ type: ReferralCount, isArray: true })

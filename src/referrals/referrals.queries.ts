@@ -177,8 +177,6 @@ export interface ReferralCountsRow {
   avg_accept: number | null;
   median_complete: number | null;
   avg_complete: number | null;
-  n_accept: number;
-  n_complete: number;
 }
 
 export function countsSql(where: string): string {
@@ -197,9 +195,7 @@ export function countsSql(where: string): string {
       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - sent_at) / 3600)
          FROM v WHERE status = 'COMPLETED' AND sent_at IS NOT NULL) AS median_complete,
       (SELECT avg(extract(epoch FROM completed_at - sent_at) / 3600)::float8
-         FROM v WHERE status = 'COMPLETED' AND sent_at IS NOT NULL) AS avg_complete,
-      (SELECT count(*)::int FROM v WHERE accepted_at IS NOT NULL AND sent_at IS NOT NULL) AS n_accept,
-      (SELECT count(*)::int FROM v WHERE status = 'COMPLETED' AND sent_at IS NOT NULL) AS n_complete`;
+         FROM v WHERE status = 'COMPLETED' AND sent_at IS NOT NULL) AS avg_complete`;
 }
 
 // ---------------------------------------------------------------- referral links

@@ -6,7 +6,6 @@ import { Permission } from '../auth/roles.js';
 import { todayInAthens } from '../common/athens-time.js';
 import { ForbiddenError, InputError, InputErrorCode, NotFoundError } from '../common/domain-error.js';
 import { type ConnectionShape } from '../common/pagination.js';
-import { isSuppressedTotal, suppressBreakdown } from '../common/small-cells.js';
 import { keysetPage } from '../common/keyset-page.js';
 import { SqlParams } from '../common/sql.js';
 import { isUuid } from '../common/validators.js';
@@ -163,14 +162,25 @@ export class ReferralsService implements ReferralSchedule {
     return found.connection((r) => this.toView(ctx, r));
   }
 
-  /** Counts by status, provider and need, and the hours to accept and to complete; no person in them. */
+  /**
+   * Counts by status, provider and need, and the hours to accept and to complete, for those who
+   * may see the referrals themselves (centre and provider staff of what they see, national roles).
+   * Anyone else (a regional officer) reads referral figures from the statistics API, where small
+   * counts are suppressed once for every area and period (docs/statistics.md): counts over free
+   * filters here could be differenced against those into a hidden cell.
+   */
   async counts(ctx: RequestContext, args: ReferralCountsArgs): Promise<ReferralCounts> {
-    if (
-      ![Permission.STATISTICS_READ, Permission.PERSON_READ, Permission.REFERRAL_RECEIVE].some((p) =>
-        ctx.can(p),
-      )
-    )
+    const seesReferrals =
+      ctx.actor.scope.level === 'national' ||
+      ctx.can(Permission.PERSON_READ) ||
+      ctx.can(Permission.REFERRAL_RECEIVE);
+    if (!seesReferrals) {
       ctx.require(Permission.STATISTICS_READ, 'referral.count');
+      throw new ForbiddenError(
+        'Referral counts are for those who can see the referrals. Your figures are in the statistics API ' +
+          '(GET /api/v1/statistics/REGION/{code} or the statistics query), with small counts suppressed.',
+      );
+    }
     const q = new SqlParams();
     const where = [visibleSql(ctx, q)];
     if (args.municipalityCode) where.push(`r.from_municipality_code = ${q.p(args.municipalityCode)}`);
@@ -178,49 +188,16 @@ export class ReferralsService implements ReferralSchedule {
       where.push(`r.created_at >= (${q.p(args.createdFrom)}::date)::timestamp AT TIME ZONE 'Europe/Athens'`);
     if (args.createdTo)
       where.push(`r.created_at < (${q.p(args.createdTo)}::date + 1)::timestamp AT TIME ZONE 'Europe/Athens'`);
-    const [row] = await ctx.em.query(countsSql(where.join(' AND ')), q.values);
-    return this.publishable(ctx, row);
-  }
-
-  /**
-   * Counts as the caller may see them: whoever can read the people behind them (centre and
-   * provider staff, national roles) gets them whole; anyone else (a regional officer) gets small
-   * cells, and the times behind fewer than the threshold of referrals, suppressed.
-   */
-  private publishable(ctx: RequestContext, row: ReferralCountsRow): ReferralCounts {
-    const threshold = this.config.SMALL_CELL_THRESHOLD;
-    const whole =
-      ctx.actor.scope.level === 'national' ||
-      ctx.can(Permission.PERSON_READ) ||
-      ctx.can(Permission.REFERRAL_RECEIVE);
-    const shown = (cells: { key: string; count: number }[]) =>
-      whole
-        ? { cells: cells.map((c) => ({ ...c, suppressed: false })), withheld: false }
-        : suppressBreakdown(cells, row.total, threshold);
-    const hideTotal = !whole && isSuppressedTotal(row.total, threshold);
-    const hideTimes = (n: number) => !whole && isSuppressedTotal(n, threshold);
-    if (hideTotal)
-      return {
-        total: null,
-        smallCellsSuppressed: true,
-        byStatus: [],
-        byProvider: [],
-        byNeed: [],
-        medianHoursToAccept: null,
-        averageHoursToAccept: null,
-        medianHoursToComplete: null,
-        averageHoursToComplete: null,
-      };
+    const [row]: ReferralCountsRow[] = await ctx.em.query(countsSql(where.join(' AND ')), q.values);
     return {
-      total: row.total,
-      smallCellsSuppressed: !whole,
-      byStatus: shown(row.by_status).cells,
-      byProvider: shown(row.by_provider).cells,
-      byNeed: shown(row.by_need).cells,
-      medianHoursToAccept: hideTimes(row.n_accept) ? null : row.median_accept,
-      averageHoursToAccept: hideTimes(row.n_accept) ? null : row.avg_accept,
-      medianHoursToComplete: hideTimes(row.n_complete) ? null : row.median_complete,
-      averageHoursToComplete: hideTimes(row.n_complete) ? null : row.avg_complete,
+      total: row!.total,
+      byStatus: row!.by_status,
+      byProvider: row!.by_provider,
+      byNeed: row!.by_need,
+      medianHoursToAccept: row!.median_accept,
+      averageHoursToAccept: row!.avg_accept,
+      medianHoursToComplete: row!.median_complete,
+      averageHoursToComplete: row!.avg_complete,
     };
   }
 

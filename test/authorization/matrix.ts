@@ -175,15 +175,15 @@ const REFERRAL_BY_ID: Expectations = { ...PERSON_BY_ID, provider_staff: [A, N, U
 const REFERRAL_LIST: Expectations = { ...PERSON_BY_ID, centre_staff: [A, H, U], provider_staff: [A, H, U] };
 /** Sending and cancelling is the referring centre's; the provider answers but does not cancel. */
 const REFERRAL_CANCEL: Expectations = { ...PERSON_BY_ID, provider_staff: [F, N, U] };
-/** Counts, no people: regions, centres and providers (of what they may see). */
+/** Counts, no people, for those who see the referrals; regions read the statistics instead. */
 const REFERRAL_COUNTS: Expectations = {
   national_admin: [A, A, A],
-  regional_officer: [A, A, U],
+  regional_officer: [F, F, F],
   centre_staff: [A, A, U],
   provider_staff: [A, A, U],
   import_operator: [F, F, F],
   auditor: [F, F, F],
-  'api_key:regional_officer': [A, A, U],
+  'api_key:regional_officer': [F, F, F],
   'api_key:import_operator': [F, F, F],
 };
 /** Figures (issue 14): national roles any area; a region its own; centre staff their municipalities. */
