@@ -171,9 +171,9 @@ export class ReferralsService implements ReferralSchedule {
    */
   async counts(ctx: RequestContext, args: ReferralCountsArgs): Promise<ReferralCounts> {
     const seesReferrals =
-      ctx.actor.scope.level === 'national' ||
       ctx.can(Permission.PERSON_READ) ||
-      ctx.can(Permission.REFERRAL_RECEIVE);
+      ctx.can(Permission.REFERRAL_RECEIVE) ||
+      (ctx.actor.scope.level === 'national' && ctx.can(Permission.STATISTICS_READ));
     if (!seesReferrals) {
       ctx.require(Permission.STATISTICS_READ, 'referral.count');
       throw new ForbiddenError(

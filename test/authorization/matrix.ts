@@ -178,12 +178,12 @@ const REFERRAL_CANCEL: Expectations = { ...PERSON_BY_ID, provider_staff: [F, N, 
 /** Counts, no people, for those who see the referrals; regions read the statistics instead. */
 const REFERRAL_COUNTS: Expectations = {
   national_admin: [A, A, A],
-  regional_officer: [F, F, F],
+  regional_officer: [F, F, U],
   centre_staff: [A, A, U],
   provider_staff: [A, A, U],
   import_operator: [F, F, F],
   auditor: [F, F, F],
-  'api_key:regional_officer': [F, F, F],
+  'api_key:regional_officer': [F, F, U],
   'api_key:import_operator': [F, F, F],
 };
 /** Figures (issue 14): national roles any area; a region its own; centre staff their municipalities. */
