@@ -185,12 +185,12 @@ function inRange(field: FeedField, value: string, shown: string): Checked {
   if (field.min !== undefined && n < field.min)
     return bad(
       RowProblemCode.OUT_OF_RANGE,
-      `${shown} is below ${field.min}, the least a ${field.name} can be.`,
+      `${shown} is below the minimum for ${field.name} (${field.min}).`,
     );
   if (field.max !== undefined && n > field.max)
     return bad(
       RowProblemCode.OUT_OF_RANGE,
-      `${shown} is above ${field.max}, the most a ${field.name} can be.`,
+      `${shown} is above the maximum for ${field.name} (${field.max}).`,
     );
   return ok(value);
 }
