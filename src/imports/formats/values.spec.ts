@@ -1,9 +1,9 @@
-import { RowProblemCode, type FeedField } from '../contracts.js';
+import { FeedKind, RowProblemCode, type FeedField } from '../contracts.js';
 import { FEEDS } from '../feeds.js';
 import { checkValue, parseBoolean, parseDate, parseDecimal } from './values.js';
 
-const field = (kind: keyof typeof FEEDS, name: string): FeedField =>
-  FEEDS[kind].fields.find((f) => f.name === name)!;
+const field = (kind: `${FeedKind}`, name: string): FeedField =>
+  FEEDS[kind as FeedKind].fields.find((f) => f.name === name)!;
 
 describe('parseDecimal', () => {
   it.each([
