@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { FeedDefinition, FeedRow } from '../contracts.js';
 import { fieldForHeader } from '../feeds.js';
@@ -17,8 +16,6 @@ import { RowBuilder } from './rows.js';
  * (what spreadsheets write for an empty row), are skipped.
  */
 export const MAX_RECORD_LINES = 100;
-/** Text handed to csv-parse at a time. */
-const CHUNK_CHARS = 64 * 1024;
 
 export type Delimiter = ';' | ',';
 
@@ -66,7 +63,9 @@ function scanQuotes(text: string, delimiter: string, inQuotes: boolean): boolean
   return false;
 }
 
-type Item = { kind: 'record'; line: number; end: number } | { kind: 'bad'; line: number; message: string };
+type Item =
+  | { kind: 'record'; line: number; end: number; skipped?: boolean }
+  | { kind: 'bad'; line: number; message: string };
 
 /** A FIFO of the records handed to csv-parse and of the refused ones, in file order. */
 class Queue<T> {
@@ -77,6 +76,10 @@ class Queue<T> {
   }
   peek(): T | undefined {
     return this.items[this.head];
+  }
+  find(predicate: (item: T) => boolean): T | undefined {
+    for (let i = this.head; i < this.items.length; i++) if (predicate(this.items[i]!)) return this.items[i];
+    return undefined;
   }
   shift(): T | undefined {
     const item = this.items[this.head];
@@ -91,117 +94,166 @@ class Queue<T> {
 }
 
 /**
- * Reads the header (the first non-blank line) and returns the rows after it. Throws FeedFileError
- * when the header lacks a required column, names one twice, or cannot be read.
+ * Groups physical lines into records (see above), synchronously: `push` takes the lines of a chunk
+ * and returns the text of the complete well-formed records among them (queueing an item per record,
+ * good or bad, in file order); a record still open waits for the next chunk.
  */
-export async function csvRows(
-  lines: AsyncIterator<PhysicalLine>,
-  definition: FeedDefinition,
-  delimiterOption?: Delimiter,
-): Promise<{ delimiter: Delimiter; rows: AsyncGenerator<FeedRow> }> {
-  // The first non-blank line decides the delimiter.
-  let first: PhysicalLine | undefined;
-  for (;;) {
-    const next = await lines.next();
-    if (next.done)
-      throw new FeedFileError(FeedFileErrorCode.EMPTY_FILE, 'The file has no header line and no rows.');
-    if (next.value.text.trim() !== '') {
-      first = next.value;
-      break;
-    }
-  }
-  if (first.truncated)
-    throw new FeedFileError(FeedFileErrorCode.BAD_HEADER, 'The header line is too long to be a header.');
-  const delimiter = delimiterOption ?? detectDelimiter(first.text);
-  const blank = new RegExp(`^[\\s${delimiter}]*$`);
-  const queue = new Queue<Item>();
-  const lookahead: PhysicalLine[] = [first];
-  const nextLine = async (): Promise<PhysicalLine | undefined> => {
-    if (lookahead.length > 0) return lookahead.shift();
-    const next = await lines.next();
-    return next.done ? undefined : next.value;
-  };
+class RecordGrouper {
+  private readonly blank: RegExp;
+  /** Lines of a record still inside a quoted field. */
+  private open: PhysicalLine[] = [];
+  /** Lines handed to csv-parse so far. */
+  private fed = 0;
 
-  let fed = 0; // lines handed to csv-parse so far
-  async function* records(): AsyncGenerator<string> {
-    let chunk = '';
-    for (;;) {
-      const start = await nextLine();
-      if (!start) break;
-      if (start.truncated) {
-        queue.push({
+  constructor(
+    private readonly delimiter: Delimiter,
+    private readonly queue: Queue<Item>,
+  ) {
+    this.blank = new RegExp(`^[\\s${delimiter}]*$`);
+  }
+
+  push(lines: PhysicalLine[], final = false): string {
+    let text = '';
+    const work = lines;
+    for (let i = 0; i < work.length; i++) {
+      const current = work[i]!;
+      if (this.open.length > 0) {
+        this.open.push(current);
+        const state = current.truncated
+          ? 'the line is too long.'
+          : scanQuotes(current.text, this.delimiter, true);
+        if (state === true && this.open.length < MAX_RECORD_LINES) continue;
+        if (state === false) {
+          text += this.accept(this.open);
+          this.open = [];
+        } else {
+          // Refused: its first line is reported, the lines after it are read again as new records.
+          const retry = this.refuse(state);
+          work.splice(i + 1, 0, ...retry);
+        }
+        continue;
+      }
+      if (current.truncated) {
+        this.queue.push({
           kind: 'bad',
-          line: start.line,
+          line: current.line,
           message: 'The line is too long (over a million characters).',
         });
         continue;
       }
-      if (blank.test(start.text)) continue;
-      let state = start.text.includes('"') ? scanQuotes(start.text, delimiter, false) : false;
-      const taken: PhysicalLine[] = [start];
-      while (state === true && taken.length < MAX_RECORD_LINES) {
-        const more = await nextLine();
-        if (!more) break;
-        taken.push(more);
-        state = more.truncated ? 'the line is too long.' : scanQuotes(more.text, delimiter, true);
-      }
-      if (state !== false) {
-        queue.push({
+      if (this.blank.test(current.text)) continue;
+      const state = current.text.includes('"') ? scanQuotes(current.text, this.delimiter, false) : false;
+      if (state === false) text += this.accept([current]);
+      else if (state === true) this.open = [current];
+      else
+        this.queue.push({
           kind: 'bad',
-          line: start.line,
-          message:
-            state === true
-              ? 'A quoted field opened on this line is never closed: close the quote, or double a quote inside the field ("").'
-              : `The line cannot be split into fields: ${state}`,
+          line: current.line,
+          message: `The line cannot be split into fields: ${state}`,
         });
-        // Resume on the line after the bad one.
-        lookahead.unshift(...taken.slice(1));
-        continue;
-      }
-      fed += taken.length;
-      queue.push({ kind: 'record', line: start.line, end: fed });
-      chunk += taken.length === 1 ? start.text + '\n' : taken.map((l) => l.text).join('\n') + '\n';
-      if (chunk.length >= CHUNK_CHARS) {
-        yield chunk;
-        chunk = '';
-      }
     }
-    if (chunk) yield chunk;
+    if (final && this.open.length > 0) {
+      const retry = this.refuse(true);
+      text += this.push(retry, true);
+    }
+    return text;
   }
 
-  const parser = Readable.from(records(), { objectMode: false }).pipe(
-    parse({
-      delimiter,
-      record_delimiter: '\n',
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_records_with_error: true,
-      info: true,
-    }),
-  );
-  const parsed = parser[Symbol.asyncIterator]() as AsyncIterator<{
-    record: string[];
-    info: { lines: number };
-  }>;
+  private accept(lines: PhysicalLine[]): string {
+    this.fed += lines.length;
+    this.queue.push({ kind: 'record', line: lines[0]!.line, end: this.fed });
+    return lines.length === 1 ? lines[0]!.text + '\n' : lines.map((l) => l.text).join('\n') + '\n';
+  }
 
-  const header = await parsed.next();
+  /** Reports the open record's first line; returns the lines after it. */
+  private refuse(state: true | string): PhysicalLine[] {
+    const [first, ...rest] = this.open;
+    this.open = [];
+    this.queue.push({
+      kind: 'bad',
+      line: first!.line,
+      message:
+        state === true
+          ? 'A quoted field opened on this line is never closed: close the quote, or double a quote inside the field ("").'
+          : `The line cannot be split into fields: ${state}`,
+    });
+    return rest;
+  }
+}
+
+/**
+ * Reads the header (the first non-blank line) and returns the rows after it, a chunk of rows per
+ * chunk of the file. Throws FeedFileError when the header lacks a required column, names one twice,
+ * or cannot be read.
+ */
+export async function csvRows(
+  lineChunks: AsyncIterator<PhysicalLine[]>,
+  definition: FeedDefinition,
+  delimiter: Delimiter,
+): Promise<AsyncGenerator<FeedRow[]>> {
+  const queue = new Queue<Item>();
+  const grouper = new RecordGrouper(delimiter, queue);
+  // csv-parse as a stream, written to and read from synchronously: each write of complete records
+  // gives those records at once, in order. A record it refuses all the same (it should not, after
+  // the quote scanner) is reported through 'skip' with the line it failed on, which names the
+  // queued record whose span holds that line.
+  const parser = parse({
+    delimiter,
+    record_delimiter: '\n',
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_records_with_error: true,
+  });
+  const skips: number[] = [];
+  parser.on('skip', (error: { lines?: number }) => skips.push(error.lines ?? 0));
+  const parsed: string[][] = [];
+  const feed = (text: string): void => {
+    if (text) parser.write(text);
+    for (let r = parser.read() as string[] | null; r !== null; r = parser.read() as string[] | null)
+      parsed.push(r);
+    for (const lines of skips) {
+      const item = queue.find((i) => i.kind === 'record' && !i.skipped && i.end >= lines);
+      if (item?.kind === 'record') item.skipped = true;
+    }
+    skips.length = 0;
+  };
+  let done = false;
+  /** Reads the next chunk of lines; returns false at the end. */
+  const more = async (): Promise<boolean> => {
+    if (done) return false;
+    const next = await lineChunks.next();
+    if (next.done) {
+      done = true;
+      feed(grouper.push([], true));
+      parser.end();
+      feed('');
+      return false;
+    }
+    feed(grouper.push(next.value));
+    return true;
+  };
+  const unsplit = 'The line cannot be split into fields: check its quotes.';
+
+  // The header: the first record, unless the first line was refused.
+  while (queue.peek() === undefined && (await more()));
   const headerItem = queue.shift();
+  const header = headerItem?.kind === 'record' && !headerItem.skipped ? parsed.shift() : undefined;
   let columns: number[];
   try {
-    if (header.done || headerItem?.kind !== 'record' || header.value.info.lines !== headerItem.end)
+    if (!headerItem)
+      throw new FeedFileError(FeedFileErrorCode.EMPTY_FILE, 'The file has no header line and no rows.');
+    if (!header)
       throw new FeedFileError(
         FeedFileErrorCode.BAD_HEADER,
-        headerItem?.kind === 'bad'
-          ? `The header line cannot be read: ${headerItem.message}`
-          : 'The header line cannot be read.',
+        `The header line cannot be read: ${headerItem.kind === 'bad' ? headerItem.message : unsplit}`,
       );
-    columns = mapHeader(header.value.record, definition);
+    columns = mapHeader(header, definition);
   } catch (error) {
     parser.destroy();
     throw error;
   }
   const builder = new RowBuilder(definition);
-  const width = header.value!.record.length;
+  const width = header.length;
 
   function toRow(line: number, record: string[]): FeedRow {
     if (
@@ -220,26 +272,49 @@ export async function csvRows(
     return builder.build(line, raw);
   }
 
-  async function* rows(): AsyncGenerator<FeedRow> {
+  /** The rows of the records parsed so far, and of the refused lines before them, in file order. */
+  function drain(final: boolean): FeedRow[] {
+    const rows: FeedRow[] = [];
+    for (const record of parsed) {
+      let item = queue.shift();
+      while (item && (item.kind === 'bad' || item.skipped)) {
+        rows.push(builder.malformed(item.line, item.kind === 'bad' ? item.message : unsplit));
+        item = queue.shift();
+      }
+      rows.push(toRow(item?.line ?? 0, record));
+    }
+    parsed.length = 0;
+    // Refused lines after the last record need not wait for one; at the end, nothing waits.
+    for (
+      let item = queue.peek();
+      item && (item.kind === 'bad' || item.skipped || final);
+      item = queue.peek()
+    ) {
+      queue.shift();
+      rows.push(builder.malformed(item.line, item.kind === 'bad' ? item.message : unsplit));
+    }
+    return rows;
+  }
+
+  async function* rows(): AsyncGenerator<FeedRow[]> {
     try {
       for (;;) {
-        const next = await parsed.next();
-        const end = next.done ? Infinity : next.value.info.lines;
-        for (let item = queue.peek(); item && (item.kind === 'bad' || item.end < end); item = queue.peek()) {
-          queue.shift();
-          yield item.kind === 'bad'
-            ? builder.malformed(item.line, item.message)
-            : builder.malformed(item.line, 'The line cannot be split into fields: check its quotes.');
-        }
-        if (next.done) return;
-        const item = queue.shift();
-        yield toRow(item && item.kind === 'record' ? item.line : next.value.info.lines, next.value.record);
+        const going = await more();
+        const chunk = drain(!going);
+        if (chunk.length > 0) yield chunk;
+        if (!going) return;
       }
     } finally {
       parser.destroy();
     }
   }
-  return { delimiter, rows: rows() };
+  // Rows already parsed with the header come first.
+  async function* all(): AsyncGenerator<FeedRow[]> {
+    const first = drain(done);
+    if (first.length > 0) yield first;
+    if (!done) yield* rows();
+  }
+  return all();
 }
 
 /** For each header cell, the index of its field in the definition, or -1 for a column not of the feed. */

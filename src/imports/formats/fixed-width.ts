@@ -79,44 +79,46 @@ function columnText(kind: ColumnKind, slice: string): string | { error: string }
 
 /** Rows of a fixed-width file; blank lines are skipped. */
 export async function* fixedWidthRows(
-  lines: AsyncIterable<PhysicalLine>,
+  lines: AsyncIterable<PhysicalLine[]>,
   definition: FeedDefinition,
   columns: FixedWidthLayout,
-): AsyncGenerator<FeedRow> {
+): AsyncGenerator<FeedRow[]> {
   const builder = new RowBuilder(definition);
   const length = recordLength(columns);
   const indexes = columns.map((c) => definition.fields.findIndex((f) => f.name === c.field));
   if (indexes.includes(-1)) throw new Error('fixed-width layout names a field the feed does not have');
-  for await (const { line, text, truncated } of lines) {
-    if (text.trim() === '') continue;
-    if (truncated || text.length < length || (text.length > length && text.slice(length).trim() !== '')) {
-      yield builder.malformed(
+  const row = ({ line, text, truncated }: PhysicalLine): FeedRow => {
+    if (truncated || text.length < length || (text.length > length && text.slice(length).trim() !== ''))
+      return builder.malformed(
         line,
         truncated || text.length > length
           ? `The record is longer than the ${length} characters of a ${definition.kind} record.`
           : `The record is ${text.length} characters long; a ${definition.kind} record is ${length} (space-padded).`,
       );
-      continue;
-    }
     const raw: Array<string | undefined> = new Array(definition.fields.length);
-    const columnProblems: Array<{ field: string; message: string }> = [];
+    let columnProblems: Array<{ field: string; message: string }> | undefined;
     for (let c = 0; c < columns.length; c++) {
       const column = columns[c]!;
       const value = columnText(column.kind, text.slice(column.start - 1, column.start - 1 + column.width));
       if (typeof value === 'string') raw[indexes[c]!] = value;
       else
-        columnProblems.push({
+        (columnProblems ??= []).push({
           field: column.field,
           message: `Positions ${column.start}–${column.start + column.width - 1} (${column.field}) ${value.error}.`,
         });
     }
-    const row = builder.build(line, raw);
-    for (const p of columnProblems) {
+    const built = builder.build(line, raw);
+    for (const p of columnProblems ?? []) {
       // The column could not be read: replace a MISSING_FIELD the blank value caused by the real reason.
-      row.problems = row.problems.filter((q) => q.field !== p.field);
-      row.values[p.field] = null;
-      row.problems.push({ line, field: p.field, code: RowProblemCode.BAD_NUMBER, message: p.message });
+      built.problems = built.problems.filter((q) => q.field !== p.field);
+      built.values[p.field] = null;
+      built.problems.push({ line, field: p.field, code: RowProblemCode.BAD_NUMBER, message: p.message });
     }
-    yield row;
+    return built;
+  };
+  for await (const chunk of lines) {
+    const rows: FeedRow[] = [];
+    for (const line of chunk) if (line.text.trim() !== '' || line.truncated) rows.push(row(line));
+    if (rows.length > 0) yield rows;
   }
 }

@@ -49,17 +49,15 @@ export const parseFeed: ParseFeed = async (input, options) => {
   const decoded = pipeline(stream, decoder, () => undefined);
   const lines = physicalLines(decoded as AsyncIterable<string>);
 
-  let rows: AsyncGenerator<FeedRow>;
+  let rows: AsyncGenerator<FeedRow[]>;
   try {
-    if (format === FeedFormat.CSV) {
-      rows = (
-        await csvRows(
-          lines[Symbol.asyncIterator](),
-          definition,
-          options.delimiter ?? detectDelimiter(firstLine),
-        )
-      ).rows;
-    } else if (format === FeedFormat.FIXED_WIDTH) rows = fixedWidthRows(lines, definition, TAXIS_LAYOUT);
+    if (format === FeedFormat.CSV)
+      rows = await csvRows(
+        lines[Symbol.asyncIterator](),
+        definition,
+        options.delimiter ?? detectDelimiter(firstLine),
+      );
+    else if (format === FeedFormat.FIXED_WIDTH) rows = fixedWidthRows(lines, definition, TAXIS_LAYOUT);
     else rows = jsonlRows(lines, definition);
   } catch (error) {
     decoded.destroy();
@@ -74,18 +72,24 @@ export const parseFeed: ParseFeed = async (input, options) => {
   } satisfies ParsedFeed;
 };
 
+/** Cuts the chunks of rows the readers give (one per chunk of the file) into batches of `size`. */
 async function* batched(
-  rows: AsyncIterable<FeedRow>,
+  chunks: AsyncIterable<FeedRow[]>,
   size: number,
   release: () => void,
 ): AsyncGenerator<FeedRow[]> {
   let batch: FeedRow[] = [];
   try {
-    for await (const row of rows) {
-      batch.push(row);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
+    for await (const chunk of chunks) {
+      let from = 0;
+      while (from < chunk.length) {
+        const take = Math.min(size - batch.length, chunk.length - from);
+        for (let i = from; i < from + take; i++) batch.push(chunk[i]!);
+        from += take;
+        if (batch.length === size) {
+          yield batch;
+          batch = [];
+        }
       }
     }
     if (batch.length > 0) yield batch;

@@ -10,9 +10,9 @@ import { RowBuilder } from './rows.js';
  * JSON writes them (a point for decimals), booleans as true/false.
  */
 export async function* jsonlRows(
-  lines: AsyncIterable<PhysicalLine>,
+  lines: AsyncIterable<PhysicalLine[]>,
   definition: FeedDefinition,
-): AsyncGenerator<FeedRow> {
+): AsyncGenerator<FeedRow[]> {
   const builder = new RowBuilder(definition);
   const keyIndex = new Map<string, number>();
   const indexOf = (key: string): number => {
@@ -24,42 +24,45 @@ export async function* jsonlRows(
     }
     return index;
   };
-  for await (const { line, text, truncated } of lines) {
-    if (text.trim() === '') continue;
-    if (truncated) {
-      yield builder.malformed(line, 'The line is too long (over a million characters).');
-      continue;
-    }
+  const row = (line: number, text: string): FeedRow => {
     let object: unknown;
     try {
       object = JSON.parse(text);
     } catch {
-      yield builder.malformed(
+      return builder.malformed(
         line,
         'The line is not valid JSON: each line must be one complete object, e.g. {"afm": "…", …}.',
       );
-      continue;
     }
-    if (typeof object !== 'object' || object === null || Array.isArray(object)) {
-      yield builder.malformed(line, 'The line is JSON but not an object: each line must be one object {…}.');
-      continue;
-    }
+    if (typeof object !== 'object' || object === null || Array.isArray(object))
+      return builder.malformed(line, 'The line is JSON but not an object: each line must be one object {…}.');
     const raw: Array<string | undefined> = new Array(definition.fields.length);
     const nested: string[] = [];
-    for (const [key, value] of Object.entries(object)) {
+    for (const key in object) {
+      const value = (object as Record<string, unknown>)[key];
       const index = indexOf(key);
       if (index === -1 || value === null || value === undefined) continue;
       if (typeof value === 'string') raw[index] = value;
       else if (typeof value === 'number' || typeof value === 'boolean') raw[index] = String(value);
       else nested.push(definition.fields[index]!.name);
     }
-    if (nested.length > 0) {
-      yield builder.malformed(
+    if (nested.length > 0)
+      return builder.malformed(
         line,
         `The value of ${nested.join(', ')} is a list or an object; it must be a string or a number.`,
       );
-      continue;
+    return builder.build(line, raw);
+  };
+  for await (const chunk of lines) {
+    const rows: FeedRow[] = [];
+    for (const { line, text, truncated } of chunk) {
+      if (text.trim() === '') continue;
+      rows.push(
+        truncated
+          ? builder.malformed(line, 'The line is too long (over a million characters).')
+          : row(line, text),
+      );
     }
-    yield builder.build(line, raw);
+    if (rows.length > 0) yield rows;
   }
 }

@@ -53,8 +53,11 @@ export class RowBuilder {
         continue;
       }
       const checked = checkValue(field, text);
-      values[field.name] = checked.value;
-      if (checked.problem) problems.push({ line, field: field.name, ...checked.problem });
+      if (typeof checked === 'string') values[field.name] = checked;
+      else {
+        values[field.name] = null;
+        problems.push({ line, field: field.name, code: checked.code, message: checked.message });
+      }
     }
     if (this.keyIndexes.length > 1 && this.keyIndexes.every((i) => !raw[i]?.trim()))
       problems.push({

@@ -7,12 +7,15 @@ import { RowProblemCode, type FeedField } from '../contracts.js';
  * (JSON numbers and booleans as their JSON text) and gets back the canonical text or a problem.
  * Messages say what is wrong and what would be right, and never repeat an identifier whole.
  */
-export type Checked =
-  | { value: string; problem?: undefined }
-  | { value: null; problem: { code: RowProblemCode; message: string } };
+export interface ValueProblem {
+  code: RowProblemCode;
+  message: string;
+}
+/** The canonical text, or the problem (a string is always a good value: nothing allocated for it). */
+export type Checked = string | ValueProblem;
 
-const ok = (value: string): Checked => ({ value });
-const bad = (code: RowProblemCode, message: string): Checked => ({ value: null, problem: { code, message } });
+const ok = (value: string): Checked => value;
+const bad = (code: RowProblemCode, message: string): ValueProblem => ({ code, message });
 
 /** At most this many characters are quoted back from a bad value. */
 const QUOTE_CHARS = 20;
@@ -38,18 +41,17 @@ const LEADING_ZEROS = /^0+(?=\d)/;
 const GROUPED_DECIMAL_COMMA = /^[1-9]\d{0,2}(?:\.\d{3})+,\d+$/;
 const DOTS = /\./g;
 
-export function parseDecimal(raw: string): { value: string } | { error: string } {
+export function parseDecimal(raw: string): string | { error: string } {
   // The common forms first: 1234, 1234,56, 1234.56 (not 1.234).
-  if (PLAIN_INTEGER.test(raw))
-    return { value: raw.charCodeAt(0) === 48 ? raw.replace(LEADING_ZEROS, '') : raw };
+  if (PLAIN_INTEGER.test(raw)) return raw.charCodeAt(0) === 48 ? raw.replace(LEADING_ZEROS, '') : raw;
   const plain = PLAIN_DECIMAL.exec(raw);
   if (plain) {
     const integer = plain[1]!.charCodeAt(0) === 48 ? plain[1]!.replace(LEADING_ZEROS, '') : plain[1]!;
-    return { value: `${integer}.${plain[2] ?? plain[3]}` };
+    return `${integer}.${plain[2] ?? plain[3]}`;
   }
   if (GROUPED_DECIMAL_COMMA.test(raw)) {
     const [integer, fraction] = raw.replace(DOTS, '').split(',') as [string, string];
-    return { value: `${integer}.${fraction}` };
+    return `${integer}.${fraction}`;
   }
   const text = raw.replace(/[\s€\u00a0]/g, '');
   const match = /^([+-]?)([\d.,]+)$/.exec(text);
@@ -101,7 +103,7 @@ export function parseDecimal(raw: string): { value: string } | { error: string }
   integer = integer.replace(/^0+(?=\d)/, '');
   if (integer.length > 15) return { error: `${quote(raw)} is too large a number.` };
   const value = fraction ? `${integer}.${fraction}` : integer;
-  return { value: sign && /[1-9]/.test(value) ? `-${value}` : value };
+  return sign && /[1-9]/.test(value) ? `-${value}` : value;
 }
 
 function isCalendarDate(year: number, month: number, day: number): boolean {
@@ -118,7 +120,7 @@ export const MAX_YEAR = 2100;
  * (fixed-width records). The date must exist (31/04 and 29/02 of a common year do not) and its year
  * lie in 1900–2100. Canonical: YYYY-MM-DD.
  */
-export function parseDate(raw: string): { value: string } | { error: string } {
+export function parseDate(raw: string): string | { error: string } {
   const text = raw.trim();
   let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text);
   let year: number, month: number, day: number;
@@ -132,7 +134,7 @@ export function parseDate(raw: string): { value: string } | { error: string } {
     };
   if (year < MIN_YEAR || year > MAX_YEAR)
     return { error: `${quote(raw)} has a year outside ${MIN_YEAR}–${MAX_YEAR}.` };
-  return { value: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'ναι', 'ν', 't', 'x']);
@@ -235,13 +237,13 @@ export function checkValue(field: FeedField, raw: string): Checked {
         : ok(raw);
     case 'date': {
       const date = parseDate(raw);
-      return 'error' in date ? bad(RowProblemCode.BAD_DATE, date.error) : ok(date.value);
+      return typeof date === 'string' ? date : bad(RowProblemCode.BAD_DATE, date.error);
     }
     case 'decimal': {
       const number = parseDecimal(raw);
-      return 'error' in number
-        ? bad(RowProblemCode.BAD_NUMBER, number.error)
-        : inRange(field, number.value, raw);
+      return typeof number === 'string'
+        ? inRange(field, number, raw)
+        : bad(RowProblemCode.BAD_NUMBER, number.error);
     }
     case 'integer': {
       const text = raw.replace(/\s/g, '');
