@@ -236,6 +236,11 @@ export async function csvRows(
 
   // The header: the first record, unless the first line was refused.
   while (queue.peek() === undefined && (await more()));
+  // csv-parse may hold a record back until it sees what follows it (or the end).
+  for (let first = queue.peek(); first?.kind === 'record' && !first.skipped && parsed.length === 0;) {
+    if (!(await more())) break;
+    first = queue.peek();
+  }
   const headerItem = queue.shift();
   const header = headerItem?.kind === 'record' && !headerItem.skipped ? parsed.shift() : undefined;
   let columns: number[];

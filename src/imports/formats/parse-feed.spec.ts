@@ -367,6 +367,11 @@ describe('parseFeed: CSV edge cases', () => {
     });
   });
 
+  it('reads a file of a header alone as no rows, with or without a final line break', async () => {
+    expect((await text('amka;reference_date;insured\n', { feed: FeedKind.EFKA })).rows).toEqual([]);
+    expect((await text('amka;reference_date;insured', { feed: FeedKind.EFKA })).rows).toEqual([]);
+  });
+
   it('reports a missing required value as MISSING_FIELD with its field', async () => {
     const { rows } = await text(header + '15038012348;;1\n', { feed: FeedKind.EFKA });
     expect(rows[0]!.problems).toEqual([
