@@ -13,6 +13,7 @@ import { EnrolmentEntitlement1764300000200 } from './1764300000200-enrolment-ent
 import { Referrals1764400000000 } from './1764400000000-referrals.js';
 import { Outbox1764400000100 } from './1764400000100-outbox.js';
 import { AuditBulkPeople1764400000200 } from './1764400000200-audit-bulk-people.js';
+import { Imports1764530000000 } from './1764530000000-imports.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const ALL_MIGRATIONS = [
   Referrals1764400000000,
   Outbox1764400000100,
   AuditBulkPeople1764400000200,
+  Imports1764530000000,
 ];
