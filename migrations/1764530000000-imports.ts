@@ -105,7 +105,9 @@ export class Imports1764530000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX import_job_pending_idx ON import_job (feed, created_at) WHERE status IN ('QUEUED', 'RUNNING')`,
     );
-    await q.query(`CREATE INDEX import_job_finished_idx ON import_job (finished_at) WHERE finished_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX import_job_finished_idx ON import_job (finished_at) WHERE finished_at IS NOT NULL`,
+    );
 
     // The job row is written when the upload has ended (its sha256 known), after its chunks.
     await q.query(`
