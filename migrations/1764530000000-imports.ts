@@ -21,6 +21,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Row-level security: import tables are for national callers only (`mitroa.area` = '*', the scope
  * of import operators and national administrators); with no area set a query sees none of them.
+ * Staging tables hold identifiers of people of every area and are the job's alone: no policy (no
+ * request role sees a row) and no privilege for the application role. Jobs run as the service's
+ * own database user, the tables' owner (PostgreSQL refuses COPY FROM under row-level security).
  */
 export const STAGING_COLUMNS: Record<string, string[]> = {
   taxis: [
@@ -159,16 +162,18 @@ export class Imports1764530000000 implements MigrationInterface {
       [PRECEDENCE.map((p) => p[0]), PRECEDENCE.map((p) => p[1]), PRECEDENCE.map((p) => p[2])],
     );
 
-    for (const table of [...TABLES, ...Object.keys(STAGING_COLUMNS).map((f) => `import_staging_${f}`)]) {
+    const staging = Object.keys(STAGING_COLUMNS).map((f) => `import_staging_${f}`);
+    for (const table of [...TABLES, ...staging])
       await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
+    for (const table of TABLES)
       await q.query(`CREATE POLICY national_only ON ${table} USING (${NATIONAL}) WITH CHECK (${NATIONAL})`);
-    }
     // Precedence is configuration: requests read it, only migrations change it.
     await q.query(`
       DO $$
       BEGIN
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mitroa_app') THEN
           REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON fact_source_precedence FROM mitroa_app;
+          REVOKE ALL ON ${staging.join(', ')} FROM mitroa_app;
         END IF;
       END $$`);
   }

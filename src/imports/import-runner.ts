@@ -9,7 +9,6 @@ import { auditInsertSql } from '../audit/audit-writer.js';
 import { systemActor } from '../auth/actor.js';
 import { RequestContext, type AuditEntry } from '../auth/request-context.js';
 import { describeError } from '../common/describe-error.js';
-import { AppConfig } from '../config/app-config.js';
 import type { FeedEncoding, FeedFormat, FeedKind, FeedRow, ParseFeed } from './contracts.js';
 import { FACT_FEEDS, isFactFeed, type FactFeed } from './fact-feeds.js';
 import {
@@ -27,10 +26,12 @@ import {
 /** The format readers (src/imports/formats, `parseFeed`), provided by ImportsModule. */
 export const PARSE_FEED = Symbol('PARSE_FEED');
 
-/** Rows staged per transaction (each commits its rows, their problems and the staging checkpoint). */
-const STAGE_ROWS = 20_000;
-/** Lines merged per transaction (each commits its facts, the counts and the checkpoint, and one audit row). */
-const MERGE_LINES = 20_000;
+export interface ImportBatchSizes {
+  /** Rows staged per transaction (each commits its rows, their problems and the staging checkpoint). */
+  stageRows: number;
+  /** Lines merged per transaction (each commits its facts, the counts, the checkpoint and one audit row). */
+  mergeLines: number;
+}
 
 export interface ImportJobRow {
   id: string;
@@ -82,10 +83,10 @@ export type RunOutcome = 'finished' | 'busy';
  * transactions that commit their work together with the job's checkpoint:
  *
  * 1. STAGE: the stored file streams through the format reader; every row (good or bad) is COPYed
- *    into the feed's staging table with its parse problems, `STAGE_ROWS` at a time, with
+ *    into the feed's staging table with its parse problems, `batch.stageRows` at a time, with
  *    `staged_line` (the last line staged). A restart skips the lines up to it.
  * 2. VALIDATE: one transaction of SQL over the staged rows (fact-feeds.ts, imports.queries.ts).
- * 3. MERGE: `MERGE_LINES` lines at a time, one INSERT ... ON CONFLICT ... DO UPDATE ... WHERE ... IS
+ * 3. MERGE: `batch.mergeLines` lines at a time, one INSERT ... ON CONFLICT ... DO UPDATE ... WHERE ... IS
  *    DISTINCT FROM per range, committed with the counts, `checkpoint` and the batch's audit row.
  *    A dry run instead computes the preview in one read-only statement.
  *
@@ -98,10 +99,11 @@ export type RunOutcome = 'finished' | 'busy';
 @Injectable()
 export class ImportRunner {
   private readonly log = new Logger('ImportRunner');
+  /** Large enough that per-transaction costs vanish, small enough that no transaction holds row locks for long. */
+  readonly batch: ImportBatchSizes = { stageRows: 20_000, mergeLines: 20_000 };
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(PARSE_FEED) private readonly parse: ParseFeed,
   ) {}
 
@@ -211,7 +213,7 @@ export class ImportRunner {
     let pending: FeedRow[] = [];
     for await (const batch of parsed.batches) {
       for (const row of batch) if (row.line > job.staged_line) pending.push(row);
-      if (pending.length >= STAGE_ROWS) {
+      if (pending.length >= this.batch.stageRows) {
         await this.stageRows(client, job.id, feed, pending);
         pending = [];
       }
@@ -261,7 +263,7 @@ export class ImportRunner {
     let from = job.checkpoint;
     // rows_done: the staged rows up to the checkpoint, merged or found bad.
     while (from < job.staged_line) {
-      const to = Math.min(from + MERGE_LINES, job.staged_line);
+      const to = Math.min(from + this.batch.mergeLines, job.staged_line);
       let counts = { created: 0, updated: 0, unchanged: 0 };
       await this.tx(
         client,
@@ -336,18 +338,17 @@ export class ImportRunner {
   }
 
   /**
-   * One transaction as the application role, nationally scoped (imports are national), with the
-   * audit rows written in it; `audit` may be a function, read after the work (its counts).
+   * One transaction, nationally scoped (imports are national), with the audit rows written in it;
+   * `audit` may be a function, read after the work (its counts). It runs as the service's own
+   * database user, not the request role: the job COPYs into staging tables that no request role may
+   * read, and PostgreSQL refuses COPY FROM under row-level security.
    */
   private async tx(
     client: pg.PoolClient,
     work: () => Promise<void>,
     audit: AuditEntry[] | (() => AuditEntry[]) = [],
   ): Promise<void> {
-    const role = this.config.DATABASE_APP_ROLE;
-    await client.query(
-      `BEGIN; SELECT ${role ? `set_config('role', ${pg.escapeLiteral(role)}, true), ` : ''}set_config('mitroa.area', '*', true)`,
-    );
+    await client.query(`BEGIN; SELECT set_config('mitroa.area', '*', true)`);
     try {
       await work();
       const ctx = new RequestContext(randomUUID(), systemActor('import'));

@@ -50,16 +50,19 @@ export function receiveUpload<T>(
         return;
       }
       started = true;
-      onFile(fields, stream, info.filename ?? 'upload').then(
-        (result) => {
-          settled = true;
-          resolve(result);
-        },
-        (error: unknown) => {
-          stream.resume();
-          fail(error);
-        },
-      );
+      // A throw of onFile itself (its fields refused) is a rejection like any other.
+      Promise.resolve()
+        .then(() => onFile(fields, stream, info.filename ?? 'upload'))
+        .then(
+          (result) => {
+            settled = true;
+            resolve(result);
+          },
+          (error: unknown) => {
+            stream.resume();
+            fail(error);
+          },
+        );
     });
     parser.on('close', () => {
       if (!started) fail(badUpload('The upload has no part named file.'));
