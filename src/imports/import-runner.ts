@@ -202,6 +202,7 @@ export class ImportRunner {
       feed: job.feed,
       format: job.format ?? undefined,
       encoding: job.encoding ?? undefined,
+      batchSize: Math.min(this.batch.stageRows, 5000),
     });
     await this.tx(client, async () => {
       await client.query(`UPDATE import_job SET format = $2, encoding = $3 WHERE id = $1`, [
