@@ -61,7 +61,7 @@ export class ImportJobView {
   @Field(() => ID)
   id: string;
 
-  @ApiProperty({ enum: FeedKind, enumName: 'FeedKind' })
+  @ApiProperty({ enum: FeedKind })
   @Field(() => FeedKind)
   feed: FeedKind;
 
@@ -77,14 +77,14 @@ export class ImportJobView {
   @Field(() => Float)
   byteSize: number;
 
-  @ApiPropertyOptional({ enum: FeedFormat, enumName: 'FeedFormat', nullable: true })
+  @ApiPropertyOptional({ type: String, enum: FeedFormat, nullable: true })
   @Field(() => FeedFormat, {
     nullable: true,
     description: 'As asked, or as detected once the job has read the file',
   })
   format: FeedFormat | null;
 
-  @ApiPropertyOptional({ enum: FeedEncoding, enumName: 'FeedEncoding', nullable: true })
+  @ApiPropertyOptional({ type: String, enum: FeedEncoding, nullable: true })
   @Field(() => FeedEncoding, { nullable: true })
   encoding: FeedEncoding | null;
 
@@ -92,11 +92,11 @@ export class ImportJobView {
   @Field()
   dryRun: boolean;
 
-  @ApiProperty({ enum: ImportStatus, enumName: 'ImportStatus' })
+  @ApiProperty({ enum: ImportStatus })
   @Field(() => ImportStatus)
   status: ImportStatus;
 
-  @ApiProperty({ enum: ImportPhase, enumName: 'ImportPhase' })
+  @ApiProperty({ enum: ImportPhase })
   @Field(() => ImportPhase)
   phase: ImportPhase;
 

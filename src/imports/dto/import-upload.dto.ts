@@ -9,7 +9,7 @@ import type { ImportRequest } from '../imports.service.js';
 
 /** The form fields of an upload (multipart/form-data), sent before the file part. */
 export class ImportUploadFields {
-  @ApiProperty({ enum: FeedKind, enumName: 'FeedKind' })
+  @ApiProperty({ enum: FeedKind })
   @IsEnum(FeedKind)
   feed: FeedKind;
 
@@ -22,12 +22,12 @@ export class ImportUploadFields {
   @IsIn(['true', 'false'])
   dryRun?: string;
 
-  @ApiPropertyOptional({ enum: FeedEncoding, enumName: 'FeedEncoding', description: 'Default: detected' })
+  @ApiPropertyOptional({ enum: FeedEncoding, description: 'Default: detected' })
   @IsOptional()
   @IsEnum(FeedEncoding)
   encoding?: FeedEncoding;
 
-  @ApiPropertyOptional({ enum: FeedFormat, enumName: 'FeedFormat', description: 'Default: detected' })
+  @ApiPropertyOptional({ enum: FeedFormat, description: 'Default: detected' })
   @IsOptional()
   @IsEnum(FeedFormat)
   format?: FeedFormat;
@@ -62,7 +62,7 @@ export function importRequestOf(fields: Record<string, string>, fileName: string
 }
 
 export class ImportListQuery extends RestPageQuery {
-  @ApiPropertyOptional({ enum: FeedKind, enumName: 'FeedKind' })
+  @ApiPropertyOptional({ enum: FeedKind })
   @IsOptional()
   @IsEnum(FeedKind)
   feed?: FeedKind;
