@@ -11,8 +11,9 @@ import { RowBuilder } from './rows.js';
  *   1234.56); blank when absent.
  * - `date`: YYYYMMDD; blank or 00000000 when absent.
  * - `text`: left-aligned, space-padded.
- * Trailing spaces after the last column may be cut; a record shorter than the last column's end,
- * or with anything but spaces after it, is a MALFORMED_ROW.
+ * A record is exactly as long as the layout (blank columns as spaces, the last one included);
+ * spaces after it are allowed. A shorter record, or one with more than spaces after it, is a
+ * MALFORMED_ROW.
  */
 export type ColumnKind = 'digits' | 'integer' | 'cents' | 'date' | 'text';
 

@@ -31,7 +31,26 @@ function quote(raw: string): string {
  *   as 1.234: refused as ambiguous, so the sender writes 1234 or 1,234.
  * The canonical form has no grouping, "." as decimal point, an optional "-" and no leading zeros.
  */
+const PLAIN_INTEGER = /^\d{1,15}$/;
+const PLAIN_DECIMAL = /^(\d{1,15})(?:,(\d+)|\.(\d{1,2}|\d{4,}))$/;
+const LEADING_ZEROS = /^0+(?=\d)/;
+/** 1.234,56 and 12.345.678,9 (the first group without a leading zero). */
+const GROUPED_DECIMAL_COMMA = /^[1-9]\d{0,2}(?:\.\d{3})+,\d+$/;
+const DOTS = /\./g;
+
 export function parseDecimal(raw: string): { value: string } | { error: string } {
+  // The common forms first: 1234, 1234,56, 1234.56 (not 1.234).
+  if (PLAIN_INTEGER.test(raw))
+    return { value: raw.charCodeAt(0) === 48 ? raw.replace(LEADING_ZEROS, '') : raw };
+  const plain = PLAIN_DECIMAL.exec(raw);
+  if (plain) {
+    const integer = plain[1]!.charCodeAt(0) === 48 ? plain[1]!.replace(LEADING_ZEROS, '') : plain[1]!;
+    return { value: `${integer}.${plain[2] ?? plain[3]}` };
+  }
+  if (GROUPED_DECIMAL_COMMA.test(raw)) {
+    const [integer, fraction] = raw.replace(DOTS, '').split(',') as [string, string];
+    return { value: `${integer}.${fraction}` };
+  }
   const text = raw.replace(/[\s€\u00a0]/g, '');
   const match = /^([+-]?)([\d.,]+)$/.exec(text);
   if (!match)
@@ -180,17 +199,17 @@ function checkAmkaValue(raw: string): Checked {
   );
 }
 
-function inRange(field: FeedField, value: string, shown: string): Checked {
+function inRange(field: FeedField, value: string, raw: string): Checked {
   const n = Number(value);
   if (field.min !== undefined && n < field.min)
     return bad(
       RowProblemCode.OUT_OF_RANGE,
-      `${shown} is below ${field.min}, the least a ${field.name} can be.`,
+      `${quote(raw)} is below the minimum for ${field.name} (${field.min}).`,
     );
   if (field.max !== undefined && n > field.max)
     return bad(
       RowProblemCode.OUT_OF_RANGE,
-      `${shown} is above ${field.max}, the most a ${field.name} can be.`,
+      `${quote(raw)} is above the maximum for ${field.name} (${field.max}).`,
     );
   return ok(value);
 }
@@ -222,7 +241,7 @@ export function checkValue(field: FeedField, raw: string): Checked {
       const number = parseDecimal(raw);
       return 'error' in number
         ? bad(RowProblemCode.BAD_NUMBER, number.error)
-        : inRange(field, number.value, quote(raw));
+        : inRange(field, number.value, raw);
     }
     case 'integer': {
       const text = raw.replace(/\s/g, '');
@@ -232,7 +251,7 @@ export function checkValue(field: FeedField, raw: string): Checked {
           `${quote(raw)} is not a whole number: write digits only, e.g. 2.`,
         );
       const value = String(Number(text));
-      return inRange(field, value === '-0' ? '0' : value, quote(raw));
+      return inRange(field, value === '-0' ? '0' : value, raw);
     }
     case 'boolean': {
       const value = parseBoolean(raw);
