@@ -13,6 +13,7 @@ import type { FeedEncoding, FeedFormat, FeedKind, FeedRow, ParseFeed } from './c
 import { FACT_FEEDS, isFactFeed, type FactFeed } from './fact-feeds.js';
 import {
   copyIntoStaging,
+  HASH_JOINS,
   INSERT_PROBLEMS,
   JOB_BY_ID,
   mergeSql,
@@ -301,6 +302,7 @@ export class ImportRunner {
 
   private async preview(client: pg.PoolClient, job: ImportJobRow, feed: FactFeed): Promise<void> {
     await this.tx(client, async () => {
+      await client.query(HASH_JOINS);
       const { rows } = await client.query<{
         created: number;
         updated: number;

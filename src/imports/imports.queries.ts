@@ -158,14 +158,22 @@ export function validationCounts(f: FactFeed): string {
 /**
  * The facts of a range of groups that this source may write ($4 = source): those of a fact the
  * source supplies (fact_source_precedence), without those superseded by a source that ranks higher
- * for that fact and holds a value valid on the same date.
+ * for that fact and holds a value valid on the same date (looked up per fact, by index, only where
+ * a higher rank exists).
  */
+
+/**
+ * Run before the merge and the preview, in their transaction: the statements join sets of
+ * thousands of rows (the facts written and the staged lines) that the planner cannot count (CTE
+ * results), and a nested loop over them grows with the square of the batch.
+ */
+export const HASH_JOINS = `SET LOCAL enable_nestloop = off`;
 function eligibleFacts(f: FactFeed): string {
   return `
     f AS (${f.facts}),
     eligible AS MATERIALIZED (
       SELECT f.* FROM f JOIN fact_source_precedence p ON p.kind = f.kind AND p.source = $4
-       WHERE NOT EXISTS (
+       WHERE p.rank = 1 OR NOT EXISTS (
          SELECT 1 FROM person_fact h JOIN fact_source_precedence hp ON hp.kind = h.kind AND hp.source = h.source
           WHERE h.person_id = f.person_id AND h.kind = f.kind AND h.basis = 'FEED' AND hp.rank < p.rank
             AND coalesce(h.valid_from, h.as_of) <= coalesce(f.valid_from, f.as_of)
