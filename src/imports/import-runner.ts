@@ -177,6 +177,8 @@ export class ImportRunner {
     }
     if (job.phase === 'VALIDATE') {
       await this.tx(client, async () => {
+        // Fresh statistics of the staged rows: the joins of validation and merge are planned on them.
+        await client.query(`ANALYZE ${feed.table}`);
         for (const sql of validationStatements(feed)) await client.query(sql, [jobId]);
         await client.query(validationCounts(feed), [jobId]);
       });

@@ -165,9 +165,10 @@ export function validationCounts(f: FactFeed): string {
 /**
  * Run before the merge and the preview, in their transaction: the statements join sets of
  * thousands of rows (the facts written and the staged lines) that the planner cannot count (CTE
- * results), and a nested loop over them grows with the square of the batch.
+ * results), and a nested loop over them grows with the square of the batch. The disabled nested
+ * loops cost so much on paper that JIT compilation would start, for seconds, on every batch: off.
  */
-export const HASH_JOINS = `SET LOCAL enable_nestloop = off`;
+export const HASH_JOINS = `SET LOCAL enable_nestloop = off; SET LOCAL jit = off`;
 function eligibleFacts(f: FactFeed): string {
   return `
     f AS (${f.facts}),
