@@ -8,6 +8,8 @@ export enum ImportErrorCode {
   BAD_UPLOAD = 'BAD_UPLOAD',
   /** A feed this pipeline does not import (REGISTRY: its own writer, issue 13). */
   FEED_NOT_SUPPORTED = 'FEED_NOT_SUPPORTED',
+  /** The same file of the same feed is being imported by another job (import_job_file_uq). */
+  FILE_ALREADY_IMPORTED = 'FILE_ALREADY_IMPORTED',
 }
 
 const KIND: Record<ImportErrorCode, ErrorKind> = {
@@ -15,6 +17,7 @@ const KIND: Record<ImportErrorCode, ErrorKind> = {
   EMPTY_FILE: 'BAD_INPUT',
   BAD_UPLOAD: 'BAD_INPUT',
   FEED_NOT_SUPPORTED: 'BAD_INPUT',
+  FILE_ALREADY_IMPORTED: 'CONFLICT',
 };
 
 /** An import that cannot be started as asked. Row-level problems are not errors: they are reported. */
