@@ -101,7 +101,7 @@ export type RunOutcome = 'finished' | 'busy';
 export class ImportRunner {
   private readonly log = new Logger('ImportRunner');
   /** Large enough that per-transaction costs vanish, small enough that no transaction holds row locks for long. */
-  readonly batch: ImportBatchSizes = { stageRows: 20_000, mergeLines: 20_000 };
+  readonly batch: ImportBatchSizes = { stageRows: 5_000, mergeLines: 20_000 };
 
   constructor(
     private readonly dataSource: DataSource,
