@@ -16,6 +16,7 @@ import { AuditBulkPeople1764400000200 } from './1764400000200-audit-bulk-people.
 import { ReferralLinks1764500000000 } from './1764500000000-referral-links.js';
 import { ReferralListIndexes1764510000000 } from './1764510000000-referral-list-indexes.js';
 import { Statistics1764550000000 } from './1764550000000-statistics.js';
+import { Imports1764530000000 } from './1764530000000-imports.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const ALL_MIGRATIONS = [
   ReferralLinks1764500000000,
   ReferralListIndexes1764510000000,
   Statistics1764550000000,
+  Imports1764530000000,
 ];

@@ -43,6 +43,7 @@ import { GeographyModule } from './geography/geography.module.js';
 import { HsdsModule } from './hsds/hsds.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsMiddleware } from './health/metrics.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { ProgrammesModule } from './programmes/programmes.module.js';
@@ -64,6 +65,7 @@ export const FEATURE_MODULES = [
   StatisticsModule,
   HsdsModule,
   OutboxModule,
+  ImportsModule,
   JobsModule,
 ];
 

@@ -25,6 +25,9 @@ const USAGE = `mitroa command line (npm run --silent cli -- <command> [options])
   api-key --name N --role R [--region N]
                                   create an API key for a regional system (printed once)
   schema [--out schema.gql]       write the GraphQL schema
+  import --feed F --file PATH [--dry-run] [--encoding E] [--format F] [--queue]
+                                  import a feed file (TAXIS, EFKA, OPEKA, KEPA, DYPA) with a
+                                  progress bar; --queue leaves it to the workers (npm run worker)
 
 DATABASE_URL selects the database; without it the embedded one in DATA_DIR is used (the running
 service's, when \`npm start\` runs).`;
@@ -43,6 +46,12 @@ async function main(argv: string[]): Promise<number> {
       ttl: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
+      feed: { type: 'string' },
+      file: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      encoding: { type: 'string' },
+      format: { type: 'string' },
+      queue: { type: 'boolean' },
     },
   });
   const config = loadConfig();
@@ -74,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
       return createApiKey(config, values, log);
     case 'schema':
       return writeSchema(config, values.out ?? 'schema.gql', log);
+    case 'import':
+      return importFile(config, values, log);
     default:
       console.error(USAGE);
       return command === undefined || command === 'help' ? 0 : 64;
@@ -147,6 +158,30 @@ async function writeSchema(config: AppConfig, out: string, log: (m: string) => v
   return 0;
 }
 
+async function importFile(
+  config: AppConfig,
+  values: {
+    feed?: string;
+    file?: string;
+    'dry-run'?: boolean;
+    encoding?: string;
+    format?: string;
+    queue?: boolean;
+  },
+  log: (m: string) => void,
+): Promise<number> {
+  const { createApp } = await import('./app.factory.js');
+  const { runImportCommand } = await import('./imports/import-cli.js');
+  const db = await openDatabase(config, log, SHARE);
+  const app = await createApp(config, db.url, { logger: false });
+  try {
+    return await runImportCommand(app, { ...values, dryRun: values['dry-run'] });
+  } finally {
+    await app.close();
+    await db.embedded?.stop();
+  }
+}
+
 class UsageError extends Error {}
 
 /** While `npm start` runs, the commands connect to its embedded server rather than refusing. */
@@ -155,8 +190,9 @@ const SHARE = { share: true };
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof UsageError) {
-      console.error(error.message);
+    const usage = error instanceof Error && error.name === 'ImportUsageError';
+    if (error instanceof ConfigError || error instanceof UsageError || usage) {
+      console.error((error as Error).message);
       process.exit(64);
     }
     console.error(`[mitroa] ${process.argv[2] ?? 'command'} failed: ${describeError(error)}`);

@@ -44,6 +44,7 @@ export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
     Permission.STATISTICS_READ,
     Permission.EVENTS_READ,
     Permission.WEBHOOK_MANAGE,
+    Permission.IMPORT_RUN,
   ],
   [Role.REGIONAL_OFFICER]: [
     Permission.PROVIDER_READ,

@@ -5,6 +5,7 @@ import {
   ProgrammeError,
   ProgrammeErrorCode,
 } from '../programmes/programmes.errors.js';
+import { ImportError, ImportErrorCode } from '../imports/imports.errors.js';
 import { OutboxError, OutboxErrorCode } from '../outbox/outbox.errors.js';
 import { ProviderError, ProviderErrorCode } from '../providers/providers.errors.js';
 import { ReferralError, ReferralErrorCode } from '../referrals/referrals.errors.js';
@@ -49,6 +50,14 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, () => DomainError>> = {
     new OutboxError(OutboxErrorCode.SUBSCRIPTION_NAME_TAKEN, 'Another webhook subscription has this name.', [
       { field: 'name', reason: 'taken' },
     ]),
+  // An upload of a file already imported is recorded as its duplicate (INSERT ... ON CONFLICT DO
+  // NOTHING, then duplicate_of); this answers any other write racing it.
+  import_job_file_uq: () =>
+    new ImportError(
+      ImportErrorCode.FILE_ALREADY_IMPORTED,
+      'This file of this feed is being imported by another job: follow that one.',
+      [{ field: 'file', reason: 'already imported' }],
+    ),
   person_afm_uq: () => identifierTaken('afm'),
   person_amka_uq: () => identifierTaken('amka'),
   household_member_current_uq: () =>
@@ -72,6 +81,16 @@ export const CONSTRAINT_ERRORS: Readonly<Record<string, () => DomainError>> = {
  * test/constraint-errors.e2e-spec.ts fails.
  */
 export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
+  // Feed imports (issue 13): every key is the service's or the job's own.
+  import_job_pkey: 'a random id the service draws',
+  import_file_chunk_pkey: 'the job id and the chunk numbers of one upload',
+  import_row_problem_pkey: 'identity',
+  fact_source_precedence_pkey: 'configuration written by migrations only',
+  import_staging_taxis_pkey: 'one row per line of a job, staged once (the resumed run skips staged lines)',
+  import_staging_efka_pkey: 'one row per line of a job, staged once (the resumed run skips staged lines)',
+  import_staging_opeka_pkey: 'one row per line of a job, staged once (the resumed run skips staged lines)',
+  import_staging_kepa_pkey: 'one row per line of a job, staged once (the resumed run skips staged lines)',
+  import_staging_dypa_pkey: 'one row per line of a job, staged once (the resumed run skips staged lines)',
   municipality_alias_pkey: 'reference data written by migrations only',
   // Primary keys the database generates (uuid default or identity); no write takes an id from input.
   api_key_pkey: 'generated id',

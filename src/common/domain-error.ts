@@ -10,7 +10,9 @@ export type ErrorKind =
   | 'CONFLICT'
   | 'TOO_COMPLEX'
   | 'RATE_LIMITED'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** A body over its size limit (an uploaded import file). */
+  | 'TOO_LARGE';
 
 export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   BAD_INPUT: 400,
@@ -21,6 +23,7 @@ export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   TOO_COMPLEX: 400,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
+  TOO_LARGE: 413,
 };
 
 /** A field-level problem in a client's input, as reported to the client. */

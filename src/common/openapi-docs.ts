@@ -53,7 +53,7 @@ export class ProblemDocument implements ProblemDetails {
 }
 
 /** Problems a route answers only where it can meet them; the others every route can meet. */
-export type RouteProblem = 403 | 404 | 409;
+export type RouteProblem = 403 | 404 | 409 | 413;
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The input is not valid (the fields are in `errors`), or X-Purpose names no declared purpose',
@@ -61,6 +61,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'Your role or area does not allow this',
   404: 'Not found (or outside your area, which looks the same)',
   409: 'Conflicts with the data as it is: a stale version, a code or identifier already taken',
+  413: 'The uploaded file is larger than the size limit (IMPORT_MAX_BYTES)',
   429: 'Too many requests from this caller, or too many failed sign-ins from this address (see Retry-After)',
   503: 'The service is busy (every database connection is in use): retry shortly',
 };

@@ -218,6 +218,20 @@ export class AppConfig {
   @IsBoolean()
   WORKER_IN_SERVICE = false;
 
+  /** The largest feed file an import accepts, in bytes (a larger upload answers 413 FILE_TOO_LARGE). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(20 * 1024 * 1024 * 1024)
+  IMPORT_MAX_BYTES = 1024 * 1024 * 1024;
+
+  /** Days an import's row problems and stored file are kept after it finished; a daily job purges them. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  IMPORT_RETENTION_DAYS = 30;
+
   /** Age from which a person is an adult: younger people are in the CHILD group. */
   @Transform(toInt)
   @IsInt()

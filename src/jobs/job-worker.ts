@@ -4,6 +4,8 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { describeError } from '../common/describe-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { ImportRunner } from '../imports/import-runner.js';
+import { ImportSchedule } from '../imports/import-schedule.js';
 import type { ReferralSchedule } from '../outbox/contracts.js';
 import { WebhookDispatcher } from '../outbox/webhook-dispatcher.js';
 import { StatisticsService } from '../statistics/statistics.service.js';
@@ -17,12 +19,18 @@ export const JOB = {
   SEND_REMINDERS: 'referral-send-reminders',
   EXPIRE_UNANSWERED: 'referral-expire-unanswered',
   STATISTICS_REFRESH: 'statistics-refresh',
+  IMPORT_RUN: 'import-run',
+  IMPORT_SWEEP: 'import-sweep',
+  IMPORT_PURGE: 'import-purge',
 } as const;
 
 /** Every minute as a fallback: normally a commit's NOTIFY wakes the dispatcher at once. */
 const DISPATCH_CRON = '* * * * *';
 /** Figures are fresh within about a minute (docs/statistics.md). */
 const STATISTICS_CRON = '* * * * *';
+/** Imports: a sweep every minute in case a wake-up was lost or a worker died; the purge nightly. */
+const IMPORT_SWEEP_CRON = '* * * * *';
+const IMPORT_PURGE_CRON = '17 3 * * *';
 
 /**
  * The job worker (rule 23): pg-boss queues in the service's own database (schema `pgboss`, made by
@@ -42,6 +50,8 @@ export class JobWorker implements OnApplicationShutdown {
     @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
     @Optional() @Inject(REFERRAL_SCHEDULE) private readonly referrals?: ReferralSchedule,
     @Optional() @Inject(StatisticsService) private readonly statistics?: StatisticsService,
+    @Optional() @Inject(ImportRunner) private readonly imports?: ImportRunner,
+    @Optional() @Inject(ImportSchedule) private readonly importSchedule?: ImportSchedule,
   ) {}
 
   /** Starts pg-boss, registers the schedules and handlers, and listens for new outbox events. */
@@ -84,14 +94,62 @@ export class JobWorker implements OnApplicationShutdown {
         this.log.debug?.(`statistics refreshed: ${JSON.stringify(results)}`);
       });
     }
-    // A commit that wrote outbox events notifies; wake a dispatch (deduplicated by the queue).
+    if (this.imports && this.importSchedule) await this.startImports(boss, this.imports, this.importSchedule);
+    // A commit that wrote outbox events notifies; wake a dispatch (deduplicated by the queue). An
+    // import queued or finished notifies mitroa_import: hand the next imports to the queue.
     const listener = new pg.Client({ connectionString: url });
     listener.on('error', (error) => this.log.error(`outbox listener: ${describeError(error)}`));
     await listener.connect();
-    listener.on('notification', () => void this.wake());
-    await listener.query('LISTEN mitroa_outbox');
+    listener.on(
+      'notification',
+      (n) => void (n.channel === 'mitroa_import' ? this.sweepImports() : this.wake()),
+    );
+    await listener.query('LISTEN mitroa_outbox; LISTEN mitroa_import');
     this.listener = listener;
     await this.wake();
+    await this.sweepImports();
+  }
+
+  /**
+   * Imports (docs/imports.md, "Pipeline"): `import-run` jobs carry an import job's id, at most one
+   * queued per import (policy short, singletonKey = the id). One import per feed runs at a time by
+   * the run's own advisory lock on its feed, not by a pg-boss singleton: a killed worker's pg-boss job
+   * stays active until it expires, while its lock goes with its connection, so the next sweep resumes
+   * the import at once. A run that finds its feed busy ends; the import is swept again when the
+   * running one finishes (it notifies) or within a minute.
+   */
+  private async startImports(boss: PgBoss, runner: ImportRunner, schedule: ImportSchedule): Promise<void> {
+    await boss.createQueue(JOB.IMPORT_RUN, {
+      name: JOB.IMPORT_RUN,
+      policy: 'short',
+      retryLimit: 0,
+      expireInSeconds: 6 * 3600,
+    });
+    await boss.work<{ importId: string }>(JOB.IMPORT_RUN, { pollingIntervalSeconds: 1 }, async ([job]) => {
+      if (!job) return;
+      const outcome = await runner.run(job.data.importId);
+      this.log.log(`import ${job.data.importId}: ${outcome}`);
+    });
+    await boss.createQueue(JOB.IMPORT_SWEEP, { name: JOB.IMPORT_SWEEP, policy: 'stately' });
+    await boss.schedule(JOB.IMPORT_SWEEP, IMPORT_SWEEP_CRON);
+    await boss.work(JOB.IMPORT_SWEEP, async () => this.sweepImports());
+    await boss.createQueue(JOB.IMPORT_PURGE, { name: JOB.IMPORT_PURGE, policy: 'singleton' });
+    await boss.schedule(JOB.IMPORT_PURGE, IMPORT_PURGE_CRON);
+    await boss.work(JOB.IMPORT_PURGE, async () => {
+      const purged = await schedule.purge(new Date());
+      if (purged.problems || purged.files) this.log.log(`import retention: ${JSON.stringify(purged)}`);
+    });
+  }
+
+  /** Hands the oldest unfinished import of each feed to the queue. */
+  async sweepImports(): Promise<void> {
+    if (!this.boss || !this.importSchedule) return;
+    try {
+      for (const pending of await this.importSchedule.pending())
+        await this.boss.send(JOB.IMPORT_RUN, { importId: pending.id }, { singletonKey: pending.id });
+    } catch (error) {
+      this.log.error(`import sweep: ${describeError(error)}`);
+    }
   }
 
   /** Queues a dispatch now (at most one waits; see the stately policy). */

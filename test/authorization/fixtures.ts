@@ -264,6 +264,27 @@ export class Fixtures {
     return row!.id;
   }
 
+  private importJobId?: Promise<string>;
+
+  /** A finished import job with a row problem (imports are national: one serves every area). */
+  importJob(): Promise<string> {
+    this.importJobId ??= (async () => {
+      const [row] = await this.t.db.query<{ id: string }>(
+        `INSERT INTO import_job (feed, file_name, sha256, byte_size, status, phase, rows_read, rows_rejected,
+                                 created_by, started_at, finished_at)
+         VALUES ('DYPA', 'matrix.csv', repeat('a', 64), 10, 'SUCCEEDED', 'DONE', 1, 1, 'matrix-setup', now(), now())
+         RETURNING id`,
+      );
+      await this.t.db.query(
+        `INSERT INTO import_row_problem (job_id, line, field, code, message)
+         VALUES ($1, 2, 'amka', 'BAD_IDENTIFIER', 'The AMKA fails its check digit.')`,
+        [row!.id],
+      );
+      return row!.id;
+    })();
+    return this.importJobId;
+  }
+
   /** A delivery of the referral's (published) event that failed every attempt. */
   async deadDelivery(area: Area, referral: string): Promise<string> {
     const subscription = await this.webhookSubscription(area);

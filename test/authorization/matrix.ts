@@ -229,9 +229,23 @@ const WEBHOOK_MANAGE: Expectations = {
   'api_key:import_operator': [F, F, F],
 };
 
+/** Feed imports (import:run): import operators and national administrators, for the whole country. */
+const IMPORT_RUN: Expectations = {
+  national_admin: [A, A, A],
+  regional_officer: [F, F, U],
+  centre_staff: [F, F, U],
+  provider_staff: [F, F, U],
+  import_operator: [A, A, A],
+  auditor: [F, F, F],
+  'api_key:regional_officer': [F, F, U],
+  'api_key:import_operator': [A, A, A],
+};
+
 export type Call =
   | { graphql: string; variables?: Record<string, unknown> }
-  | { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: object };
+  | { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; body?: object }
+  /** multipart/form-data: the fields in order, then the part named `file`. */
+  | { method: 'POST'; path: string; fields: Record<string, string>; file: { name: string; content: string } };
 
 export interface Operation {
   /** `Query.field`, `Mutation.field`, or `METHOD /path/{param}` as in the OpenAPI document. */
@@ -1095,6 +1109,42 @@ export const OPERATIONS: Operation[] = [
     fresh: async (f, x) => ({ deadDelivery: await f.deadDelivery(x.area, x.referral) }),
     call: (x) => ({ method: 'POST', path: `${api}/webhook-deliveries/${x.deadDelivery}/requeue` }),
     expect: WEBHOOK_MANAGE,
+  },
+  // ---------------------------------------------------------------- feed imports (issue 13)
+  {
+    id: 'Query.importJob',
+    call: async (_x, f) =>
+      q(`query($id: UUID!) { importJob(id: $id) { id status } }`, { id: await f.importJob() }),
+    expect: IMPORT_RUN,
+  },
+  {
+    id: 'Query.importJobs',
+    call: () => q(`{ importJobs(first: 5) { totalCount } }`),
+    expect: IMPORT_RUN,
+  },
+  {
+    id: `POST ${api}/imports`,
+    call: (_x, f) => ({
+      method: 'POST',
+      path: `${api}/imports`,
+      fields: { feed: 'DYPA', dryRun: 'true' },
+      file: {
+        name: 'dypa.csv',
+        content: `amka;registered_since;reference_date\n01028000014;01/03/2025;${(f.next() % 28) + 1}/10/2025\n`,
+      },
+    }),
+    expect: IMPORT_RUN,
+  },
+  { id: `GET ${api}/imports`, call: () => get(`${api}/imports?limit=5`), expect: IMPORT_RUN },
+  {
+    id: `GET ${api}/imports/{id}`,
+    call: async (_x, f) => get(`${api}/imports/${await f.importJob()}`),
+    expect: IMPORT_RUN,
+  },
+  {
+    id: `GET ${api}/imports/{id}/problems.csv`,
+    call: async (_x, f) => get(`${api}/imports/${await f.importJob()}/problems.csv`),
+    expect: IMPORT_RUN,
   },
 ];
 

@@ -109,6 +109,11 @@ export function send(t: TestApp, call: Call, headers: Record<string, string>): r
     const req = t.http.post('/graphql').set('Content-Type', 'application/json').set(headers);
     return req.send({ query: call.graphql, variables: call.variables ?? {} });
   }
+  if ('file' in call) {
+    let req = t.http.post(call.path).set(headers);
+    for (const [name, value] of Object.entries(call.fields)) req = req.field(name, value);
+    return req.attach('file', Buffer.from(call.file.content), call.file.name);
+  }
   const method = call.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
   const req = t.http[method](call.path).set(headers);
   return call.body ? req.send(call.body) : req;

@@ -1,0 +1,285 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { RequestContext } from '../auth/request-context.js';
+import { Permission } from '../auth/roles.js';
+import { NotFoundError } from '../common/domain-error.js';
+import {
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  toConnection,
+  type ConnectionShape,
+  type PageArgs,
+} from '../common/pagination.js';
+import { isUuid } from '../common/validators.js';
+import { AppConfig } from '../config/app-config.js';
+import { FeedKind, type FeedEncoding, type FeedFormat } from './contracts.js';
+import { isFactFeed } from './fact-feeds.js';
+import type { ImportJobRow } from './import-runner.js';
+import { ImportError, ImportErrorCode } from './imports.errors.js';
+import { ImportPhase, ImportStatus, type ImportJobView } from './imports.model.js';
+import {
+  DELETE_CHUNKS,
+  INSERT_CHUNK,
+  INSERT_DUPLICATE_JOB,
+  INSERT_JOB,
+  JOB_BY_ID,
+  LIST_JOBS,
+  NOTIFY_IMPORT,
+  ORIGINAL_OF_FILE,
+} from './imports.queries.js';
+
+/** The stored file is written in chunks of this size while the upload streams in. */
+const CHUNK_BYTES = 1024 * 1024;
+
+export interface ImportRequest {
+  feed: FeedKind;
+  fileName: string;
+  dryRun: boolean;
+  format?: FeedFormat;
+  encoding?: FeedEncoding;
+}
+
+/**
+ * Import jobs as callers see them (REST, GraphQL, the CLI): a file received and queued, the list,
+ * one job's progress and its problems. Running a job is ImportRunner's, in the job worker. Only
+ * import operators and national administrators (import:run), who act for the whole country.
+ */
+@Injectable()
+export class ImportsService {
+  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+
+  /**
+   * Stores the file as it streams in (chunks in PostgreSQL, hashed and counted on the way) and
+   * queues its job; workers are woken at commit. A file over IMPORT_MAX_BYTES is refused with 413
+   * and nothing is kept. The same file of the same feed imported before (and not failed) makes a
+   * job that is already done, changes nothing and names the first (`duplicateOf`); a dry run is
+   * always run.
+   */
+  async create(
+    ctx: RequestContext,
+    input: ImportRequest,
+    file: AsyncIterable<Buffer>,
+  ): Promise<ImportJobView> {
+    ctx.require(Permission.IMPORT_RUN, 'import.create', { type: 'import_job' });
+    if (!isFactFeed(input.feed))
+      throw new ImportError(
+        ImportErrorCode.FEED_NOT_SUPPORTED,
+        'The REGISTRY feed (people themselves) is not imported yet: only the fact feeds TAXIS, EFKA, OPEKA, KEPA and DYPA are.',
+        [{ field: 'feed', reason: 'not supported yet' }],
+      );
+    const id = randomUUID();
+    const hash = createHash('sha256');
+    let size = 0;
+    let newlines = 0;
+    let seq = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      await ctx.em.query(INSERT_CHUNK, [id, seq++, Buffer.concat(pending, pendingBytes)]);
+      pending = [];
+      pendingBytes = 0;
+    };
+    let last = 0x0a;
+    for await (const chunk of file) {
+      size += chunk.length;
+      if (size > this.config.IMPORT_MAX_BYTES) throw tooLarge(this.config.IMPORT_MAX_BYTES);
+      hash.update(chunk);
+      for (let i = chunk.indexOf(0x0a); i !== -1; i = chunk.indexOf(0x0a, i + 1)) newlines++;
+      last = chunk[chunk.length - 1] ?? last;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= CHUNK_BYTES) await flush();
+    }
+    await flush();
+    if (size === 0)
+      throw new ImportError(ImportErrorCode.EMPTY_FILE, 'The file is empty.', [
+        { field: 'file', reason: 'empty' },
+      ]);
+    const sha256 = hash.digest('hex');
+    // Lines; a header line, if any, is counted too: an estimate until the job has read the file.
+    const estimate = newlines + (last === 0x0a ? 0 : 1);
+    const fileName = input.fileName.slice(0, 255) || 'upload';
+    let row: ImportJobRow | undefined;
+    if (!input.dryRun) {
+      [row] = await ctx.em.query<ImportJobRow[]>(INSERT_JOB, [
+        id,
+        input.feed,
+        fileName,
+        sha256,
+        size,
+        input.format ?? null,
+        input.encoding ?? null,
+        false,
+        estimate,
+        ctx.actor.id,
+      ]);
+      if (!row) {
+        // Imported before (or being imported): keep nothing of this upload but its record.
+        const [original] = await ctx.em.query<Array<{ id: string }>>(ORIGINAL_OF_FILE, [input.feed, sha256]);
+        await ctx.em.query(DELETE_CHUNKS, [id]);
+        [row] = await ctx.em.query<ImportJobRow[]>(INSERT_DUPLICATE_JOB, [
+          id,
+          input.feed,
+          fileName,
+          sha256,
+          size,
+          input.format ?? null,
+          input.encoding ?? null,
+          ctx.actor.id,
+          original!.id,
+        ]);
+      }
+    } else {
+      [row] = await ctx.em.query<ImportJobRow[]>(INSERT_JOB, [
+        id,
+        input.feed,
+        fileName,
+        sha256,
+        size,
+        input.format ?? null,
+        input.encoding ?? null,
+        true,
+        estimate,
+        ctx.actor.id,
+      ]);
+    }
+    if (row!.status === 'QUEUED') await ctx.em.query(NOTIFY_IMPORT, [input.feed]);
+    ctx.audit({
+      action: 'import.create',
+      subjectType: 'import_job',
+      subjectId: id,
+      outcome: 'allowed',
+      reason: `${input.feed}${input.dryRun ? ' dry run' : ''}, ${size} bytes${row!.duplicate_of ? `, same file as ${row!.duplicate_of}` : ''}`,
+    });
+    return jobView(row!);
+  }
+
+  /** Import jobs, newest first. */
+  async list(
+    ctx: RequestContext,
+    args: PageArgs & { feed?: FeedKind },
+  ): Promise<ConnectionShape<ImportJobView>> {
+    ctx.require(Permission.IMPORT_RUN, 'import.list', { type: 'import_job' });
+    const limit = args.first ?? DEFAULT_PAGE_SIZE;
+    const after = args.after ? decodeCursor(args.after, ['timestamp', 'uuid']) : undefined;
+    const rows = await ctx.em.query<ImportJobRow[]>(LIST_JOBS, [
+      args.feed ?? null,
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      limit + 1,
+    ]);
+    const [{ n }] = await ctx.em.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM import_job WHERE $1::text IS NULL OR feed = $1`,
+      [args.feed ?? null],
+    );
+    return toConnection(rows, limit, n, (r) => [r.created_at.toISOString(), r.id], !!after, jobView);
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<ImportJobView> {
+    ctx.require(Permission.IMPORT_RUN, 'import.read', { type: 'import_job', id });
+    return jobView(await this.row(ctx, id));
+  }
+
+  /**
+   * The job's row problems as CSV (line, field, code, message), in line order, streamed from the
+   * database with COPY on the request's own connection. Empty (the header) once purged.
+   */
+  async writeProblemsCsv(
+    ctx: RequestContext,
+    id: string,
+    out: Writable,
+    beforeFirstByte: () => void = () => undefined,
+  ): Promise<void> {
+    ctx.require(Permission.IMPORT_RUN, 'import.problems', { type: 'import_job', id });
+    await this.row(ctx, id);
+    ctx.audit({ action: 'import.problems', subjectType: 'import_job', subjectId: id, outcome: 'allowed' });
+    beforeFirstByte();
+    const client = (ctx.em.queryRunner as unknown as { databaseConnection: pg.PoolClient })
+      .databaseConnection;
+    // The id is a validated UUID (row() found it): a literal is safe, and COPY takes no parameters.
+    const copy = client.query(
+      copyTo(
+        `COPY (SELECT line, field, code, message FROM import_row_problem WHERE job_id = '${id}' ORDER BY line, id)
+           TO STDOUT WITH (FORMAT csv, HEADER)`,
+      ),
+    );
+    await pipeline(copy, out, { end: false });
+  }
+
+  private async row(ctx: RequestContext, id: string): Promise<ImportJobRow> {
+    if (!isUuid(id)) throw new NotFoundError('import job', id);
+    const [row] = await ctx.em.query<ImportJobRow[]>(JOB_BY_ID, [id]);
+    if (!row) {
+      ctx.audit({
+        action: 'import.read',
+        subjectType: 'import_job',
+        subjectId: id,
+        outcome: 'denied',
+        reason: 'not found',
+      });
+      throw new NotFoundError('import job', id);
+    }
+    return row;
+  }
+}
+
+function tooLarge(max: number): ImportError {
+  return new ImportError(
+    ImportErrorCode.FILE_TOO_LARGE,
+    `The file is larger than the limit of ${max} bytes (IMPORT_MAX_BYTES): split it, or ask for a higher limit.`,
+    [{ field: 'file', reason: `over ${max} bytes` }],
+  );
+}
+
+export function jobView(r: ImportJobRow): ImportJobView {
+  const total = r.rows_total ?? 0;
+  const done = r.status === 'SUCCEEDED' ? 2 * total : r.rows_staged + r.rows_done;
+  const progress = r.status === 'SUCCEEDED' ? 1 : total > 0 ? Math.min(1, done / (2 * total)) : 0;
+  const seconds = r.started_at
+    ? ((r.finished_at ?? new Date()).getTime() - r.started_at.getTime()) / 1000
+    : 0;
+  const rate = seconds > 0 && done > 0 ? done / 2 / seconds : null;
+  const eta =
+    r.status === 'SUCCEEDED' || r.status === 'FAILED'
+      ? 0
+      : rate && total > 0
+        ? Math.max(0, (2 * total - done) / 2 / rate)
+        : null;
+  return {
+    id: r.id,
+    feed: r.feed,
+    fileName: r.file_name,
+    sha256: r.sha256,
+    byteSize: Number(r.byte_size),
+    format: r.format,
+    encoding: r.encoding,
+    dryRun: r.dry_run,
+    status: r.status as ImportStatus,
+    phase: r.phase as ImportPhase,
+    rowsRead: r.rows_read,
+    rowsCreated: r.rows_created,
+    rowsUpdated: r.rows_updated,
+    rowsUnchanged: r.rows_unchanged,
+    rowsUnmatched: r.rows_unmatched,
+    rowsRejected: r.rows_rejected,
+    rowsStaged: r.rows_staged,
+    rowsDone: r.rows_done,
+    rowsTotal: r.rows_total,
+    progress,
+    rowsPerSecond: rate === null ? null : Math.round(rate),
+    etaSeconds: eta === null ? null : Math.round(eta),
+    checkpoint: r.checkpoint,
+    duplicateOf: r.duplicate_of,
+    previewSamples: r.preview?.samples ?? [],
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+  };
+}
