@@ -32,6 +32,18 @@ const STATISTICS_CRON = '* * * * *';
 const IMPORT_SWEEP_CRON = '* * * * *';
 const IMPORT_PURGE_CRON = '17 3 * * *';
 
+/** Runs `setUp` holding a database-wide advisory lock (released with the connection if we die). */
+async function oneAtATime(url: string, setUp: () => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`SELECT pg_advisory_lock(hashtext('mitroa:job-worker-setup'))`);
+    await setUp();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /**
  * The job worker (rule 23): pg-boss queues in the service's own database (schema `pgboss`, made by
  * migration 1764400000100). Any number of workers may run, in the service or alone (`npm run
@@ -59,6 +71,14 @@ export class JobWorker implements OnApplicationShutdown {
     const url = (this.dataSource.options as { url: string }).url;
     const boss = new PgBoss({ connectionString: url, schema: 'pgboss', migrate: true, max: 4 });
     boss.on('error', (error) => this.log.error(`job queue: ${describeError(error)}`));
+    // Workers starting at once would create pg-boss queues (partition tables) concurrently and
+    // deadlock; they set up one after another instead.
+    await oneAtATime(url, () => this.setUp(boss));
+    await this.listen(url);
+  }
+
+  /** Starts pg-boss and registers the schedules and handlers. */
+  private async setUp(boss: PgBoss): Promise<void> {
     await boss.start();
     this.boss = boss;
     await boss.createQueue(JOB.DISPATCH, { name: JOB.DISPATCH, policy: 'stately' });
@@ -95,6 +115,9 @@ export class JobWorker implements OnApplicationShutdown {
       });
     }
     if (this.imports && this.importSchedule) await this.startImports(boss, this.imports, this.importSchedule);
+  }
+
+  private async listen(url: string): Promise<void> {
     // A commit that wrote outbox events notifies; wake a dispatch (deduplicated by the queue). An
     // import queued or finished notifies mitroa_import: hand the next imports to the queue.
     const listener = new pg.Client({ connectionString: url });
