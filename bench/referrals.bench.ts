@@ -527,6 +527,7 @@ function startWorker(url: string): Promise<ChildProcess> {
       NODE_ENV: 'production',
       DATABASE_URL: url,
       JWT_SECRET,
+      REFERRAL_LINK_SECRET: `links-${JWT_SECRET}`,
       LOG_LEVEL: 'warn',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'mitroa-referrals-bench-worker-')),
     },
