@@ -521,6 +521,7 @@ async function delivery(client: pg.Client, url: string, workers: number): Promis
 /** `npm run worker` (dist/src/worker.js) on the bench database; resolves once it runs. */
 function startWorker(url: string): Promise<ChildProcess> {
   const script = fileURLToPath(new URL('../src/worker.js', import.meta.url));
+  const dataDir = mkdtempSync(join(tmpdir(), 'mitroa-referrals-bench-worker-'));
   const child = spawn(process.execPath, [script], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -529,7 +530,7 @@ function startWorker(url: string): Promise<ChildProcess> {
       JWT_SECRET,
       REFERRAL_LINK_SECRET: `links-${JWT_SECRET}`,
       LOG_LEVEL: 'warn',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'mitroa-referrals-bench-worker-')),
+      DATA_DIR: dataDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -541,7 +542,10 @@ function startWorker(url: string): Promise<ChildProcess> {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('exit', (code) => reject(new Error(`the worker exited (${code}): ${output.slice(-2000)}`)));
+    child.on('exit', (code) => {
+      rmSync(dataDir, { recursive: true, force: true });
+      reject(new Error(`the worker exited (${code}): ${output.slice(-2000)}`));
+    });
   });
 }
 
