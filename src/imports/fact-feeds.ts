@@ -1,4 +1,8 @@
 import { FeedKind } from './contracts.js';
+import { FEEDS } from './feeds.js';
+
+/** A feed's staging columns: its fields, in the order the feed defines them (feeds.ts). */
+const columnsOf = (kind: FeedKind): readonly string[] => FEEDS[kind].fields.map((f) => f.name);
 
 /**
  * How each fact feed's staged rows become person facts (docs/imports.md, "Pipeline"): its staging
@@ -60,20 +64,7 @@ export const FACT_FEEDS: Record<FactFeedKind, FactFeed> = {
   [FeedKind.TAXIS]: {
     feed: FeedKind.TAXIS,
     table: 'import_staging_taxis',
-    columns: [
-      'afm',
-      'tax_year',
-      'household_income',
-      'income_salary',
-      'income_pension',
-      'income_business',
-      'income_farming',
-      'income_rental',
-      'income_other',
-      'real_estate_value',
-      'vehicles',
-      'vehicle_value',
-    ],
+    columns: columnsOf(FeedKind.TAXIS),
     personKeys: ['afm'],
     period: `s.tax_year`,
     checks: [AMOUNT('household_income'), AMOUNT('real_estate_value'), AMOUNT('vehicle_value')],
@@ -92,7 +83,7 @@ export const FACT_FEEDS: Record<FactFeedKind, FactFeed> = {
   [FeedKind.EFKA]: {
     feed: FeedKind.EFKA,
     table: 'import_staging_efka',
-    columns: ['amka', 'reference_date', 'insured', 'employment_status', 'receives_pension', 'pension_amount'],
+    columns: columnsOf(FeedKind.EFKA),
     personKeys: ['amka'],
     period: `s.reference_date`,
     checks: [AMOUNT('pension_amount')],
@@ -112,7 +103,7 @@ export const FACT_FEEDS: Record<FactFeedKind, FactFeed> = {
   [FeedKind.OPEKA]: {
     feed: FeedKind.OPEKA,
     table: 'import_staging_opeka',
-    columns: ['amka', 'afm', 'benefit_code', 'period_start', 'period_end', 'amount_paid'],
+    columns: columnsOf(FeedKind.OPEKA),
     personKeys: ['amka', 'afm'],
     period: `s.benefit_code || '|' || s.period_start`,
     group: `s.person_id, s.period_start`,
@@ -137,7 +128,7 @@ export const FACT_FEEDS: Record<FactFeedKind, FactFeed> = {
   [FeedKind.KEPA]: {
     feed: FeedKind.KEPA,
     table: 'import_staging_kepa',
-    columns: ['amka', 'percentage', 'valid_from', 'valid_to'],
+    columns: columnsOf(FeedKind.KEPA),
     personKeys: ['amka'],
     period: `s.valid_from`,
     checks: [
@@ -160,7 +151,7 @@ export const FACT_FEEDS: Record<FactFeedKind, FactFeed> = {
   [FeedKind.DYPA]: {
     feed: FeedKind.DYPA,
     table: 'import_staging_dypa',
-    columns: ['amka', 'registered_since', 'reference_date'],
+    columns: columnsOf(FeedKind.DYPA),
     personKeys: ['amka'],
     period: `coalesce(s.reference_date, s.registered_since)`,
     checks: [

@@ -104,9 +104,23 @@ export class ImportsService {
     // Lines; a header line, if any, is counted too: an estimate until the job has read the file.
     const estimate = newlines + (last === 0x0a ? 0 : 1);
     const fileName = input.fileName.slice(0, 255) || 'upload';
-    let row: ImportJobRow | undefined;
-    if (!input.dryRun) {
-      [row] = await ctx.em.query<ImportJobRow[]>(INSERT_JOB, [
+    let [row] = await ctx.em.query<ImportJobRow[]>(INSERT_JOB, [
+      id,
+      input.feed,
+      fileName,
+      sha256,
+      size,
+      input.format ?? null,
+      input.encoding ?? null,
+      input.dryRun,
+      estimate,
+      ctx.actor.id,
+    ]);
+    if (!row && !input.dryRun) {
+      // Imported before (or being imported): keep nothing of this upload but its record.
+      const [original] = await ctx.em.query<Array<{ id: string }>>(ORIGINAL_OF_FILE, [input.feed, sha256]);
+      await ctx.em.query(DELETE_CHUNKS, [id]);
+      [row] = await ctx.em.query<ImportJobRow[]>(INSERT_DUPLICATE_JOB, [
         id,
         input.feed,
         fileName,
@@ -114,38 +128,8 @@ export class ImportsService {
         size,
         input.format ?? null,
         input.encoding ?? null,
-        false,
-        estimate,
         ctx.actor.id,
-      ]);
-      if (!row) {
-        // Imported before (or being imported): keep nothing of this upload but its record.
-        const [original] = await ctx.em.query<Array<{ id: string }>>(ORIGINAL_OF_FILE, [input.feed, sha256]);
-        await ctx.em.query(DELETE_CHUNKS, [id]);
-        [row] = await ctx.em.query<ImportJobRow[]>(INSERT_DUPLICATE_JOB, [
-          id,
-          input.feed,
-          fileName,
-          sha256,
-          size,
-          input.format ?? null,
-          input.encoding ?? null,
-          ctx.actor.id,
-          original!.id,
-        ]);
-      }
-    } else {
-      [row] = await ctx.em.query<ImportJobRow[]>(INSERT_JOB, [
-        id,
-        input.feed,
-        fileName,
-        sha256,
-        size,
-        input.format ?? null,
-        input.encoding ?? null,
-        true,
-        estimate,
-        ctx.actor.id,
+        original!.id,
       ]);
     }
     if (row!.status === 'QUEUED') await ctx.em.query(NOTIFY_IMPORT, [input.feed]);
