@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -97,6 +97,8 @@ process.on('exit', () => atExit.forEach((undo) => undo()));
 
 interface Side {
   name: 'mitroa' | 'PostGraphile';
+  /** The server's process id, for its CPU time. */
+  pid: number;
   url: string;
   headers: Record<string, string>;
   document: (q: BenchQuery) => string;
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   const appDir = join(WORK_DIR, 'app');
   mkdirSync(appDir, { recursive: true });
   cleanups.push(() => rmSync(appDir, { recursive: true, force: true }));
-  await Promise.all([
+  const [mitroaPid, postgraphilePid] = await Promise.all([
     startServer('mitroa-server.js', url, {
       BENCH_PORT: String(mitroaPort),
       BENCH_JWT_SECRET: JWT_SECRET,
@@ -157,6 +159,7 @@ async function main(): Promise<void> {
   const sides: Side[] = [
     {
       name: 'mitroa',
+      pid: mitroaPid,
       url: `http://127.0.0.1:${mitroaPort}/graphql`,
       headers: { authorization: `Bearer ${token}`, 'x-purpose': 'CASE_MANAGEMENT' },
       document: (q) => q.mitroa,
@@ -164,6 +167,7 @@ async function main(): Promise<void> {
     },
     {
       name: 'PostGraphile',
+      pid: postgraphilePid,
       url: `http://127.0.0.1:${postgraphilePort}/graphql`,
       headers: {},
       document: (q) => q.postgraphile,
@@ -181,21 +185,39 @@ async function main(): Promise<void> {
         .join(' ')}`,
   );
   const results: string[][] = [];
+  const cpuResults: string[][] = [];
   for (const q of queries) {
     const measured = { mitroa: [] as number[], PostGraphile: [] as number[] };
     const seconds = { mitroa: 0, PostGraphile: 0 };
+    const serverCpu = { mitroa: 0, PostGraphile: 0 };
+    const databaseCpu = { mitroa: 0, PostGraphile: 0 };
     if (WARMUP > 0) for (const side of sides) await load(q, side, WARMUP);
     for (let round = 0; round < ROUNDS; round++) {
       for (const side of sides) {
+        const [serverBefore, databaseBefore] = [cpuMs(side.pid) ?? 0, await databaseCpuMs(url)];
         const { latencies, duration } = await load(q, side, SECONDS);
+        const [serverAfter, databaseAfter] = [cpuMs(side.pid) ?? 0, await databaseCpuMs(url)];
+        serverCpu[side.name] += serverAfter - serverBefore;
+        databaseCpu[side.name] += databaseCpuBetween(databaseBefore, databaseAfter);
         measured[side.name].push(...latencies);
         seconds[side.name] += duration;
         console.log(
-          `  ${q.name} round ${round + 1} ${side.name}: ${(latencies.length / duration).toFixed(0)} req/s`,
+          `  ${q.name} round ${round + 1} ${side.name}: ${(latencies.length / duration).toFixed(0)} req/s, ` +
+            `CPU per request: server ${((serverAfter - serverBefore) / latencies.length).toFixed(2)} ms, ` +
+            `database ${(databaseCpuBetween(databaseBefore, databaseAfter) / latencies.length).toFixed(2)} ms`,
         );
       }
     }
     const rate = (s: Side['name']) => measured[s].length / seconds[s];
+    const perRequest = (cpu: Record<Side['name'], number>, s: Side['name']) =>
+      `${(cpu[s] / measured[s].length).toFixed(2)} ms`;
+    cpuResults.push([
+      `${q.name} ${q.title}`,
+      perRequest(serverCpu, 'mitroa'),
+      perRequest(databaseCpu, 'mitroa'),
+      perRequest(serverCpu, 'PostGraphile'),
+      perRequest(databaseCpu, 'PostGraphile'),
+    ]);
     results.push([
       `${q.name} ${q.title}`,
       rate('mitroa').toFixed(0),
@@ -221,6 +243,16 @@ async function main(): Promise<void> {
       'samples (mitroa / PostGraphile)',
     ],
     results,
+  );
+  printMarkdown(
+    [
+      'query (CPU time per request, from /proc)',
+      'mitroa server',
+      'mitroa database',
+      'PostGraphile server',
+      'PostGraphile database',
+    ],
+    cpuResults,
   );
 }
 
@@ -263,7 +295,7 @@ async function databaseFacts(url: string) {
 }
 
 /** Forks a server, stops it at clean-up, and resolves when it listens. */
-async function startServer(script: string, url: string, env: Record<string, string>): Promise<void> {
+async function startServer(script: string, url: string, env: Record<string, string>): Promise<number> {
   const child: ChildProcess = fork(join(HERE, script), [url], {
     env: { ...process.env, GRAPHILE_ENV: 'production', ...env },
     // The server's stdout is its request log: generated (as in production) but not kept.
@@ -282,6 +314,47 @@ async function startServer(script: string, url: string, env: Record<string, stri
     child.once('message', () => ready());
     child.once('exit', (code) => fail(new Error(`${script} exited (${code}) before it was ready`)));
   });
+  return child.pid!;
+}
+
+/**
+ * CPU time (ms) a process has used, user and system, from /proc (Linux); undefined elsewhere or
+ * once it has gone. CPU per request holds on a machine shared with other work, where req/s do not.
+ */
+function cpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CPU time of every PostgreSQL backend serving the benchmark's database (both servers' pools). */
+async function databaseCpuMs(url: string): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    const times = new Map<number, number>();
+    for (const { pid } of rows) {
+      const t = cpuMs(pid);
+      if (t !== undefined) times.set(pid, t);
+    }
+    return times;
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU used by the database's backends between two readings (backends that came and went are missed). */
+function databaseCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, t] of after) total += t - (before.get(pid) ?? 0);
+  return total;
 }
 
 async function post(side: Side, q: BenchQuery, i: number): Promise<unknown> {
