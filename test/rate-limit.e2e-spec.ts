@@ -19,6 +19,8 @@ describe('rate limit', () => {
     RATE_LIMIT_POINTS_PER_MINUTE: '5',
     RATE_LIMIT_API_KEY_POINTS_PER_MINUTE: '8',
     AUTH_FAILURES_PER_MINUTE: '5',
+    // Every charge written as it comes, so that two replicas' counts are exact (batching: below).
+    RATE_LIMIT_FLUSH_MS: '0',
   };
 
   beforeAll(async () => {
@@ -168,8 +170,11 @@ describe('SharedLimiter when its store is unavailable', () => {
   it('answers SERVICE_BUSY when no pool connection is free, as the request itself would get', async () => {
     const { createTestDatabase } = await import('./support/test-database.js');
     const db = await createTestDatabase();
-    const pool = new pg.Pool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 100 });
+    // The first connection may take its time on a busy machine; the limiter's then waits 100 ms.
+    const pool = new pg.Pool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 30_000 });
     const held = await pool.connect();
+    (pool as unknown as { options: { connectionTimeoutMillis: number } }).options.connectionTimeoutMillis =
+      100;
     try {
       const limiter = new SharedLimiter(pool, 'user', 5);
       await expect(limiter.charge('someone', 1)).rejects.toBeInstanceOf(ServiceUnavailableError);
@@ -190,6 +195,39 @@ describe('SharedLimiter when its store is unavailable', () => {
       expect(states[2]).toMatchObject({ remaining: 0, limit: 2, policy: 'user' });
     } finally {
       await pool.end();
+    }
+  });
+
+  it('counts in batches: charges under the limit cost no statement each, and a replica learns of the others at its next write', async () => {
+    const { createTestDatabase } = await import('./support/test-database.js');
+    const db = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    const pointsOf = async () =>
+      (await pool.query<{ points: number }>(`SELECT points FROM rate_limit WHERE key = 'user:batched'`))
+        .rows[0]?.points;
+    const settle = () => new Promise((done) => setTimeout(done, 300));
+    try {
+      // Two replicas on one database, each adding its count at most 100 ms after a charge.
+      const [a, b] = [new SharedLimiter(pool, 'user', 5, 100), new SharedLimiter(pool, 'user', 5, 100)];
+      const allowed = async (limiter: SharedLimiter) => (await limiter.charge('batched', 1)).allowed;
+      expect([await allowed(a), await allowed(a), await allowed(a)]).toEqual([true, true, true]);
+      expect(await pointsOf()).toBeUndefined(); // counted in the process, not yet written
+      await settle();
+      expect(await pointsOf()).toBe(3); // one write for the three
+      expect([await allowed(b), await allowed(b), await allowed(b)]).toEqual([true, true, true]);
+      await settle();
+      expect(await pointsOf()).toBe(6);
+      // b wrote and learnt the shared count: refused at once, and blocked without a query.
+      expect(await allowed(b)).toBe(false);
+      expect(b.blockedSeconds('batched')).toBeGreaterThan(0);
+      // a last knew 3: its next charge stays under the limit by its count (the overshoot the
+      // setting allows: what b had counted and not written), the one after writes and is refused.
+      expect(await allowed(a)).toBe(true);
+      expect(await allowed(a)).toBe(false);
+      expect(await pointsOf()).toBe(9);
+    } finally {
+      await pool.end();
+      await db.drop();
     }
   });
 });

@@ -25,8 +25,9 @@ export class RequestRateLimiter implements OnModuleDestroy {
 
   constructor(dataSource: DataSource, @Inject(AppConfig) config: AppConfig) {
     const pool = poolOf(dataSource);
-    this.people = new SharedLimiter(pool, 'user', config.RATE_LIMIT_POINTS_PER_MINUTE);
-    this.apiKeys = new SharedLimiter(pool, 'api-key', config.RATE_LIMIT_API_KEY_POINTS_PER_MINUTE);
+    const flushMs = config.RATE_LIMIT_FLUSH_MS;
+    this.people = new SharedLimiter(pool, 'user', config.RATE_LIMIT_POINTS_PER_MINUTE, flushMs);
+    this.apiKeys = new SharedLimiter(pool, 'api-key', config.RATE_LIMIT_API_KEY_POINTS_PER_MINUTE, flushMs);
     this.costPerPoint = config.RATE_LIMIT_GRAPHQL_COST_PER_POINT;
     // A counter whose window ended is dead weight (the key's next charge starts it afresh).
     this.sweep = setInterval(() => void this.people.clearExpired(Date.now()), 5 * 60_000).unref();

@@ -192,6 +192,18 @@ export class AppConfig {
   @Max(10000000)
   RATE_LIMIT_API_KEY_POINTS_PER_MINUTE = 12000;
 
+  /**
+   * How long (ms) a replica may count a caller's points itself before adding them to the shared
+   * count, in one statement for every caller; a charge that would reach the limit is written at
+   * once. 0 writes every charge as it comes (one round trip per request). A caller can exceed its
+   * limit by what other replicas counted in this time.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  RATE_LIMIT_FLUSH_MS = 250;
+
   /** GraphQL cost (the complexity plugin's estimate) that one rate-limit point buys. */
   @Transform(toInt)
   @IsInt()

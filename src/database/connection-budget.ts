@@ -18,6 +18,11 @@ export function withConnectionBudget<T>(work: () => T): T {
   return budgets.run({ held: 0 }, work);
 }
 
+/** Runs `work` outside any budget: for work a request schedules but does not wait for (a timer). */
+export function outsideConnectionBudget<T>(work: () => T): T {
+  return budgets.exit(work);
+}
+
 export class SecondConnectionError extends Error {
   constructor() {
     super(
