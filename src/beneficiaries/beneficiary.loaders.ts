@@ -11,6 +11,7 @@ import type {
 } from './beneficiary.model.js';
 import { BeneficiaryService } from './beneficiary.service.js';
 import { HouseholdService } from './household.service.js';
+import { includedWith } from './person-includes.js';
 import { PersonRecordsService } from './person-records.service.js';
 
 export interface BeneficiaryLoaderSet {
@@ -51,5 +52,21 @@ export class BeneficiaryLoaders {
       this.byRequest.set(ctx, set);
     }
     return set;
+  }
+
+  /**
+   * Hands the loaders the relations a read brought with its people (person-includes.ts), so that
+   * the field resolvers find them without a statement of their own. A loader keeps what it already
+   * holds.
+   */
+  prime(ctx: RequestContext, people: ReadonlyArray<Beneficiary | null | undefined>): void {
+    const set = this.for(ctx);
+    for (const person of people) {
+      const included = person && includedWith(person);
+      if (!person || !included) continue;
+      if (included.groups) set.groups.prime(person.id, included.groups);
+      if (included.household !== undefined) set.household.prime(person.id, included.household);
+      for (const other of included.householdPeople ?? []) set.person.prime(other.id, other);
+    }
   }
 }

@@ -44,6 +44,7 @@ import { PersonRecordsService } from './person-records.service.js';
 import { EnrolmentView } from '../programmes/programme.entity.js';
 import { UuidScalar } from '../common/graphql/scalars.js';
 import { selectsField } from '../common/graphql/selection.js';
+import { personIncludes } from './person-includes.js';
 
 export const BeneficiaryConnection = Connection(Beneficiary);
 export const PersonChangeConnection = Connection(PersonChange);
@@ -81,25 +82,32 @@ export class BeneficiaryResolver {
   }
 
   @Query(() => Beneficiary, { nullable: true, description: 'A person of your area by exact AFM or AMKA' })
-  beneficiaryByIdentifier(
+  async beneficiaryByIdentifier(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Args('afm', { nullable: true }) afm?: string,
     @Args('amka', { nullable: true }) amka?: string,
     @Args(purposeArg) purpose?: AccessPurpose,
   ): Promise<Beneficiary | null> {
-    return this.people.findByIdentifier(declare(ctx, purpose), { afm, amka });
+    const person = await this.people.findByIdentifier(
+      declare(ctx, purpose),
+      { afm, amka },
+      personIncludes(info),
+    );
+    this.loaders.prime(ctx, [person]);
+    return person;
   }
 
   @Query(() => BeneficiaryConnection, {
     description:
       'People of your area by name (any script, accents, case; typos tolerated), AFM/AMKA and filters',
   })
-  beneficiaries(
+  async beneficiaries(
     @Ctx() ctx: RequestContext,
     @Args() args: PersonSearchArgs,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return this.people.search(
+    const page = await this.people.search(
       declare(ctx, args.purpose),
       {
         text: args.search,
@@ -109,8 +117,13 @@ export class BeneficiaryResolver {
         includeClosed: args.includeClosed,
       },
       args,
-      { count: selectsField(info, 'totalCount') },
+      { count: selectsField(info, 'totalCount'), include: personIncludes(info, ['edges', 'node']) },
     );
+    this.loaders.prime(
+      ctx,
+      page.edges.map((e) => e.node),
+    );
+    return page;
   }
 
   @Query(() => Beneficiary, { nullable: true, description: 'A person as the registry knew them at a moment' })

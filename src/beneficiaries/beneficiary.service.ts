@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPurpose } from '../audit/purpose.js';
+import { attachIncluded, NO_INCLUDES, type PersonIncludes } from './person-includes.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { coversMunicipality } from '../auth/area-scope.js';
@@ -228,6 +229,7 @@ export class BeneficiaryService {
   async findByIdentifier(
     ctx: RequestContext,
     identifier: { afm?: string; amka?: string },
+    include: PersonIncludes = NO_INCLUDES,
   ): Promise<Beneficiary | null> {
     ctx.require(Permission.PERSON_READ, 'person.lookup', { type: 'person' });
     const purpose = ctx.requirePurpose('person.lookup');
@@ -236,7 +238,10 @@ export class BeneficiaryService {
         { field: identifier.afm ? 'amka' : 'afm', reason: 'give exactly one identifier' },
       ]);
     const column = identifier.afm ? 'afm' : 'amka';
-    const rows = await personByIdentifier(ctx, column, (identifier.afm ?? identifier.amka)!);
+    const rows = await personByIdentifier(ctx, column, (identifier.afm ?? identifier.amka)!, {
+      include,
+      adultAge: this.config.ADULT_AGE,
+    });
     const row = rows[0];
     if (!row) {
       ctx.audit({
@@ -249,7 +254,8 @@ export class BeneficiaryService {
       return null;
     }
     this.auditRead(ctx, 'person.lookup', row, purpose);
-    return toBeneficiary(row);
+    const today = todayInAthens();
+    return attachIncluded(toBeneficiary(row, today), row, today);
   }
 
   /**
@@ -264,7 +270,7 @@ export class BeneficiaryService {
     ctx: RequestContext,
     filter: PersonSearchFilter,
     page: PageArgs = {},
-    options: { count: boolean } = { count: true },
+    options: { count: boolean; include?: PersonIncludes } = { count: true },
   ): Promise<ConnectionShape<Beneficiary>> {
     ctx.require(Permission.PERSON_READ, 'person.search', { type: 'person' });
     const purpose = ctx.requirePurpose('person.search');
@@ -291,7 +297,7 @@ export class BeneficiaryService {
     if (/^\d{9}$/.test(text) || /^\d{11}$/.test(text)) {
       const { query, where } = base();
       where.push(`p.${text.length === 9 ? 'afm' : 'amka'} = ${query.p(text)}`);
-      result = await this.sortedPage(ctx, query, where, limit, cursor, options.count);
+      result = await this.sortedPage(ctx, query, where, limit, cursor, options);
     } else if (text) {
       const words = typedNameWords(text);
       if (words.length === 0) return toConnection([], limit, 0, () => [], false);
@@ -303,7 +309,7 @@ export class BeneficiaryService {
       result = await this.namePage(ctx, query, where, words, near, limit, cursor);
     } else {
       const { query, where } = base();
-      result = await this.sortedPage(ctx, query, where, limit, cursor, options.count);
+      result = await this.sortedPage(ctx, query, where, limit, cursor, options);
     }
 
     const today = todayInAthens();
@@ -314,7 +320,7 @@ export class BeneficiaryService {
       result.total,
       (r) => [String(r.score), r.sort_key, r.id],
       !!page.after,
-      (r) => toBeneficiary(r, today),
+      (r) => attachIncluded(toBeneficiary(r, today), r, today),
     );
   }
 
@@ -325,10 +331,13 @@ export class BeneficiaryService {
     where: string[],
     limit: number,
     cursor: SearchCursor | undefined,
-    count: boolean,
+    { count, include = NO_INCLUDES }: { count: boolean; include?: PersonIncludes },
   ): Promise<{ rows: SearchRow[]; total: number }> {
     const countParams = [...query.values];
-    const rows = await sortedPeople(ctx, query, where, limit, cursor);
+    const rows = await sortedPeople(ctx, query, where, limit, cursor, {
+      include,
+      adultAge: this.config.ADULT_AGE,
+    });
     return { rows, total: count ? await countPeople(ctx, where, countParams) : 0 };
   }
 

@@ -16,7 +16,7 @@ import { personInScope, scopeSql } from './person-rows.js';
 import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
 
-interface HouseholdRow {
+export interface HouseholdRow {
   id: string;
   municipality_code: string;
   address: string | null;
@@ -66,7 +66,7 @@ export class HouseholdService {
         WHERE me.person_id = ANY($1::uuid[]) AND me.left_on IS NULL`,
       [personIds, this.config.ADULT_AGE],
     );
-    const byPerson = new Map(rows.map((r) => [r.person_id, toView(r)]));
+    const byPerson = new Map(rows.map((r) => [r.person_id, toHouseholdView(r)]));
     return personIds.map((id) => byPerson.get(id) ?? null);
   }
 
@@ -184,7 +184,7 @@ export class HouseholdService {
       });
       throw new NotFoundError('household', id);
     }
-    return toView(rows[0]);
+    return toHouseholdView(rows[0]);
   }
 
   private async load(ctx: RequestContext, id: string): Promise<HouseholdView> {
@@ -192,7 +192,7 @@ export class HouseholdService {
       id,
       this.config.ADULT_AGE,
     ]);
-    return toView(rows[0]!);
+    return toHouseholdView(rows[0]!);
   }
 
   private async assertNoHousehold(ctx: RequestContext, personId: string): Promise<void> {
@@ -226,12 +226,13 @@ export class HouseholdService {
 }
 
 /** Households matching `where`, with their current members and composition; $2 is the adult age. */
-function householdSelect(where: string): string {
+/** `adultAge`: the parameter holding ADULT_AGE ($2 in this service's own statements). */
+export function householdSelect(where: string, adultAge = '$2'): string {
   return `
   SELECT h.id, h.municipality_code, h.address, h.version,
          count(m.person_id)::int AS size,
-         count(m.person_id) FILTER (WHERE p.birth_date <= current_date - make_interval(years => $2::int))::int AS adults,
-         count(m.person_id) FILTER (WHERE p.birth_date > current_date - make_interval(years => $2::int))::int AS minors,
+         count(m.person_id) FILTER (WHERE p.birth_date <= current_date - make_interval(years => ${adultAge}::int))::int AS adults,
+         count(m.person_id) FILTER (WHERE p.birth_date > current_date - make_interval(years => ${adultAge}::int))::int AS minors,
          coalesce(jsonb_agg(jsonb_build_object('person_id', m.person_id, 'relationship', m.relationship, 'joined_on', m.joined_on)
                   ORDER BY m.relationship <> 'REFERENCE_PERSON', m.joined_on, m.person_id)
                   FILTER (WHERE m.person_id IS NOT NULL), '[]') AS members
@@ -242,7 +243,7 @@ function householdSelect(where: string): string {
    GROUP BY h.id`;
 }
 
-function toView(r: HouseholdRow): HouseholdView {
+export function toHouseholdView(r: HouseholdRow): HouseholdView {
   return Object.assign(new HouseholdView(), {
     id: r.id,
     municipalityCode: r.municipality_code,

@@ -72,14 +72,7 @@ export class PersonRecordsService {
   /** Recorded group memberships (current and ended) of several people, by person id. */
   async groupsOf(ctx: RequestContext, personIds: readonly string[]): Promise<GroupMembership[][]> {
     const params: unknown[] = [personIds];
-    const rows: Array<{
-      id: string;
-      person_id: string;
-      group_code: string;
-      basis: string;
-      valid_from: string;
-      valid_to: string | null;
-    }> = await readRows(
+    const rows: GroupRow[] = await readRows(
       ctx.em,
       `SELECT id, person_id, group_code, basis, valid_from::text AS valid_from, valid_to::text AS valid_to
            FROM person_group
@@ -87,16 +80,7 @@ export class PersonRecordsService {
           ORDER BY valid_from, id`,
       params,
     );
-    return group(personIds, rows, (r) =>
-      Object.assign(new GroupMembership(), {
-        personId: r.person_id,
-        id: r.id,
-        group: r.group_code as BeneficiaryGroup,
-        basis: r.basis as MembershipBasis,
-        validFrom: r.valid_from,
-        validTo: r.valid_to,
-      }),
-    );
+    return group(personIds, rows, toGroupMembership);
   }
 
   /** Records that a person belongs to a group from a date; ROMA and DISABILITY need special_category. */
@@ -441,6 +425,27 @@ function toConsent(r: ConsentRow): PersonConsent {
 }
 
 /** Rows grouped per person id, in the order of `personIds` (a DataLoader batch's contract). */
+/** A recorded group membership as read (dates as text). */
+export interface GroupRow {
+  id: string;
+  person_id: string;
+  group_code: string;
+  basis: string;
+  valid_from: string;
+  valid_to: string | null;
+}
+
+export function toGroupMembership(r: GroupRow): GroupMembership {
+  return Object.assign(new GroupMembership(), {
+    personId: r.person_id,
+    id: r.id,
+    group: r.group_code as BeneficiaryGroup,
+    basis: r.basis as MembershipBasis,
+    validFrom: r.valid_from,
+    validTo: r.valid_to,
+  });
+}
+
 function group<R extends { person_id: string }, T>(
   personIds: readonly string[],
   rows: R[],

@@ -2,7 +2,14 @@ import type { RequestContext } from '../auth/request-context.js';
 import type { SqlParams } from '../common/sql.js';
 import { isUuid } from '../common/validators.js';
 import { readRows } from '../database/query-rows.js';
+import { NO_INCLUDES, withIncludes, type PersonIncludes } from './person-includes.js';
 import { PERSON_COLUMNS, scopeSql, type PersonRow } from './person-rows.js';
+
+/** Relations to read with the people (person-includes.ts), and ADULT_AGE for a household's composition. */
+export interface IncludeOptions {
+  include: PersonIncludes;
+  adultAge: number;
+}
 
 /**
  * The beneficiary registry's hot reads (issue 9), in one place beside BeneficiaryService: each is
@@ -31,14 +38,12 @@ export function personByIdentifier(
   ctx: RequestContext,
   column: 'afm' | 'amka',
   value: string,
+  { include, adultAge }: IncludeOptions = { include: NO_INCLUDES, adultAge: 0 },
 ): Promise<PersonRow[]> {
   const params: unknown[] = [value];
   const scope = scopeSql(ctx, 'p.municipality_code', params);
-  return readRows<PersonRow>(
-    ctx.em,
-    `SELECT ${PERSON_COLUMNS} FROM person p WHERE p.${column} = $1 AND p.status <> 'MERGED' AND ${scope}`,
-    params,
-  );
+  const sql = `SELECT ${PERSON_COLUMNS} FROM person p WHERE p.${column} = $1 AND p.status <> 'MERGED' AND ${scope}`;
+  return readRows<PersonRow>(ctx.em, withIncludes(ctx, sql, params, include, adultAge), params);
 }
 
 /**
@@ -51,16 +56,18 @@ export function sortedPeople(
   where: string[],
   limit: number,
   cursor: { sortKey: string; id: string } | undefined,
+  { include, adultAge }: IncludeOptions = { include: NO_INCLUDES, adultAge: 0 },
 ): Promise<SortedRow[]> {
   const after = cursor
     ? `(${SORT_KEY}, p.id) > (${query.p(cursor.sortKey)}, ${query.p(cursor.id)}::uuid)`
     : 'TRUE';
-  return readRows<SortedRow>(
-    ctx.em,
-    `SELECT ${PERSON_COLUMNS}, 1 AS score, ${SORT_KEY} AS sort_key
+  const sql = `SELECT ${PERSON_COLUMNS}, 1 AS score, ${SORT_KEY} AS sort_key
        FROM person p WHERE ${where.join(' AND ')} AND ${after}
       ORDER BY ${SORT_KEY}, p.id
-      LIMIT ${limit + 1}`,
+      LIMIT ${limit + 1}`;
+  return readRows<SortedRow>(
+    ctx.em,
+    withIncludes(ctx, sql, query.values, include, adultAge, 'b.sort_key, b.id'),
     query.values,
   );
 }
