@@ -11,7 +11,7 @@ import { migrate } from '../src/database/data-source.js';
 import { withDatabase } from '../src/database/database-url.js';
 import { seedDemoData } from '../src/demo/seed-demo.js';
 import { StatisticsService } from '../src/statistics/statistics.service.js';
-import { percentile, printTable } from './report.js';
+import { onInterrupt, percentile, printTable } from './report.js';
 import { admin, databaseExists } from './synthetic-database.js';
 
 /**
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     if (!(await databaseExists(serverUrl, given))) throw new Error(`There is no database ${given}.`);
     await migrate(url);
   } else {
+    onInterrupt(() => admin(serverUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
     await admin(serverUrl, `CREATE DATABASE ${database}`);
     await migrate(url);
     await seedDemoData(url, () => {});

@@ -325,9 +325,9 @@ describe('statistics maps (issue 14)', () => {
       const map = await geojson(admin, `${KROPIA_MAP}.geojson?${KROPIA_QUERY}`);
       const fill = (code: string) =>
         map.features.find((f) => f.properties.codes.includes(code))!.properties.fill;
-      // Kropia 15 people, Spata 10: different classes, each painted its own colour inside its shape
-      expect(fill('4904')).not.toBe(fill('4912'));
-      for (const code of ['4904', '4912']) {
+      // Kropia 15 people, Marathon 3: different classes, each painted its own colour inside its shape
+      expect(fill('4904')).not.toBe(fill('4906'));
+      for (const code of ['4904', '4906']) {
         const [x, y] = interiorPoint(svg, code);
         expect(pixelHex(png, x, y)).toBe(fill(code));
       }
