@@ -127,7 +127,7 @@ export function renderSvg(
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="8" y="22" font-size="16" font-weight="bold" fill="#1a1a1a">${esc(text.title)}</text>`,
     `<text x="8" y="42" font-size="12" fill="#333333">${esc(text.subtitle)} · as of ${when.date} ${when.time.slice(0, 5)} (Athens)</text>`,
-    `<g transform="translate(0,${mapTop})" stroke="#ffffff" stroke-width="0.5" stroke-linejoin="round">`,
+    `<g transform="translate(0,${mapTop})" stroke="#8c8c8c" stroke-width="0.4" stroke-linejoin="round">`,
   );
   for (const shape of shapes) {
     const d = frame.paths.get(shape.shape);
