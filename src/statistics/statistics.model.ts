@@ -128,6 +128,10 @@ export class MunicipalityFigure {
 
 @ObjectType({ description: 'A measure per municipality of an area (what a map draws)' })
 export class MunicipalityFigures {
+  @Field(() => StatisticsArea, { description: 'The area whose municipalities these are' })
+  @ApiProperty({ type: StatisticsArea })
+  area: StatisticsArea;
+
   @Field(() => StatisticsMeasure)
   @ApiProperty({ enum: StatisticsMeasure })
   measure: StatisticsMeasure;

@@ -70,3 +70,6 @@ export const RECORD_REFRESH = `
      SET refreshed_at = $2, duration_ms = (extract(epoch FROM clock_timestamp() - $2::timestamptz) * 1000)::int
    WHERE view_name = $1
   RETURNING duration_ms`;
+
+/** Each municipality and the 2011 municipality whose boundary it is drawn with (maps). */
+export const MUNICIPALITY_SHAPES = `SELECT code, predecessor_2011_code FROM municipality ORDER BY code`;

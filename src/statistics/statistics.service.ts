@@ -99,6 +99,7 @@ export class StatisticsService {
     const cube = (await this.cubesFor(ctx, [measure]))[0]!;
     const p = cube.periods.index.get(period);
     return {
+      area: this.areaView(area),
       measure,
       period,
       asOf: cube.asOf,

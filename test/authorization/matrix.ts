@@ -1058,6 +1058,19 @@ export const OPERATIONS: Operation[] = [
     call: (x) => get(`${api}/statistics/MUNICIPALITY/${x.area.municipality}/municipalities?measure=PEOPLE`),
     expect: STATISTICS,
   },
+  {
+    id: 'Query.statisticsMap',
+    call: (x) =>
+      q(`query($a: StatisticsAreaInput!) { statisticsMap(area: $a, width: 300) { asOf geojson } }`, {
+        a: { level: 'MUNICIPALITY', code: x.area.municipality },
+      }),
+    expect: STATISTICS,
+  },
+  ...(['geojson', 'svg', 'png'] as const).map((format): Operation => ({
+    id: `GET ${api}/statistics/{level}/{code}/map.${format}`,
+    call: (x) => get(`${api}/statistics/MUNICIPALITY/${x.area.municipality}/map.${format}?width=300`),
+    expect: STATISTICS,
+  })),
   // ---------------------------------------------------------------- partner events and webhooks (issue 12)
   {
     id: `GET ${api}/events`,
