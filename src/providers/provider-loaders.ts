@@ -10,6 +10,7 @@ import type {
   ProviderLocation,
   ServiceCategory,
 } from './provider.entity.js';
+import { includedWithProvider } from './provider.queries.js';
 import { ProvidersService } from './providers.service.js';
 
 function groupBy<T>(keys: readonly string[], items: T[], keyOf: (item: T) => string): T[][] {
@@ -72,6 +73,21 @@ export class ProviderLoaders {
   private readonly sets = new WeakMap<RequestContext, ProviderLoaderSet>();
 
   constructor(private readonly providers: ProvidersService) {}
+
+  /**
+   * Hands the loaders the relations a search brought with its page (provider.queries.ts), so that
+   * the field resolvers find them without a statement of their own.
+   */
+  prime(ctx: RequestContext, providers: readonly Provider[]): void {
+    const set = this.of(ctx);
+    for (const provider of providers) {
+      const included = includedWithProvider(provider);
+      if (!included) continue;
+      if (included.services) set.services.prime(provider.id, included.services);
+      if (included.locations) set.locations.prime(provider.id, included.locations);
+      for (const [locationId, hours] of included.hours ?? []) set.hours.prime(locationId, hours);
+    }
+  }
 
   of(ctx: RequestContext): ProviderLoaderSet {
     let set = this.sets.get(ctx);

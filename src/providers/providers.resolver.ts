@@ -1,6 +1,6 @@
 import { Args, Info, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { selectsField } from '../common/graphql/selection.js';
+import { selectsField, selectsPath } from '../common/graphql/selection.js';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Connection } from '../common/pagination.js';
@@ -38,12 +38,26 @@ export class ProviderResolver {
     description:
       'The provider directory: serving a municipality, near a point, open at an instant, offering a category, for a group, by name',
   })
-  providers(
+  async providers(
     @Ctx() ctx: RequestContext,
     @Args() filter: ProviderFilterArgs,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return this.service.search(ctx, filter, { count: selectsField(info, 'totalCount') });
+    const node = ['edges', 'node'];
+    const locations = selectsPath(info, [...node, 'locations']);
+    const page = await this.service.search(ctx, filter, {
+      count: selectsField(info, 'totalCount'),
+      include: {
+        services: selectsPath(info, [...node, 'services']),
+        locations,
+        openingHours: locations && selectsPath(info, [...node, 'locations', 'openingHours']),
+      },
+    });
+    this.loaders.prime(
+      ctx,
+      page.edges.map((e) => e.node),
+    );
+    return page;
   }
 
   @Query(() => Provider)

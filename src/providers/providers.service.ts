@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { readRows } from '../database/query-rows.js';
+import {
+  attachIncluded,
+  hoursOf,
+  includedColumns,
+  locationsOf,
+  servicesOf,
+  type IncludedProviderColumns,
+  type ProviderIncludes,
+} from './provider.queries.js';
 import type { EntityManager } from 'typeorm';
 import { coversMunicipality } from '../auth/area-scope.js';
 import type { RequestContext } from '../auth/request-context.js';
@@ -183,7 +191,7 @@ export class ProvidersService {
   async search(
     ctx: RequestContext,
     filter: ProviderFilterArgs,
-    options: { count: boolean } = { count: true },
+    options: { count: boolean; include?: ProviderIncludes } = { count: true },
   ): Promise<ConnectionShape<Provider>> {
     ctx.require(Permission.PROVIDER_READ, 'provider.read');
     const q = new SqlParams();
@@ -248,9 +256,11 @@ export class ProvidersService {
           AND (h.valid_to IS NULL OR h.valid_to >= ${day}::date))`);
     }
     // Counted only when asked for (GraphQL without totalCount selected reads 0, never sent).
-    const page = await keysetPage<ProviderRow>(ctx.em, {
+    const included = options.include ? includedColumns(options.include) : [];
+    const page = await keysetPage<ProviderRow & IncludedProviderColumns>(ctx.em, {
       q,
-      columns: `${PROVIDER_COLUMNS}, ${distance} AS distance_km`,
+      // The relations' subqueries run for the page's rows only (evaluated after ORDER BY ... LIMIT).
+      columns: [`${PROVIDER_COLUMNS}, ${distance} AS distance_km`, ...included].join(', '),
       from: 'provider p',
       where,
       // A cursor of another ordering (a name search's cursor in a near search) is refused, not cast.
@@ -262,7 +272,7 @@ export class ProvidersService {
       after: filter.after,
       count: options.count,
     });
-    return page.connection(toProvider);
+    return page.connection((row) => attachIncluded(toProvider(row), row));
   }
 
   /** Creates a provider with its locations, hours, closures, services and service area, all or nothing. */
@@ -635,43 +645,13 @@ export class ProvidersService {
   }
 
   /** Locations of providers, in their given order (one query for a page of providers). */
-  async locationsOf(em: EntityManager, providerIds: readonly string[]): Promise<ProviderLocation[]> {
-    return em
-      .getRepository(ProviderLocation)
-      .createQueryBuilder('l')
-      .where('l.provider_id = ANY(:ids)', { ids: [...providerIds] })
-      .orderBy('l.position')
-      .getMany();
+  locationsOf(em: EntityManager, providerIds: readonly string[]): Promise<ProviderLocation[]> {
+    return locationsOf(em, providerIds);
   }
 
   /** Opening hours of locations, as HH:MM, by weekday and time. */
-  async hoursOf(em: EntityManager, locationIds: readonly string[]): Promise<OpeningHours[]> {
-    const rows: Array<{
-      id: string;
-      location_id: string;
-      weekday: number;
-      opens_at: string;
-      closes_at: string;
-      valid_from: string | null;
-      valid_to: string | null;
-    }> = await readRows(
-      em,
-      `SELECT id, location_id, weekday, to_char(opens_at, 'HH24:MI') AS opens_at, to_char(closes_at, 'HH24:MI') AS closes_at,
-              to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to
-         FROM opening_hours WHERE location_id = ANY($1::uuid[]) ORDER BY weekday, opens_at, valid_from NULLS FIRST`,
-      [[...locationIds]],
-    );
-    return rows.map((r) =>
-      Object.assign(new OpeningHours(), {
-        id: r.id,
-        locationId: r.location_id,
-        weekday: r.weekday,
-        opensAt: r.opens_at,
-        closesAt: r.closes_at,
-        validFrom: r.valid_from,
-        validTo: r.valid_to,
-      }),
-    );
+  hoursOf(em: EntityManager, locationIds: readonly string[]): Promise<OpeningHours[]> {
+    return hoursOf(em, locationIds);
   }
 
   /** Closures of providers by start date (one query for a page of providers). */
@@ -685,13 +665,8 @@ export class ProvidersService {
   }
 
   /** Services of providers, in their given order (one query for a page of providers). */
-  async servicesOf(em: EntityManager, providerIds: readonly string[]): Promise<OfferedService[]> {
-    return em
-      .getRepository(OfferedService)
-      .createQueryBuilder('s')
-      .where('s.provider_id = ANY(:ids)', { ids: [...providerIds] })
-      .orderBy('s.position')
-      .getMany();
+  servicesOf(em: EntityManager, providerIds: readonly string[]): Promise<OfferedService[]> {
+    return servicesOf(em, providerIds);
   }
 
   /** Municipalities each provider serves: its home first, then its service area. */
