@@ -28,7 +28,7 @@ export function auditInsertSql(ctx: RequestContext): string | undefined {
     actorKind: ctx.actor.kind,
     actorRoles: ctx.actor.roles,
     requestId: safeText(ctx.requestId, 64),
-    entries: ctx.pendingAudit.map(storable),
+    entries: onePerRead(ctx.pendingAudit).map(storable),
   };
   return `WITH r AS (SELECT ${pg.escapeLiteral(JSON.stringify(payload))}::jsonb AS j)
     INSERT INTO audit_event (actor_id, actor_kind, actor_roles, request_id, action, subject_type, subject_id, purpose, outcome, reason, municipality_code, person_ids)
@@ -37,6 +37,49 @@ export function auditInsertSql(ctx: RequestContext): string | undefined {
            CASE WHEN e."personIds" IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(e."personIds")::uuid) END
       FROM r, jsonb_to_recordset(r.j->'entries') AS e(action text, "subjectType" text, "subjectId" text, purpose text, outcome text, reason text, "municipalityCode" text, "personIds" jsonb)`;
 }
+
+/**
+ * The allowed reads of several people that share everything but the person (a page of 50, a
+ * household's members) as one entry naming them all in `personIds`: one audit row per read, not
+ * per person, which a person's trail still finds (`person_ids`, GIN-indexed). A read of one person
+ * keeps its own row with `subject_id`, as before.
+ */
+export function onePerRead(entries: readonly AuditEntry[]): AuditEntry[] {
+  const groups = new Map<string, AuditEntry[]>();
+  const out: Array<AuditEntry | AuditEntry[]> = [];
+  for (const entry of entries) {
+    if (
+      entry.subjectType !== 'person' ||
+      !entry.subjectId ||
+      entry.personIds ||
+      entry.outcome !== 'allowed'
+    ) {
+      out.push(entry);
+      continue;
+    }
+    const key = JSON.stringify([entry.action, entry.purpose, entry.reason, entry.municipalityCode]);
+    let group = groups.get(key);
+    if (!group) {
+      group = [];
+      groups.set(key, group);
+      out.push(group);
+    }
+    group.push(entry);
+  }
+  return out.flatMap((item) => {
+    if (!Array.isArray(item)) return [item];
+    if (item.length === 1) return item;
+    const { subjectId: _one, ...shared } = item[0]!;
+    const ids = [...new Set(item.map((e) => e.subjectId!))];
+    // At most PERSON_IDS_PER_ROW per row (storable keeps no more): several rows, never a lost id.
+    const rows: AuditEntry[] = [];
+    for (let i = 0; i < ids.length; i += PERSON_IDS_PER_ROW)
+      rows.push({ ...shared, personIds: ids.slice(i, i + PERSON_IDS_PER_ROW) });
+    return rows;
+  });
+}
+
+const PERSON_IDS_PER_ROW = 1000;
 
 const LIMITS: Partial<Record<keyof AuditEntry, number>> = {
   action: 120,
@@ -49,7 +92,7 @@ const LIMITS: Partial<Record<keyof AuditEntry, number>> = {
 function storable(entry: AuditEntry): AuditEntry {
   const out = { ...entry };
   // Ids of people the service itself read from the database; anything else is not stored.
-  if (out.personIds) out.personIds = out.personIds.filter(isUuid).slice(0, 1000);
+  if (out.personIds) out.personIds = out.personIds.filter(isUuid).slice(0, PERSON_IDS_PER_ROW);
   for (const [key, limit] of Object.entries(LIMITS) as Array<[keyof AuditEntry, number]>) {
     const value = out[key];
     if (typeof value === 'string') (out as Record<string, unknown>)[key] = safeText(value, limit);

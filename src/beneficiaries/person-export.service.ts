@@ -51,7 +51,9 @@ export class PersonExportService {
     const history = await this.wholeHistory(ctx, personId);
     const accessLog: Array<Record<string, unknown>> = await ctx.em.query(
       `SELECT occurred_at AS "occurredAt", action, purpose, actor_kind AS "actorKind", actor_roles AS "actorRoles", outcome
-         FROM audit_event WHERE subject_type = 'person' AND subject_id = ANY($1::text[]) ORDER BY id`,
+         FROM audit_event
+        WHERE (subject_type = 'person' AND subject_id = ANY($1::text[])) OR person_ids && $1::uuid[]
+        ORDER BY id`,
       [allIds],
     );
     const enrolments = await this.enrolments(ctx, allIds);
