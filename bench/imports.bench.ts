@@ -197,14 +197,18 @@ async function main(): Promise<void> {
         cpuSince = process.cpuUsage();
       };
       enter('STAGE');
+      let polling = false;
       const poll = setInterval(() => {
+        if (polling) return;
+        polling = true;
         client
           .query<{ phase: string }>(`SELECT phase FROM import_job WHERE id = $1`, [job.id])
           .then(({ rows }) => {
             const now = rows[0]?.phase;
             if (now && now !== phase && now !== 'DONE') enter(now);
           })
-          .catch(() => undefined);
+          .catch(() => undefined)
+          .finally(() => (polling = false));
       }, 100);
       await app.get(ImportRunner).run(job.id);
       clearInterval(poll);
