@@ -9,7 +9,7 @@ import { auditInsertSql } from '../audit/audit-writer.js';
 import { systemActor } from '../auth/actor.js';
 import { RequestContext, type AuditEntry } from '../auth/request-context.js';
 import { describeError } from '../common/describe-error.js';
-import type { FeedEncoding, FeedFormat, FeedKind, FeedRow, ParseFeed } from './contracts.js';
+import type { FeedEncoding, FeedFormat, FeedKind, FeedRow, ParseFeed, RowProblem } from './contracts.js';
 import { FACT_FEEDS, isFactFeed, type FactFeed } from './fact-feeds.js';
 import {
   copyIntoStaging,
@@ -214,37 +214,48 @@ export class ImportRunner {
         parsed.encoding,
       ]);
     });
-    let pending: FeedRow[] = [];
-    for await (const batch of parsed.batches) {
-      for (const row of batch) if (row.line > job.staged_line) pending.push(row);
-      if (pending.length >= this.batch.stageRows) {
-        await this.stageRows(client, job.id, feed, pending);
-        pending = [];
-      }
+    const rows = new StagedRows(parsed.batches[Symbol.asyncIterator](), job.staged_line);
+    try {
+      while ((await this.stageRows(client, job.id, feed, rows)) > 0);
+    } finally {
+      await rows.close();
     }
-    await this.stageRows(client, job.id, feed, pending);
     await this.tx(client, async () => {
       await client.query(`UPDATE import_job SET phase = 'VALIDATE' WHERE id = $1`, [job.id]);
     });
   }
 
-  /** COPYs rows into staging with their problems and the staging checkpoint, in one transaction. */
+  /**
+   * COPYs the next `batch.stageRows` rows into staging as the reader gives them (the file is parsed
+   * while PostgreSQL takes the rows before), then their problems and the staging checkpoint, in one
+   * transaction. Returns the rows staged (0 at the end of the file).
+   */
   private async stageRows(
     client: pg.PoolClient,
     jobId: string,
     feed: FactFeed,
-    rows: FeedRow[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
+    rows: StagedRows,
+  ): Promise<number> {
+    const limit = this.batch.stageRows;
+    const first = await rows.next(limit);
+    if (!first) return 0;
+    let count = 0;
+    let last = 0;
+    const problems: RowProblem[] = [];
+    async function* copyText(): AsyncGenerator<string> {
+      for (
+        let batch: FeedRow[] | undefined = first;
+        batch;
+        batch = count < limit ? await rows.next(limit - count) : undefined
+      ) {
+        for (const row of batch) if (row.problems.length) problems.push(...row.problems);
+        count += batch.length;
+        last = batch[batch.length - 1]!.line;
+        yield* copyChunks(jobId, feed.columns, batch);
+      }
+    }
     await this.tx(client, async () => {
-      const lines = function* () {
-        for (const row of rows) {
-          const values = feed.columns.map((c) => copyText(row.values[c] ?? null));
-          yield `${jobId}\t${row.line}\t${row.problems.length > 0 ? 't' : 'f'}\t${row.line}\t${values.join('\t')}\n`;
-        }
-      };
-      await pipeline(Readable.from(lines()), client.query(copyFrom(copyIntoStaging(feed))));
-      const problems = rows.flatMap((r) => r.problems);
+      await pipeline(Readable.from(copyText()), client.query(copyFrom(copyIntoStaging(feed))));
       if (problems.length)
         await client.query(INSERT_PROBLEMS, [
           jobId,
@@ -257,9 +268,10 @@ export class ImportRunner {
         `UPDATE import_job SET rows_staged = rows_staged + $2, rows_read = rows_staged + $2, staged_line = $3,
                 rows_total = greatest(rows_total, rows_staged + $2)
           WHERE id = $1`,
-        [jobId, rows.length, rows[rows.length - 1]!.line],
+        [jobId, count, last],
       );
     });
+    return count;
   }
 
   private async merge(client: pg.PoolClient, job: ImportJobRow, feed: FactFeed): Promise<void> {
@@ -272,6 +284,7 @@ export class ImportRunner {
       await this.tx(
         client,
         async () => {
+          await client.query(HASH_JOINS);
           const { rows } = await client.query<typeof counts>(sql, [
             job.id,
             from,
@@ -394,9 +407,66 @@ function jobEntry(job: ImportJobRow, action: string): AuditEntry {
   };
 }
 
+/**
+ * The parsed rows after the staging checkpoint (a resumed run skips the lines staged before), handed
+ * out in runs of at most a given number: a batch of the reader that straddles two transactions is
+ * split between them.
+ */
+class StagedRows {
+  private carry: FeedRow[] = [];
+
+  constructor(
+    private readonly batches: AsyncIterator<FeedRow[]>,
+    private readonly after: number,
+  ) {}
+
+  /** Up to `max` rows, in file order; undefined at the end of the file. */
+  async next(max: number): Promise<FeedRow[] | undefined> {
+    while (this.carry.length === 0) {
+      const next = await this.batches.next();
+      if (next.done) return undefined;
+      this.carry =
+        next.value[next.value.length - 1]!.line > this.after
+          ? next.value.filter((r) => r.line > this.after)
+          : [];
+    }
+    const rows = this.carry.length <= max ? this.carry : this.carry.slice(0, max);
+    this.carry = this.carry.length <= max ? [] : this.carry.slice(max);
+    return rows;
+  }
+
+  /** Stops the reader (and the stored file's stream under it). */
+  async close(): Promise<void> {
+    await this.batches.return?.(undefined);
+  }
+}
+
+/** Bytes of COPY text per chunk written to the connection: one socket write per chunk, not per row. */
+const COPY_CHUNK_CHARS = 256 * 1024;
+
+/**
+ * The staged rows in COPY's text format (job, line, rejected, group_end, the feed's columns), in
+ * chunks of about COPY_CHUNK_CHARS: a string per row would be a CopyData message and a socket write
+ * per row, which cost more than the COPY itself.
+ */
+function* copyChunks(jobId: string, columns: readonly string[], rows: readonly FeedRow[]): Generator<string> {
+  let chunk = '';
+  for (const row of rows) {
+    let line = `${jobId}\t${row.line}\t${row.problems.length > 0 ? 't' : 'f'}\t${row.line}`;
+    for (const column of columns) line += '\t' + copyText(row.values[column] ?? null);
+    chunk += line + '\n';
+    if (chunk.length >= COPY_CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
 /** A value in COPY's text format: \N for null, the four special characters escaped. */
 function copyText(value: string | null): string {
   if (value === null) return '\\N';
+  if (!/[\\\t\n\r]/.test(value)) return value;
   return value.replace(/[\\\t\n\r]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
   );

@@ -167,8 +167,11 @@ export function validationCounts(f: FactFeed): string {
  * thousands of rows (the facts written and the staged lines) that the planner cannot count (CTE
  * results), and a nested loop over them grows with the square of the batch. The disabled nested
  * loops cost so much on paper that JIT compilation would start, for seconds, on every batch: off.
+ * Merge joins are off too (they sorted both sides, on disk, for as long as the insert itself), and
+ * the hash tables of a batch's few hundred thousand facts get the memory to stay in it.
  */
-export const HASH_JOINS = `SET LOCAL enable_nestloop = off; SET LOCAL jit = off`;
+export const HASH_JOINS = `SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off;
+  SET LOCAL work_mem = '64MB'`;
 function eligibleFacts(f: FactFeed): string {
   return `
     f AS (${f.facts}),
