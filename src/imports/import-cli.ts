@@ -19,6 +19,8 @@ export interface ImportCommand {
   format?: string;
   /** Only queue the job for the workers (`npm run worker`), do not run it here. */
   queue?: boolean;
+  /** REGISTRY: the municipalities the records are for, comma-separated codes. */
+  municipalities?: string;
 }
 
 /** Why the command line refused its options (exit status 64). */
@@ -38,7 +40,8 @@ function oneOf<T extends string>(
 }
 
 /**
- * `npm run cli -- import --feed taxis --file path [--dry-run] [--encoding ..] [--format ..] [--queue]`:
+ * `npm run cli -- import --feed taxis --file path [--dry-run] [--encoding ..] [--format ..] [--queue]
+ * [--municipalities 4912,4904]` (REGISTRY: the area its records are for):
  * stores the file and queues its job as an upload would (as the service itself, for the whole
  * country), then runs it here with a progress bar, or, when a worker already runs it (or with
  * --queue), follows it. Prints the counts; answers 0 when the job succeeded.
@@ -64,7 +67,14 @@ export async function runImportCommand(
     .run(ctx, () =>
       imports.create(
         ctx,
-        { feed, fileName: basename(options.file!), dryRun: !!options.dryRun, encoding, format },
+        {
+          feed,
+          fileName: basename(options.file!),
+          dryRun: !!options.dryRun,
+          encoding,
+          format,
+          area: options.municipalities?.split(',').map((c) => c.trim()),
+        },
         createReadStream(options.file!),
       ),
     );
