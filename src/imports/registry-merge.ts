@@ -22,7 +22,7 @@ export const REGISTRY_TABLE = 'import_staging_registry';
 
 const S = REGISTRY_TABLE;
 const ROWS = `s.job_id = $1 AND NOT s.rejected`;
-const AREA = `(SELECT j.area FROM import_job j WHERE j.id = $1)`;
+const AREA = `coalesce((SELECT j.area FROM import_job j WHERE j.id = $1), '{}'::text[])`;
 
 interface RowCheck {
   field: string | null;
@@ -180,11 +180,11 @@ export const REGISTRY_VALIDATION: readonly string[] = [
   // Lines without AFM or AMKA that look like someone known (the rule of a registration: born the
   // same day, names alike) are held: the best candidate is named in the problem.
   `WITH cand AS (
-     SELECT s.line, c.kind, c.ref, c.similar
+     SELECT s.line, c.kind, c.ref, c.alike
        FROM ${S} s
        CROSS JOIN LATERAL (
          SELECT * FROM (
-           SELECT 'person' AS kind, q.id::text AS ref, similarity(q.phonetic_key, s.phonetic_key) AS similar
+           SELECT 'person' AS kind, q.id::text AS ref, similarity(q.phonetic_key, s.phonetic_key) AS alike
              FROM person q
             WHERE q.birth_date = s.birth_date::date AND q.status = 'ACTIVE'
               AND similarity(q.phonetic_key, s.phonetic_key) >= ${LIKELY_DUPLICATE_SIMILARITY}
@@ -194,7 +194,7 @@ export const REGISTRY_VALIDATION: readonly string[] = [
             WHERE e.job_id = $1 AND e.line < s.line AND NOT e.rejected AND e.outcome IS DISTINCT FROM 'DUPLICATE'
               AND e.birth_date = s.birth_date
               AND similarity(e.phonetic_key, s.phonetic_key) >= ${LIKELY_DUPLICATE_SIMILARITY}) all_candidates
-          ORDER BY similar DESC, kind DESC, ref
+          ORDER BY alike DESC, kind DESC, ref
           LIMIT 1) c
       WHERE ${ROWS} AND s.outcome IS NULL AND s.person_id IS NULL AND s.afm IS NULL AND s.amka IS NULL),
    held AS (
@@ -202,7 +202,7 @@ export const REGISTRY_VALIDATION: readonly string[] = [
      RETURNING s.line)
    INSERT INTO import_row_problem (job_id, line, field, code, message)
    SELECT $1, cand.line, NULL, 'LIKELY_DUPLICATE',
-          'Not created: born the same day as, and named ' || round(cand.similar * 100)::int || '% like, '
+          'Not created: born the same day as, and named ' || round(cand.alike * 100)::int || '% like, '
           || CASE cand.kind WHEN 'person' THEN 'person ' || cand.ref ELSE 'the person on line ' || cand.ref END
           || '. If they are different people, register this one by hand (the pair is then queued for review);'
           || ' if the same, add the AFM or AMKA to the row and import it again.'
