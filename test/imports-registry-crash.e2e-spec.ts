@@ -179,7 +179,9 @@ describe('a REGISTRY import survives its worker killed with SIGKILL', () => {
     const resumed = await state(id);
     const j = resumed.job as Record<string, number>;
     expect(resumed.job).toMatchObject({ status: 'SUCCEEDED', rows_read: ROWS });
-    expect(j.rows_created + j.rows_updated + j.rows_unchanged + j.rows_unmatched + j.rows_rejected).toBe(ROWS);
+    expect(j.rows_created + j.rows_updated + j.rows_unchanged + j.rows_unmatched + j.rows_rejected).toBe(
+      ROWS,
+    );
     for (const n of ['rows_created', 'rows_updated', 'rows_unchanged', 'rows_unmatched', 'rows_rejected'])
       expect(j[n]).toBeGreaterThan(0);
     expect(resumed.origins).toBe(j.rows_created);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Role } from '../src/auth/roles.js';
@@ -136,7 +137,9 @@ describe('feed imports: the REGISTRY feed creates and updates people set-based (
       { line: 15, field: null, code: 'DUPLICATE_IN_FILE' },
       { line: 17, field: 'amka', code: 'BAD_IDENTIFIER' },
     ]);
-    const held = await db.query(`SELECT message FROM import_row_problem WHERE job_id = $1 AND line = 6`, [j.id]);
+    const held = await db.query(`SELECT message FROM import_row_problem WHERE job_id = $1 AND line = 6`, [
+      j.id,
+    ]);
     expect(held.rows[0].message).toMatch(/^Not created: born the same day as, and named \d+% like, /);
     // Messages never repeat a whole identifier.
     const all = await db.query(`SELECT message FROM import_row_problem WHERE job_id = $1`, [j.id]);
@@ -228,7 +231,12 @@ describe('feed imports: the REGISTRY feed creates and updates people set-based (
       `SELECT action, reason FROM audit_event WHERE subject_type = 'import_job' AND subject_id = $1 ORDER BY id`,
       [j.id],
     );
-    expect(audit.rows.map((r) => r.action)).toEqual(['import.create', 'import.start', 'import.batch', 'import.finish']);
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'import.create',
+      'import.start',
+      'import.batch',
+      'import.finish',
+    ]);
     expect(audit.rows[2].reason).toBe('REGISTRY lines 1-17: created 4, updated 1, unchanged 1');
     expect(await count(`audit_event WHERE subject_type = 'person'`)).toBe(0);
     expect(await count(`import_staging_registry`)).toBe(0);
@@ -273,7 +281,13 @@ describe('feed imports: the REGISTRY feed creates and updates people set-based (
       expect.arrayContaining([
         { line: 2, fact: 'surname', change: 'CHANGED', oldValue: 'Οικονόμου', newValue: 'Οικονόμου-Παππά' },
         { line: 2, fact: 'phone', change: 'CHANGED', oldValue: null, newValue: '6900000001' },
-        { line: 4, fact: 'person', change: 'NEW', oldValue: null, newValue: 'Μαρία Κωνσταντίνου, 1985-03-12, 4912' },
+        {
+          line: 4,
+          fact: 'person',
+          change: 'NEW',
+          oldValue: null,
+          newValue: 'Μαρία Κωνσταντίνου, 1985-03-12, 4912',
+        },
       ]),
     );
     expect(await count('person')).toBe(people);
@@ -282,7 +296,7 @@ describe('feed imports: the REGISTRY feed creates and updates people set-based (
     expect(await count('import_person_origin')).toBe(0);
   });
 
-  it("the area: required, known municipalities only, and a fact feed has none", async () => {
+  it('the area: required, known municipalities only, and a fact feed has none', async () => {
     const none = await upload('registry.csv');
     expect(none.status).toBe(400);
     expect(JSON.parse(none.text).code).toBe('BAD_AREA');
@@ -308,6 +322,49 @@ describe('feed imports: the REGISTRY feed creates and updates people set-based (
       .field('municipalities', '4912')
       .attach('file', join(FIXTURES, 'registry.csv'));
     expect(refused.status).toBe(403);
+  });
+
+  it('the command line: --feed registry --municipalities ... --dry-run previews and writes nobody', async () => {
+    const people = await count('person');
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          './test/support/register-ts.mjs',
+          'src/cli.ts',
+          'import',
+          '--feed',
+          'registry',
+          '--file',
+          join(FIXTURES, 'registry.csv'),
+          '--municipalities',
+          AREA,
+          '--dry-run',
+        ],
+        {
+          cwd: process.cwd(),
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '/tmp',
+            DATABASE_URL: t.db.url,
+            JWT_SECRET: 'a-cli-secret-of-at-least-32-characters!',
+            NODE_ENV: 'test',
+            LOG_LEVEL: 'silent',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      child.on('close', (code) => resolve({ code, output }));
+    });
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.output).toContain('16 rows read');
+    expect(result.output).toMatch(/would create +4/);
+    expect(result.output).not.toContain('undefined');
+    expect(await count('person')).toBe(people);
   });
 
   it('a line is made into a person once: the merge of a range run again creates nobody', async () => {

@@ -13,9 +13,50 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
 const GREEK_LOWER = 'αβγδεζηθικλμνξοπρστυφχψωςάέήίόύώϊϋΐΰ';
 const GREEK_UPPER = 'ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩΆΈΉΊΌΎΏΪΫ';
 /** The pairs ELOT 743 reads together, and what breaks them (a diaeresis, a word end). */
-const CLUSTERS = ['μπ', 'ντ', 'γγ', 'γκ', 'γξ', 'γχ', 'αυ', 'ευ', 'ηυ', 'ου', 'αϋ', 'εϋ', 'ΜΠ', 'ΑΥ', 'Ευ', 'Ου'];
+const CLUSTERS = [
+  'μπ',
+  'ντ',
+  'γγ',
+  'γκ',
+  'γξ',
+  'γχ',
+  'αυ',
+  'ευ',
+  'ηυ',
+  'ου',
+  'αϋ',
+  'εϋ',
+  'ΜΠ',
+  'ΑΥ',
+  'Ευ',
+  'Ου',
+];
 const LATIN = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const LATIN_DIGRAPHS = ['ch', 'kh', 'ph', 'th', 'ou', 'oy', 'mp', 'mb', 'nt', 'nd', 'gg', 'gk', 'nk', 'dj', 'ee', 'ei', 'oi', 'ai', 'y', 'x', 'w', 'ck', 'q'];
+const LATIN_DIGRAPHS = [
+  'ch',
+  'kh',
+  'ph',
+  'th',
+  'ou',
+  'oy',
+  'mp',
+  'mb',
+  'nt',
+  'nd',
+  'gg',
+  'gk',
+  'nk',
+  'dj',
+  'ee',
+  'ei',
+  'oi',
+  'ai',
+  'y',
+  'x',
+  'w',
+  'ck',
+  'q',
+];
 const OTHER = [
   'é', 'ü', 'ñ', 'ß', 'ø', 'æ', 'ł', 'İ', 'ı', 'ŉ', 'ﬁ', 'Ω', 'µ', 'ϴ', 'ϐ', 'ἀ', 'ᾳ', 'Ἀ', 'ῥ', 'ᾼ',
   '\u0301', '\u0308', '\u0342', 'И', 'й', 'Ё', 'ß', '0', '7', '½', '²', ' ', ' ', '  ', '-', "'", '.', ',',

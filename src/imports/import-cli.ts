@@ -62,22 +62,20 @@ export async function runImportCommand(
   }
   const ctx = new RequestContext(randomUUID(), systemActor('cli-import'));
   const imports = app.get(ImportsService);
-  const created = await app
-    .get(TransactionService)
-    .run(ctx, () =>
-      imports.create(
-        ctx,
-        {
-          feed,
-          fileName: basename(options.file!),
-          dryRun: !!options.dryRun,
-          encoding,
-          format,
-          area: options.municipalities?.split(',').map((c) => c.trim()),
-        },
-        createReadStream(options.file!),
-      ),
-    );
+  const created = await app.get(TransactionService).run(ctx, () =>
+    imports.create(
+      ctx,
+      {
+        feed,
+        fileName: basename(options.file!),
+        dryRun: !!options.dryRun,
+        encoding,
+        format,
+        area: options.municipalities?.split(',').map((c) => c.trim()),
+      },
+      createReadStream(options.file!),
+    ),
+  );
   out.write(`import ${created.id} (${feed}${created.dryRun ? ', dry run' : ''}) queued\n`);
   if (created.duplicateOf) {
     out.write(`the same file was imported by ${created.duplicateOf}: nothing to do\n`);

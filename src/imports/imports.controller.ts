@@ -52,7 +52,8 @@ export class ImportsController {
         format: { type: 'string', enum: Object.values(FeedFormat) },
         municipalities: {
           type: 'string',
-          description: 'REGISTRY only, required: the municipalities its records are for, comma-separated codes',
+          description:
+            'REGISTRY only, required: the municipalities its records are for, comma-separated codes',
           example: '4912,4904',
         },
         file: { type: 'string', format: 'binary' },

@@ -95,7 +95,8 @@ export class ImportJobView {
   @ApiPropertyOptional({
     type: [String],
     nullable: true,
-    description: 'REGISTRY: the municipalities (codes) whose records the import loads; null for a national feed',
+    description:
+      'REGISTRY: the municipalities (codes) whose records the import loads; null for a national feed',
   })
   @Field(() => [String], { nullable: true })
   area: string[] | null;

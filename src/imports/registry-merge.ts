@@ -97,7 +97,9 @@ const ROW_CHECKS: RowCheck[] = [
     field: 'afm',
     code: 'IDENTIFIER_CONFLICT',
     bad: `s.afm IS NOT NULL AND p.afm IS NOT NULL AND p.afm <> s.afm`,
-    message: sqlText('The person registered with this AMKA has another AFM: correct the row, or the record first.'),
+    message: sqlText(
+      'The person registered with this AMKA has another AFM: correct the row, or the record first.',
+    ),
     joinPerson: true,
   },
   {

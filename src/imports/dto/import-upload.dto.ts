@@ -33,7 +33,8 @@ export class ImportUploadFields {
   format?: FeedFormat;
 
   @ApiPropertyOptional({
-    description: 'REGISTRY only, required: the municipalities the records are loaded for, comma-separated codes',
+    description:
+      'REGISTRY only, required: the municipalities the records are loaded for, comma-separated codes',
     example: '4912,4904',
   })
   @IsOptional()
