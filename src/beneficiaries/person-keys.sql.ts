@@ -35,14 +35,18 @@ function bracketOf(test: RegExp): string {
   return parts.join('');
 }
 
-/** Single code points whose case mapping is one other code point, and those mapping to several. */
-function caseTable(map: (s: string) => string): {
-  common: [string, string];
-  rest: [string, string];
-  multi: Array<[string, string]>;
-} {
-  const common: [string, string] = ['', ''];
-  const rest: [string, string] = ['', ''];
+type CaseTable = [from: string, to: string];
+
+/**
+ * Single code points whose case mapping is one other code point, in three tables (ASCII and Greek;
+ * the rest of Latin and Cyrillic; everything else), and the code points mapping to several.
+ */
+function caseTables(map: (s: string) => string): { tables: CaseTable[]; multi: Array<[string, string]> } {
+  const tables: CaseTable[] = [
+    ['', ''],
+    ['', ''],
+    ['', ''],
+  ];
   const multi: Array<[string, string]> = [];
   for (let cp = 0; cp <= MAX_CODE_POINT; cp++) {
     if (isSurrogate(cp)) continue;
@@ -51,16 +55,13 @@ function caseTable(map: (s: string) => string): {
     if (mapped === ch) continue;
     if ([...mapped].length > 1) multi.push([ch, mapped]);
     else {
-      const table = cp < COMMON_BELOW ? common : rest;
+      const table = tables[cp < 0x80 || (cp >= 0x370 && cp < 0x400) ? 0 : cp < 0x530 ? 1 : 2]!;
       table[0] += ch;
       table[1] += mapped;
     }
   }
-  return { common, rest, multi };
+  return { tables, multi };
 }
-
-/** Latin, Greek and Cyrillic: the letters of names, mapped by a short table; the rest only when present. */
-const COMMON_BELOW = 0x0530;
 
 /** A SQL string literal (standard conforming strings). */
 function literal(text: string): string {
@@ -73,20 +74,24 @@ function bracketOfChars(chars: string): string {
 }
 
 /**
- * A case mapping as one SQL expression (inlined by the planner): PostgreSQL's translate scans its
- * table for every character, so the long tail of the table (and the mappings to several
- * characters) is applied only to a text that holds one of its characters.
+ * A case mapping as one SQL expression (inlined by the planner). PostgreSQL's translate scans its
+ * table for every character, so a name's own letters (ASCII, Greek) are mapped by a short table,
+ * and the longer tables (and the mappings to several characters) are applied only to a text that
+ * holds one of their characters.
  */
 function caseFunction(name: string, map: (s: string) => string): string {
-  const { common, rest, multi } = caseTable(map);
+  const { tables, multi } = caseTables(map);
+  const guarded = (body: string, chars: string, apply: (body: string) => string) =>
+    `CASE WHEN p_text ~ '[${bracketOfChars(chars)}]' THEN ${apply(body)} ELSE ${body} END`;
   let body = 'p_text';
-  if (multi.length) {
-    let replaced = body;
-    for (const [ch, mapped] of multi) replaced = `replace(${replaced}, ${literal(ch)}, ${literal(mapped)})`;
-    body = `CASE WHEN ${body} ~ '[${bracketOfChars(multi.map(([c]) => c).join(''))}]' THEN ${replaced} ELSE ${body} END`;
-  }
-  body = `translate(${body}, ${literal(common[0])}, ${literal(common[1])})`;
-  body = `CASE WHEN p_text ~ '[${bracketOfChars(rest[0])}]' THEN translate(${body}, ${literal(rest[0])}, ${literal(rest[1])}) ELSE ${body} END`;
+  if (multi.length)
+    body = guarded(body, multi.map(([c]) => c).join(''), (b) =>
+      multi.reduce((acc, [ch, mapped]) => `replace(${acc}, ${literal(ch)}, ${literal(mapped)})`, b),
+    );
+  const [short, common, rest] = tables as [CaseTable, CaseTable, CaseTable];
+  body = `translate(${body}, ${literal(short[0])}, ${literal(short[1])})`;
+  body = guarded(body, common[0], (b) => `translate(${b}, ${literal(common[0])}, ${literal(common[1])})`);
+  body = guarded(body, rest[0], (b) => `translate(${b}, ${literal(rest[0])}, ${literal(rest[1])})`);
   return `
     CREATE FUNCTION ${name}(p_text text) RETURNS text
       LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
@@ -244,17 +249,20 @@ export function personKeyFunctionsSql(): string[] {
     // foldWord of search-key.ts: the PHONETIC rules in order (the alternations here match the
     // same text under PostgreSQL's longest match as under JavaScript's first match). A word of a
     // search key holds letters and digits only, so "a doubled letter" is "a doubled non-digit".
+    // A rule without an alternation or a class is a plain replace (PostgreSQL keeps only 32
+    // compiled regular expressions per session: the fewer, the less they are compiled again).
     `CREATE FUNCTION name_phonetic_fold(p_word text) RETURNS text
        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-         SELECT regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-                regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-                regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-                regexp_replace(p_word,
+         SELECT regexp_replace(replace(replace(
+                regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+                regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+                replace(replace(replace(
+                regexp_replace(regexp_replace(p_word,
                   'y(?=[aeiou])', 'gi', 'g'),
                   '[ck]h', 'h', 'g'),
-                  'x', 'ks', 'g'),
-                  'ph', 'f', 'g'),
-                  'th', 't', 'g'),
+                  'x', 'ks'),
+                  'ph', 'f'),
+                  'th', 't'),
                   'ck|c|q', 'k', 'g'),
                   '([ae])[fuy]', '\\1v', 'g'),
                   'o[uy]', 'u', 'g'),
@@ -263,32 +271,32 @@ export function personKeyFunctionsSql(): string[] {
                   '[ng][gk]|nk', 'g', 'g'),
                   'd[jz]|tj', 'tz', 'g'),
                   'ee|ei|oi|yi|y', 'i', 'g'),
-                  'ai', 'e', 'g'),
-                  'w', 'o', 'g'),
+                  'ai', 'e'),
+                  'w', 'o'),
                   '([^${digits}])\\1+', '\\1', 'g')
        $fn$`,
-    // plpgsql, not sql, from here: a SQL function that is not inlined is planned at every call.
+    // The fold of each word of the key, applied to the whole key at once: no rule matches across
+    // the single space between two words (every pattern is letters, or a character repeated).
     `CREATE FUNCTION name_phonetic_key(p_text text) RETURNS text
-       LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-       BEGIN
-         RETURN array_to_string(ARRAY(
-           SELECT name_phonetic_fold(w)
-             FROM unnest(string_to_array(name_search_key(name_one_script(normalize(p_text, NFC))), ' '))
-                  WITH ORDINALITY AS u(w, ord)
-            ORDER BY ord), ' ');
-       END
+       LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+         SELECT name_phonetic_fold(name_search_key(name_one_script(normalize(p_text, NFC))))
        $fn$`,
     `CREATE FUNCTION person_latin_name(p_text text) RETURNS text
        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
          SELECT js_upper(js_strip_marks(normalize(elot743_transliterate(normalize(p_text, NFC)), NFD)))
        $fn$`,
     // personKeys: the keys over both scripts of both names, each word once, in first-seen order.
+    // plpgsql, not sql, from here: a SQL function that is not inlined is planned at every call.
     `CREATE FUNCTION person_key_words_once(p_key text) RETURNS text
        LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+       DECLARE
+         words text[] := '{}';
+         w text;
        BEGIN
-         RETURN array_to_string(ARRAY(
-           SELECT w FROM unnest(string_to_array(p_key, ' ')) WITH ORDINALITY AS u(w, ord)
-            WHERE w <> '' GROUP BY w ORDER BY min(ord)), ' ');
+         FOREACH w IN ARRAY string_to_array(p_key, ' ') LOOP
+           IF w <> '' AND NOT w = ANY (words) THEN words := words || w; END IF;
+         END LOOP;
+         RETURN array_to_string(words, ' ');
        END
        $fn$`,
     `CREATE FUNCTION person_name_keys(p_given text, p_surname text, p_given_latin text, p_surname_latin text,
@@ -297,9 +305,14 @@ export function personKeyFunctionsSql(): string[] {
        DECLARE
          all_names text := p_given || ' ' || p_surname || ' ' || coalesce(p_given_latin, person_latin_name(p_given))
                            || ' ' || coalesce(p_surname_latin, person_latin_name(p_surname));
+         search_key text := name_search_key(all_names);
        BEGIN
-         name_key := person_key_words_once(name_search_key(all_names));
-         phonetic_key := person_key_words_once(name_phonetic_key(all_names));
+         name_key := person_key_words_once(search_key);
+         -- phoneticKey is the fold of the search key of oneScript(NFC(text)): the same search key
+         -- when no word mixes the scripts.
+         phonetic_key := person_key_words_once(
+           CASE WHEN name_one_script(normalize(all_names, NFC)) = normalize(all_names, NFC)
+                THEN name_phonetic_fold(search_key) ELSE name_phonetic_key(all_names) END);
        END
        $fn$`,
   ];
