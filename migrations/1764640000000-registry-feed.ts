@@ -131,6 +131,7 @@ export class RegistryFeed1764640000000 implements MigrationInterface {
           v_conflicts int;
           v_queued int;
           v_renamed uuid[];
+          v_moved uuid[];
           v_new uuid[];
         BEGIN
           SELECT count(*) INTO v_matched FROM import_staging_registry s
@@ -158,8 +159,18 @@ export class RegistryFeed1764640000000 implements MigrationInterface {
               FROM u)
           SELECT count(*)::int,
                  coalesce(array_agg(u.id) FILTER (WHERE u.changed && ARRAY['given_name', 'surname', 'given_name_latin',
-                                                                         'surname_latin', 'birth_date']), '{}')
-            INTO v_updated, v_renamed FROM u;
+                                                                         'surname_latin', 'birth_date']), '{}'),
+                 coalesce(array_agg(u.id) FILTER (WHERE 'municipality_code' = ANY (u.changed)), '{}')
+            INTO v_updated, v_renamed, v_moved FROM u;
+
+          -- A person moved to another municipality of the area leaves a current household of the
+          -- old one, as a hand-over does (BeneficiaryService.move).
+          IF cardinality(v_moved) > 0 THEN
+            UPDATE household_member hm SET left_on = (now() AT TIME ZONE 'Europe/Athens')::date
+              FROM household h, person p
+             WHERE h.id = hm.household_id AND p.id = hm.person_id AND hm.person_id = ANY (v_moved)
+               AND hm.left_on IS NULL AND h.municipality_code <> p.municipality_code;
+          END IF;
 
           -- New people: one per line, pre-numbered so that the line's origin row names its person.
           WITH nr AS MATERIALIZED (

@@ -367,6 +367,41 @@ describe('feed imports: the REGISTRY feed creates and updates people set-based (
     expect(await count('person')).toBe(people);
   });
 
+  it('a person moved to another municipality of the area leaves their household in the old one', async () => {
+    const { rows } = await db.query(
+      `WITH h AS (INSERT INTO household (municipality_code) VALUES ('4912') RETURNING id)
+       INSERT INTO household_member (household_id, person_id, relationship) SELECT id, $1, 'REFERENCE_PERSON' FROM h
+       RETURNING household_id`,
+      [ids.nikos],
+    );
+    const csv = 'ΑΜΚΑ;Όνομα;Επώνυμο;Ημερομηνία γέννησης;Δήμος\n30116201036;Νίκος;Αθανασίου;30/11/1962;4904\n';
+    const res = await t.http
+      .post('/api/v1/imports')
+      .set('Authorization', `Bearer ${operator}`)
+      .field('feed', 'REGISTRY')
+      .field('municipalities', AREA)
+      .attach('file', Buffer.from(csv), 'move.csv');
+    expect(res.status).toBe(201);
+    expect(await t.app.get(ImportRunner).run(res.body.id)).toBe('finished');
+    const person = await db.query(`SELECT municipality_code, father_name, phone FROM person WHERE id = $1`, [
+      ids.nikos,
+    ]);
+    // Moved; the fields the row left empty keep what was recorded.
+    expect(person.rows[0]).toEqual({
+      municipality_code: '4904',
+      father_name: 'Γεώργιος',
+      phone: '2100000000',
+    });
+    const member = await db.query(`SELECT left_on FROM household_member WHERE household_id = $1`, [
+      rows[0].household_id,
+    ]);
+    expect(member.rows[0].left_on).not.toBeNull();
+    const history = await db.query(`SELECT change, old_values FROM person_history WHERE person_id = $1`, [
+      ids.nikos,
+    ]);
+    expect(history.rows).toEqual([{ change: 'UPDATED', old_values: { municipality_code: '4912' } }]);
+  });
+
   it('a line is made into a person once: the merge of a range run again creates nobody', async () => {
     const res = await upload('registry.csv', { municipalities: AREA });
     const runner = t.app.get(ImportRunner);
