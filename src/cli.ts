@@ -26,8 +26,10 @@ const USAGE = `mitroa command line (npm run --silent cli -- <command> [options])
                                   create an API key for a regional system (printed once)
   schema [--out schema.gql]       write the GraphQL schema
   import --feed F --file PATH [--dry-run] [--encoding E] [--format F] [--queue]
-                                  import a feed file (TAXIS, EFKA, OPEKA, KEPA, DYPA) with a
-                                  progress bar; --queue leaves it to the workers (npm run worker)
+         [--municipalities 4912,4904]
+                                  import a feed file (TAXIS, EFKA, OPEKA, KEPA, DYPA, REGISTRY) with a
+                                  progress bar; --queue leaves it to the workers (npm run worker);
+                                  REGISTRY needs --municipalities, the area its records are for
 
 DATABASE_URL selects the database; without it the embedded one in DATA_DIR is used (the running
 service's, when \`npm start\` runs).`;
@@ -167,6 +169,7 @@ async function importFile(
     encoding?: string;
     format?: string;
     queue?: boolean;
+    municipalities?: string;
   },
   log: (m: string) => void,
 ): Promise<number> {

@@ -426,12 +426,12 @@ describe('feed imports: the pipeline of the fact feeds (issue 13)', () => {
     expect((scoped as unknown as Array<{ rows: Array<{ n: number }> }>)[3]!.rows[0]!.n).toBe(0);
   });
 
-  it('a bad upload: unknown feed, the REGISTRY feed, no file, an empty file: typed 400s, nothing kept', async () => {
+  it('a bad upload: unknown feed, a REGISTRY import without its area, no file, an empty file: typed 400s, nothing kept', async () => {
     const bad = await upload(operator, 'NOPE', 'dypa.csv');
     expect(bad.status).toBe(400);
     expect(bad.body.code ?? JSON.parse(bad.text).code).toBe('BAD_USER_INPUT');
     const registry = await upload(operator, 'REGISTRY', 'dypa.csv');
-    expect(JSON.parse(registry.text).code).toBe('FEED_NOT_SUPPORTED');
+    expect(JSON.parse(registry.text).code).toBe('BAD_AREA');
     const noFile = await t.http
       .post('/api/v1/imports')
       .set('Authorization', `Bearer ${operator}`)

@@ -21,7 +21,7 @@ import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
 
 /** Names at least this similar (trigram similarity of the phonetic keys) on the same birth date are queued. */
-const LIKELY_DUPLICATE_SIMILARITY = 0.5;
+export const LIKELY_DUPLICATE_SIMILARITY = 0.5;
 
 /**
  * A new (or renamed) person is queued against at most this many best candidates in the caller's

@@ -99,6 +99,9 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   import_staging_opeka_pkey: 'one row per line of a job, staged once (the resumed run skips staged lines)',
   import_staging_kepa_pkey: 'one row per line of a job, staged once (the resumed run skips staged lines)',
   import_staging_dypa_pkey: 'one row per line of a job, staged once (the resumed run skips staged lines)',
+  import_staging_registry_pkey: 'one row per line of a job, staged once (the resumed run skips staged lines)',
+  import_person_origin_pkey:
+    'a line of a job made into a person: inserted once, in the batch that creates it (a rerun skips lines with an origin)',
   municipality_alias_pkey: 'reference data written by migrations only',
   // Primary keys the database generates (uuid default or identity); no write takes an id from input.
   api_key_pkey: 'generated id',

@@ -93,6 +93,12 @@ export enum RowProblemCode {
   DUPLICATE_IN_FILE = 'DUPLICATE_IN_FILE',
   /** A REGISTRY row that looks like a person already known without sharing an identifier. */
   LIKELY_DUPLICATE = 'LIKELY_DUPLICATE',
+  /** REGISTRY: a municipality (or a person's) outside the area the import is for. */
+  OUTSIDE_AREA = 'OUTSIDE_AREA',
+  /** REGISTRY: the AFM and AMKA name two people, or the person named has another AFM/AMKA. */
+  IDENTIFIER_CONFLICT = 'IDENTIFIER_CONFLICT',
+  /** REGISTRY: the person named is closed; an import does not change a closed record. */
+  PERSON_CLOSED = 'PERSON_CLOSED',
 }
 
 export interface RowProblem {

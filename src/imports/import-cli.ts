@@ -19,6 +19,8 @@ export interface ImportCommand {
   format?: string;
   /** Only queue the job for the workers (`npm run worker`), do not run it here. */
   queue?: boolean;
+  /** REGISTRY: the municipalities the records are for, comma-separated codes. */
+  municipalities?: string;
 }
 
 /** Why the command line refused its options (exit status 64). */
@@ -38,7 +40,8 @@ function oneOf<T extends string>(
 }
 
 /**
- * `npm run cli -- import --feed taxis --file path [--dry-run] [--encoding ..] [--format ..] [--queue]`:
+ * `npm run cli -- import --feed taxis --file path [--dry-run] [--encoding ..] [--format ..] [--queue]
+ * [--municipalities 4912,4904]` (REGISTRY: the area its records are for):
  * stores the file and queues its job as an upload would (as the service itself, for the whole
  * country), then runs it here with a progress bar, or, when a worker already runs it (or with
  * --queue), follows it. Prints the counts; answers 0 when the job succeeded.
@@ -59,15 +62,20 @@ export async function runImportCommand(
   }
   const ctx = new RequestContext(randomUUID(), systemActor('cli-import'));
   const imports = app.get(ImportsService);
-  const created = await app
-    .get(TransactionService)
-    .run(ctx, () =>
-      imports.create(
-        ctx,
-        { feed, fileName: basename(options.file!), dryRun: !!options.dryRun, encoding, format },
-        createReadStream(options.file!),
-      ),
-    );
+  const created = await app.get(TransactionService).run(ctx, () =>
+    imports.create(
+      ctx,
+      {
+        feed,
+        fileName: basename(options.file!),
+        dryRun: !!options.dryRun,
+        encoding,
+        format,
+        area: options.municipalities?.split(',').map((c) => c.trim()),
+      },
+      createReadStream(options.file!),
+    ),
+  );
   out.write(`import ${created.id} (${feed}${created.dryRun ? ', dry run' : ''}) queued\n`);
   if (created.duplicateOf) {
     out.write(`the same file was imported by ${created.duplicateOf}: nothing to do\n`);

@@ -10,18 +10,14 @@ import { systemActor } from '../auth/actor.js';
 import { RequestContext, type AuditEntry } from '../auth/request-context.js';
 import { describeError } from '../common/describe-error.js';
 import type { FeedEncoding, FeedFormat, FeedKind, FeedRow, ParseFeed, RowProblem } from './contracts.js';
-import { FACT_FEEDS, isFactFeed, type FactFeed } from './fact-feeds.js';
+import { pipelineOf, type FeedPipeline } from './feed-pipeline.js';
 import {
   copyIntoStaging,
   HASH_JOINS,
   INSERT_PROBLEMS,
   JOB_BY_ID,
-  mergeSql,
   NOTIFY_IMPORT,
-  previewSql,
   READ_CHUNK,
-  validationCounts,
-  validationStatements,
 } from './imports.queries.js';
 
 /** The format readers (src/imports/formats, `parseFeed`), provided by ImportsModule. */
@@ -65,6 +61,8 @@ export interface ImportJobRow {
   file_purged_at: Date | null;
   attempts: number;
   error: string | null;
+  /** REGISTRY: the municipalities the import is for. */
+  area: string[] | null;
 }
 
 export interface ImportPreview {
@@ -146,8 +144,7 @@ export class ImportRunner {
   private async runLocked(client: pg.PoolClient, jobId: string): Promise<void> {
     let job = (await this.job(client, jobId))!;
     if (job.status === 'SUCCEEDED' || job.status === 'FAILED') return;
-    if (!isFactFeed(job.feed)) throw new Error(`the ${job.feed} feed is not imported by this pipeline`);
-    const feed = FACT_FEEDS[job.feed];
+    const feed = pipelineOf(job.feed);
     await this.tx(client, async () => {
       // An unlogged table is emptied by a crash of PostgreSQL itself: stage the file again.
       const { rows } = await client.query<{ n: number }>(
@@ -179,8 +176,8 @@ export class ImportRunner {
       await this.tx(client, async () => {
         // Fresh statistics of the staged rows: the joins of validation and merge are planned on them.
         await client.query(`ANALYZE ${feed.table}`);
-        for (const sql of validationStatements(feed)) await client.query(sql, [jobId]);
-        await client.query(validationCounts(feed), [jobId]);
+        for (const sql of feed.validation) await client.query(sql, [jobId]);
+        await client.query(feed.counts, [jobId]);
       });
       job = (await this.job(client, jobId))!;
     }
@@ -200,7 +197,7 @@ export class ImportRunner {
     }, [jobEntry({ ...job, status: 'SUCCEEDED' }, 'import.finish')]);
   }
 
-  private async stage(client: pg.PoolClient, job: ImportJobRow, feed: FactFeed): Promise<void> {
+  private async stage(client: pg.PoolClient, job: ImportJobRow, feed: FeedPipeline): Promise<void> {
     const parsed = await this.parse(this.storedFile(job.id), {
       feed: job.feed,
       format: job.format ?? undefined,
@@ -233,7 +230,7 @@ export class ImportRunner {
   private async stageRows(
     client: pg.PoolClient,
     jobId: string,
-    feed: FactFeed,
+    feed: FeedPipeline,
     rows: StagedRows,
   ): Promise<number> {
     const limit = this.batch.stageRows;
@@ -274,8 +271,8 @@ export class ImportRunner {
     return count;
   }
 
-  private async merge(client: pg.PoolClient, job: ImportJobRow, feed: FactFeed): Promise<void> {
-    const sql = mergeSql(feed);
+  private async merge(client: pg.PoolClient, job: ImportJobRow, feed: FeedPipeline): Promise<void> {
+    const sql = feed.merge;
     let from = job.checkpoint;
     // rows_done: the staged rows up to the checkpoint, merged or found bad.
     while (from < job.staged_line) {
@@ -315,7 +312,7 @@ export class ImportRunner {
     }
   }
 
-  private async preview(client: pg.PoolClient, job: ImportJobRow, feed: FactFeed): Promise<void> {
+  private async preview(client: pg.PoolClient, job: ImportJobRow, feed: FeedPipeline): Promise<void> {
     await this.tx(client, async () => {
       await client.query(HASH_JOINS);
       const { rows } = await client.query<{
@@ -323,7 +320,7 @@ export class ImportRunner {
         updated: number;
         unchanged: number;
         samples: ImportPreview['samples'];
-      }>(previewSql(feed), [job.id, 0, job.staged_line, job.feed]);
+      }>(feed.preview, [job.id, 0, job.staged_line, job.feed]);
       const p = rows[0]!;
       await client.query(
         `UPDATE import_job SET rows_created = $2, rows_updated = $3, rows_unchanged = $4, checkpoint = $5,
@@ -338,8 +335,7 @@ export class ImportRunner {
     if (!job) return;
     const message = describeError(error).slice(0, 2000);
     await this.tx(client, async () => {
-      if (isFactFeed(job.feed))
-        await client.query(`DELETE FROM ${FACT_FEEDS[job.feed].table} WHERE job_id = $1`, [jobId]);
+      await client.query(`DELETE FROM ${pipelineOf(job.feed).table} WHERE job_id = $1`, [jobId]);
       await client.query(
         `UPDATE import_job SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1`,
         [jobId, message],

@@ -37,7 +37,7 @@ export class ImportsController {
   @ApiRoute(
     'Upload a feed file (streamed) and queue its import; the same file again is recorded as a duplicate of the first',
     [403, 413],
-    'multipart/form-data: the fields first (feed, dryRun, encoding, format), then the part named file. ' +
+    'multipart/form-data: the fields first (feed, dryRun, encoding, format; municipalities for REGISTRY), then the part named file. ' +
       'The job runs in the job worker: follow it with GET /imports/{id}.',
   )
   @ApiConsumes('multipart/form-data')
@@ -50,6 +50,12 @@ export class ImportsController {
         dryRun: { type: 'string', enum: ['true', 'false'], default: 'false' },
         encoding: { type: 'string', enum: Object.values(FeedEncoding) },
         format: { type: 'string', enum: Object.values(FeedFormat) },
+        municipalities: {
+          type: 'string',
+          description:
+            'REGISTRY only, required: the municipalities its records are for, comma-separated codes',
+          example: '4912,4904',
+        },
         file: { type: 'string', format: 'binary' },
       },
     },

@@ -6,8 +6,8 @@ export enum ImportErrorCode {
   EMPTY_FILE = 'EMPTY_FILE',
   /** Not multipart/form-data, no file part, or a field after the file. */
   BAD_UPLOAD = 'BAD_UPLOAD',
-  /** A feed this pipeline does not import (REGISTRY: its own writer, issue 13). */
-  FEED_NOT_SUPPORTED = 'FEED_NOT_SUPPORTED',
+  /** A REGISTRY import without its area, or a fact feed given one. */
+  BAD_AREA = 'BAD_AREA',
   /** The same file of the same feed is being imported by another job (import_job_file_uq). */
   FILE_ALREADY_IMPORTED = 'FILE_ALREADY_IMPORTED',
 }
@@ -16,7 +16,7 @@ const KIND: Record<ImportErrorCode, ErrorKind> = {
   FILE_TOO_LARGE: 'TOO_LARGE',
   EMPTY_FILE: 'BAD_INPUT',
   BAD_UPLOAD: 'BAD_INPUT',
-  FEED_NOT_SUPPORTED: 'BAD_INPUT',
+  BAD_AREA: 'BAD_INPUT',
   FILE_ALREADY_IMPORTED: 'CONFLICT',
 };
 

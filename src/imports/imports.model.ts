@@ -92,6 +92,15 @@ export class ImportJobView {
   @Field()
   dryRun: boolean;
 
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    description:
+      'REGISTRY: the municipalities (codes) whose records the import loads; null for a national feed',
+  })
+  @Field(() => [String], { nullable: true })
+  area: string[] | null;
+
   @ApiProperty({ enum: ImportStatus })
   @Field(() => ImportStatus)
   status: ImportStatus;

@@ -8,7 +8,7 @@ import type { FactFeed } from './fact-feeds.js';
 export const JOB_COLUMNS = `id, feed, file_name, sha256, byte_size, format, encoding, dry_run, status, phase,
   rows_read, rows_created, rows_updated, rows_unchanged, rows_unmatched, rows_rejected, rows_staged,
   staged_line, rows_done, rows_total, checkpoint, duplicate_of, preview, created_by, created_at,
-  started_at, finished_at, file_purged_at, attempts, error`;
+  started_at, finished_at, file_purged_at, attempts, error, area`;
 
 export const JOB_BY_ID = `SELECT ${JOB_COLUMNS} FROM import_job WHERE id = $1`;
 
@@ -30,8 +30,8 @@ export const ORIGINAL_OF_FILE = `
 
 /** $1 id ... ; a race with the same file answers no row (import_job_file_uq), then it is a duplicate. */
 export const INSERT_JOB = `
-  INSERT INTO import_job (id, feed, file_name, sha256, byte_size, format, encoding, dry_run, rows_total, created_by)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+  INSERT INTO import_job (id, feed, file_name, sha256, byte_size, format, encoding, dry_run, rows_total, created_by, area)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
   ON CONFLICT (feed, sha256) WHERE NOT dry_run AND duplicate_of IS NULL AND status <> 'FAILED' DO NOTHING
   RETURNING ${JOB_COLUMNS}`;
 
@@ -64,7 +64,7 @@ export const PURGE_FILES = `
   UPDATE import_job SET file_purged_at = now() WHERE id IN (SELECT DISTINCT job_id FROM purged)`;
 
 /** COPY of staged rows: job, line, rejected, group_end, then the feed's canonical fields. */
-export function copyIntoStaging(f: FactFeed): string {
+export function copyIntoStaging(f: Pick<FactFeed, 'table' | 'columns'>): string {
   return `COPY ${f.table} (job_id, line, rejected, group_end, ${f.columns.join(', ')}) FROM STDIN`;
 }
 

@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { coversMunicipality } from '../auth/area-scope.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { NotFoundError } from '../common/domain-error.js';
@@ -17,7 +18,6 @@ import {
 import { isUuid } from '../common/validators.js';
 import { AppConfig } from '../config/app-config.js';
 import { FeedKind, type FeedEncoding, type FeedFormat } from './contracts.js';
-import { isFactFeed } from './fact-feeds.js';
 import type { ImportJobRow } from './import-runner.js';
 import { ImportError, ImportErrorCode } from './imports.errors.js';
 import { ImportPhase, ImportStatus, type ImportJobView } from './imports.model.js';
@@ -41,6 +41,8 @@ export interface ImportRequest {
   dryRun: boolean;
   format?: FeedFormat;
   encoding?: FeedEncoding;
+  /** REGISTRY only, and required: the municipalities (a centre's area) the records are loaded for. */
+  area?: string[];
 }
 
 /**
@@ -65,12 +67,7 @@ export class ImportsService {
     file: AsyncIterable<Buffer>,
   ): Promise<ImportJobView> {
     ctx.require(Permission.IMPORT_RUN, 'import.create', { type: 'import_job' });
-    if (!isFactFeed(input.feed))
-      throw new ImportError(
-        ImportErrorCode.FEED_NOT_SUPPORTED,
-        'The REGISTRY feed (people themselves) is not imported yet: only the fact feeds TAXIS, EFKA, OPEKA, KEPA and DYPA are.',
-        [{ field: 'feed', reason: 'not supported yet' }],
-      );
+    const area = await this.areaOf(ctx, input);
     const id = randomUUID();
     const hash = createHash('sha256');
     let size = 0;
@@ -115,6 +112,7 @@ export class ImportsService {
       input.dryRun,
       estimate,
       ctx.actor.id,
+      area,
     ]);
     if (!row && !input.dryRun) {
       // Imported before (or being imported): keep nothing of this upload but its record.
@@ -138,7 +136,7 @@ export class ImportsService {
       subjectType: 'import_job',
       subjectId: id,
       outcome: 'allowed',
-      reason: `${input.feed}${input.dryRun ? ' dry run' : ''}, ${size} bytes${row!.duplicate_of ? `, same file as ${row!.duplicate_of}` : ''}`,
+      reason: `${input.feed}${input.dryRun ? ' dry run' : ''}${area ? ` for ${area.join(',')}` : ''}, ${size} bytes${row!.duplicate_of ? `, same file as ${row!.duplicate_of}` : ''}`,
     });
     return jobView(row!);
   }
@@ -193,6 +191,46 @@ export class ImportsService {
       ),
     );
     await pipeline(copy, out, { end: false });
+  }
+
+  /**
+   * The area of a REGISTRY import: the municipalities whose people it loads (its rows must name one
+   * of them, and it changes no one registered elsewhere). Required for REGISTRY, refused for the
+   * fact feeds (national); every code must exist and be within the caller's own area.
+   */
+  private async areaOf(ctx: RequestContext, input: ImportRequest): Promise<string[] | null> {
+    const codes = [...new Set(input.area ?? [])];
+    if (input.feed !== FeedKind.REGISTRY) {
+      if (codes.length === 0) return null;
+      throw new ImportError(
+        ImportErrorCode.BAD_AREA,
+        `Only a REGISTRY import is for an area; the ${input.feed} feed is national: leave out municipalities.`,
+        [{ field: 'municipalities', reason: 'only for the REGISTRY feed' }],
+      );
+    }
+    if (codes.length === 0)
+      throw new ImportError(
+        ImportErrorCode.BAD_AREA,
+        'A REGISTRY import loads the records of an area: give municipalities, the codes of its municipalities.',
+        [{ field: 'municipalities', reason: 'required for the REGISTRY feed' }],
+      );
+    const known = await ctx.em.query<Array<{ code: string }>>(
+      `SELECT code FROM municipality WHERE code = ANY($1::text[])`,
+      [codes],
+    );
+    const unknown = codes.filter((c) => !known.some((k) => k.code === c));
+    if (unknown.length)
+      throw new ImportError(ImportErrorCode.BAD_AREA, `No municipality has the code ${unknown.join(', ')}.`, [
+        { field: 'municipalities', reason: 'unknown municipality' },
+      ]);
+    const outside = codes.filter((c) => !coversMunicipality(ctx.actor.scope, c));
+    if (outside.length)
+      throw new ImportError(
+        ImportErrorCode.BAD_AREA,
+        `You may import only for the municipalities of your area; ${outside.join(', ')} is not one of them.`,
+        [{ field: 'municipalities', reason: 'outside your area' }],
+      );
+    return codes.sort();
   }
 
   private async row(ctx: RequestContext, id: string): Promise<ImportJobRow> {
@@ -259,6 +297,7 @@ export function jobView(r: ImportJobRow): ImportJobView {
     etaSeconds: eta === null ? null : Math.round(eta),
     checkpoint: r.checkpoint,
     duplicateOf: r.duplicate_of,
+    area: r.area,
     previewSamples: r.preview?.samples ?? [],
     createdBy: r.created_by,
     createdAt: r.created_at,

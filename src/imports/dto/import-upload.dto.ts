@@ -1,7 +1,7 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
-import { IsEnum, IsIn, IsOptional, validateSync } from 'class-validator';
+import { IsEnum, IsIn, IsOptional, Matches, validateSync } from 'class-validator';
 import { InputError, InputErrorCode } from '../../common/domain-error.js';
 import { PageArgs, RestPageQuery } from '../../common/pagination.js';
 import { FeedEncoding, FeedFormat, FeedKind } from '../contracts.js';
@@ -31,6 +31,15 @@ export class ImportUploadFields {
   @IsOptional()
   @IsEnum(FeedFormat)
   format?: FeedFormat;
+
+  @ApiPropertyOptional({
+    description:
+      'REGISTRY only, required: the municipalities the records are loaded for, comma-separated codes',
+    example: '4912,4904',
+  })
+  @IsOptional()
+  @Matches(/^\d{4}(,\d{4}){0,399}$/, { message: 'municipalities: 4-digit codes separated by commas' })
+  municipalities?: string;
 }
 
 /**
@@ -39,7 +48,10 @@ export class ImportUploadFields {
  */
 export function importRequestOf(fields: Record<string, string>, fileName: string): ImportRequest {
   const upper = Object.fromEntries(
-    Object.entries(fields).map(([k, v]) => [k, k === 'dryRun' ? v.toLowerCase() : v.toUpperCase()]),
+    Object.entries(fields).map(([k, v]) => [
+      k,
+      k === 'dryRun' ? v.toLowerCase() : k === 'municipalities' ? v.replace(/\s+/g, '') : v.toUpperCase(),
+    ]),
   );
   const dto = plainToInstance(ImportUploadFields, upper);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
@@ -57,6 +69,7 @@ export function importRequestOf(fields: Record<string, string>, fileName: string
     dryRun: dto.dryRun === 'true',
     encoding: dto.encoding,
     format: dto.format,
+    area: dto.municipalities?.split(','),
     fileName,
   };
 }
