@@ -33,5 +33,9 @@ export function athensTime(instant: Date): AthensTime {
 
 /** Today in Greece, as YYYY-MM-DD: ages, memberships and opening days change at Athens midnight. */
 export function todayInAthens(now = new Date()): string {
-  return athensTime(now).date;
+  // Asked for every person a read returns: the formatter runs once per second of the clock.
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== today.second) today = { second, date: athensTime(now).date };
+  return today.date;
 }
+let today = { second: Number.NaN, date: '' };

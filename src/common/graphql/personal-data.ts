@@ -102,10 +102,14 @@ function guardPurpose(field: Field, rootName: string): void {
 function guardAudit(field: Field): void {
   const resolve: GraphQLFieldResolver<unknown, GqlContext> = field.resolve ?? defaultFieldResolver;
   const subjectsOf = PERSONAL_TYPES[getNamedType(field.type).name]!;
-  field.resolve = async (source, args, context: GqlContext, info) => {
-    const result: unknown = await resolve(source, args, context, info);
-    auditSubjects(requestContext(context), result, subjectsOf);
-    return result;
+  field.resolve = (source, args, context: GqlContext, info) => {
+    const result: unknown = resolve(source, args, context, info);
+    const audited = (value: unknown) => {
+      auditSubjects(requestContext(context), value, subjectsOf);
+      return value;
+    };
+    // A value already at hand (a relation read with its parent) is audited without a promise.
+    return result instanceof Promise ? result.then(audited) : audited(result);
   };
   mark(field, { audit: true });
 }
