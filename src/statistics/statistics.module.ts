@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { EsfIndicatorsResolver } from './esf-indicators.resolver.js';
+import { EsfIndicatorsService } from './esf-indicators.service.js';
 import { StatisticsController } from './statistics.controller.js';
 import { StatisticsResolver } from './statistics.resolver.js';
 import { StatisticsService } from './statistics.service.js';
 
 @Module({
-  providers: [StatisticsService, StatisticsResolver],
+  providers: [StatisticsService, StatisticsResolver, EsfIndicatorsService, EsfIndicatorsResolver],
   controllers: [StatisticsController],
-  exports: [StatisticsService],
+  exports: [StatisticsService, EsfIndicatorsService],
 })
 export class StatisticsModule {}
