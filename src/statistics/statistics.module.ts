@@ -1,13 +1,22 @@
 import { Module } from '@nestjs/common';
+import { FactsModule } from '../eligibility/facts/facts.module.js';
 import { EsfIndicatorsResolver } from './esf-indicators.resolver.js';
 import { EsfIndicatorsService } from './esf-indicators.service.js';
+import { LikelyEligibleService } from './likely-eligible.service.js';
 import { StatisticsController } from './statistics.controller.js';
 import { StatisticsResolver } from './statistics.resolver.js';
 import { StatisticsService } from './statistics.service.js';
 
 @Module({
-  providers: [StatisticsService, StatisticsResolver, EsfIndicatorsService, EsfIndicatorsResolver],
+  imports: [FactsModule],
+  providers: [
+    StatisticsService,
+    StatisticsResolver,
+    EsfIndicatorsService,
+    EsfIndicatorsResolver,
+    LikelyEligibleService,
+  ],
   controllers: [StatisticsController],
-  exports: [StatisticsService, EsfIndicatorsService],
+  exports: [StatisticsService, EsfIndicatorsService, LikelyEligibleService],
 })
 export class StatisticsModule {}
