@@ -1,3 +1,4 @@
+import { Permission, Role } from '../src/auth/roles.js';
 import { LikelyEligibleService } from '../src/statistics/likely-eligible.service.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -148,5 +149,113 @@ describe('likely eligible, not enrolled (issue 14)', () => {
     const after = await counts();
     expect(after['LE_AGE@0802']).toEqual([3, 2, 1, 0, false]);
     expect(Object.keys(after)).toHaveLength(5);
+  });
+
+  describe('figures of an area', () => {
+    interface Cell {
+      count: number | null;
+      suppressed: boolean;
+    }
+    interface Row {
+      area: { level: string; code: string };
+      programmeCode: string;
+      evaluated: Cell;
+      eligible: Cell;
+      eligibleNotEnrolled: Cell;
+      cannotTell: Cell;
+    }
+    const report = async (token: string, level: string, code: string) =>
+      (
+        await t.gql(
+          token,
+          `query($a: StatisticsAreaInput!) { likelyEligibleStatistics(area: $a) { asOf evaluatedOn smallCellsSuppressed
+             rows { area { level code } programmeCode evaluated { count suppressed } eligible { count suppressed }
+                    eligibleNotEnrolled { count suppressed } cannotTell { count suppressed } } } }`,
+          { a: { level, code } },
+        )
+      ).body as {
+        data?: {
+          likelyEligibleStatistics: { evaluatedOn: string; smallCellsSuppressed: boolean; rows: Row[] };
+        };
+        errors?: Array<{ extensions: { code: string } }>;
+      };
+    const mine = (rows: Row[]) =>
+      Object.fromEntries(
+        rows
+          .filter((r) => r.programmeCode.startsWith('LE_'))
+          .map((r) => [
+            `${r.programmeCode}@${r.area.code}`,
+            [r.evaluated, r.eligible, r.eligibleNotEnrolled, r.cannotTell].map((c) => c.count),
+          ]),
+      );
+    let national: string;
+    let nationalSpecial: string;
+    let attica: string;
+    let alexandreia: string;
+
+    beforeAll(async () => {
+      national = await t.token({ roles: [Role.NATIONAL_ADMIN] }, 'le-admin');
+      nationalSpecial = await t.token(
+        { roles: [Role.NATIONAL_ADMIN], permissions: [Permission.SPECIAL_CATEGORY] },
+        'le-admin-special',
+      );
+      attica = await t.token({ roles: [Role.REGIONAL_OFFICER], region: '9' }, 'le-attica');
+      alexandreia = await t.token({ roles: [Role.CENTRE_STAFF], municipalities: ['0802'] }, 'le-alexandreia');
+      await t.app.get(LikelyEligibleService).refresh(AS_OF);
+    });
+
+    it('lists each programme per municipality of the area, then the area; special programmes with the permission', async () => {
+      const whole = (await report(nationalSpecial, 'REGION', '9')).data!.likelyEligibleStatistics;
+      expect(whole.evaluatedOn).toBe(AS_OF);
+      expect(mine(whole.rows)).toEqual({
+        'LE_AGE@4912': [5, 3, 2, 0],
+        'LE_ROMA@4912': [5, 5, 5, 0],
+        'LE_AGE@9': [5, 3, 2, 0],
+        'LE_ROMA@9': [5, 5, 5, 0],
+      });
+      const plain = (await report(national, 'REGION', '9')).data!.likelyEligibleStatistics;
+      expect(Object.keys(mine(plain.rows))).toEqual(['LE_AGE@4912', 'LE_AGE@9']);
+    });
+
+    it('a region sees its region, suppressed; another region is refused', async () => {
+      const shown = (await report(attica, 'REGION', '9')).data!.likelyEligibleStatistics;
+      expect(shown.smallCellsSuppressed).toBe(true);
+      const truth = (await report(national, 'REGION', '9')).data!.likelyEligibleStatistics.rows;
+      expect(shown.rows.map((r) => `${r.programmeCode}@${r.area.code}`)).toEqual(
+        truth.map((r) => `${r.programmeCode}@${r.area.code}`),
+      );
+      shown.rows.forEach((row, i) => {
+        const cells = [row.evaluated, row.eligible, row.eligibleNotEnrolled, row.cannotTell];
+        const real = [
+          truth[i]!.evaluated,
+          truth[i]!.eligible,
+          truth[i]!.eligibleNotEnrolled,
+          truth[i]!.cannotTell,
+        ];
+        cells.forEach((c, k) => {
+          if (!c.suppressed) expect(c.count).toBe(real[k]!.count);
+          if (real[k]!.count! > 0 && real[k]!.count! < 5) expect(c.suppressed).toBe(true);
+        });
+      });
+      const age = shown.rows.find((r) => r.programmeCode === 'LE_AGE' && r.area.code === '4912')!;
+      // 3 eligible, 2 of them not enrolled: both small, both hidden
+      expect([age.eligible.suppressed, age.eligibleNotEnrolled.suppressed]).toEqual([true, true]);
+      expect((await report(attica, 'MUNICIPALITY', '0802')).errors?.[0]?.extensions.code).toBe(
+        'OUTSIDE_YOUR_AREA',
+      );
+      const rest = await t.http
+        .get('/api/v1/statistics/REGION/2/likely-eligible')
+        .set('Authorization', `Bearer ${attica}`);
+      expect(rest.status).toBe(403);
+    });
+
+    it('a centre sees its own municipality only', async () => {
+      const own = (await report(alexandreia, 'MUNICIPALITY', '0802')).data!.likelyEligibleStatistics;
+      expect(own.rows.every((r) => r.area.code === '0802')).toBe(true);
+      expect(own.rows.map((r) => r.programmeCode)).toContain('LE_UNEMPLOYED');
+      expect((await report(alexandreia, 'MUNICIPALITY', '4912')).errors?.[0]?.extensions.code).toBe(
+        'OUTSIDE_YOUR_AREA',
+      );
+    });
   });
 });

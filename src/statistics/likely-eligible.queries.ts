@@ -39,3 +39,16 @@ export const INSERT_COUNTS = `
 export const RECORD_RUN = `
   INSERT INTO statistics_refresh (view_name, refreshed_at, duration_ms) VALUES ('${LIKELY_ELIGIBLE_TABLE}', $1, $2)
   ON CONFLICT (view_name) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at, duration_ms = EXCLUDED.duration_ms`;
+
+/** The counts of the last run, and when it ran, in one statement (the first row carries the time). */
+export const LIKELY_ELIGIBLE_ROWS = `
+  SELECT 0 AS header, NULL AS municipality_code, NULL::uuid AS programme_id, NULL AS programme_code, NULL::boolean AS special,
+         NULL::int AS evaluated, NULL::int AS eligible, NULL::int AS eligible_not_enrolled, NULL::int AS cannot_tell,
+         NULL AS as_of, to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS refreshed_at
+    FROM statistics_refresh WHERE view_name = '${LIKELY_ELIGIBLE_TABLE}'
+  UNION ALL
+  SELECT 1, municipality_code, programme_id, programme_code, special, evaluated, eligible, eligible_not_enrolled,
+         cannot_tell, to_char(as_of, 'YYYY-MM-DD'), NULL
+    FROM ${LIKELY_ELIGIBLE_TABLE}`;
+
+export const LIKELY_ELIGIBLE_AS_OF = `SELECT refreshed_at FROM statistics_refresh WHERE view_name = '${LIKELY_ELIGIBLE_TABLE}'`;

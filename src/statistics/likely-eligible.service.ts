@@ -12,9 +12,23 @@ import type { ProgrammeRow } from '../eligibility/entitlements.queries.js';
 import { FactsService } from '../eligibility/facts/facts.service.js';
 import { outcomeOf, prepareProgramme, type PreparedProgramme } from '../eligibility/programme-evaluation.js';
 import { parametersAsOf } from '../eligibility/rules/index.js';
+import { canSeeSpecialCategory } from '../auth/special-category.js';
+import type { EntityManager } from 'typeorm';
+import {
+  buildLikelyEligibleCube,
+  evaluatedIn,
+  publishLikelyEligible,
+  type LikelyEligibleCube,
+  type LikelyEligibleRow,
+} from './likely-eligible-cube.js';
+import type { LikelyEligibleReport, LikelyEligibleFigure } from './likely-eligible.model.js';
+import { AreaLevel } from './statistics-cube.js';
+import { StatisticsService, type AreaRef } from './statistics.service.js';
 import {
   CLEAR_COUNTS,
   INSERT_COUNTS,
+  LIKELY_ELIGIBLE_AS_OF,
+  LIKELY_ELIGIBLE_ROWS,
   LIKELY_ELIGIBLE_TABLE,
   OPEN_ENROLMENTS,
   PROGRAMMES_REACHING,
@@ -53,11 +67,78 @@ interface Counts {
 @Injectable()
 export class LikelyEligibleService {
   private readonly log = new Logger('LikelyEligible');
+  private cached?: { asOf: string; cube: Promise<LikelyEligibleCube> };
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly facts: FactsService,
+    private readonly statistics: StatisticsService,
   ) {}
+
+  /**
+   * The last run's counts for an area: each programme, in each municipality of the area where it
+   * was evaluated, then in the area itself when larger. The area scope, threshold and suppression
+   * of the other figures; special-category programmes only with that permission.
+   */
+  async report(ctx: RequestContext, ref: AreaRef): Promise<LikelyEligibleReport> {
+    const { area, index } = await this.statistics.authorize(ctx, ref, 'ALL');
+    const threshold = this.statistics.thresholdFor(ctx);
+    const cube = await this.cube(ctx.em);
+    const visible = cube.programmes
+      .map((p, i) => ({ p, i }))
+      .filter(({ p }) => !p.special || canSeeSpecialCategory(ctx));
+    const areas = area.municipalities.filter((m) => visible.some(({ i }) => evaluatedIn(cube, m, i) > 0));
+    if (area.level !== AreaLevel.MUNICIPALITY || areas.length === 0) areas.push(index);
+    const rows: LikelyEligibleFigure[] = [];
+    for (const a of areas)
+      for (const { p, i } of visible) {
+        if (evaluatedIn(cube, a, i) === 0) continue;
+        const cell = (measure: number) => publishLikelyEligible(cube, a, i, measure, threshold);
+        rows.push({
+          area: this.statistics.areaView(cube.geography.areas[a]!),
+          programmeId: p.id,
+          programmeCode: p.code,
+          evaluated: cell(0),
+          eligible: cell(1),
+          eligibleNotEnrolled: cell(2),
+          cannotTell: cell(3),
+        });
+      }
+    return {
+      area: this.statistics.areaView(area),
+      asOf: cube.asOf,
+      evaluatedOn: cube.evaluatedOn,
+      smallCellsSuppressed: threshold !== null,
+      rows,
+    };
+  }
+
+  private async cube(em: EntityManager): Promise<LikelyEligibleCube> {
+    const [current] = (await em.query(LIKELY_ELIGIBLE_AS_OF)) as Array<{ refreshed_at: Date }>;
+    const asOf = current?.refreshed_at.toISOString() ?? '';
+    if (this.cached?.asOf === asOf) return this.cached.cube;
+    const geography = await this.statistics.loadGeography(em);
+    const cube = (async () => {
+      const rows = (await em.query(LIKELY_ELIGIBLE_ROWS)) as Array<
+        LikelyEligibleRow & { header: number; refreshed_at: string | null }
+      >;
+      const header = rows.find((r) => r.header === 0);
+      return buildLikelyEligibleCube(
+        geography,
+        rows.filter((r) => r.header === 1),
+        new Date(header?.refreshed_at ?? 0),
+      );
+    })();
+    this.cached = { asOf, cube };
+    try {
+      const built = await cube;
+      this.cached = { asOf: built.asOf.toISOString(), cube };
+      return built;
+    } catch (error) {
+      this.cached = undefined;
+      throw error;
+    }
+  }
 
   /** Computes the counts for `asOf` (default today, Athens) and replaces the previous ones. */
   async refresh(asOf: string = todayInAthens()): Promise<LikelyEligibleRun> {

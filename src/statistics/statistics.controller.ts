@@ -14,6 +14,8 @@ import {
 } from './dto/statistics.args.js';
 import { EsfIndicatorReport } from './esf-indicators.model.js';
 import { EsfIndicatorsService } from './esf-indicators.service.js';
+import { LikelyEligibleReport } from './likely-eligible.model.js';
+import { LikelyEligibleService } from './likely-eligible.service.js';
 import { AreaStatistics, MunicipalityFigures } from './statistics.model.js';
 import { StatisticsService } from './statistics.service.js';
 
@@ -29,6 +31,7 @@ export class StatisticsController {
   constructor(
     private readonly statistics: StatisticsService,
     private readonly esf: EsfIndicatorsService,
+    private readonly likelyEligible: LikelyEligibleService,
   ) {}
 
   @Get(':level/:code')
@@ -92,5 +95,18 @@ export class StatisticsController {
       `attachment; filename="esf-indicators-${params.level}-${params.code}-${period}.csv"`,
     );
     return csv;
+  }
+
+  @Get(':level/:code/likely-eligible')
+  @ApiRoute(
+    'People likely eligible but not enrolled, per programme and municipality of an area, as last computed; small counts suppressed below national level',
+    [403, 404],
+  )
+  @ApiOkResponse({ type: LikelyEligibleReport })
+  likelyEligibleFigures(
+    @Ctx() ctx: RequestContext,
+    @Param() params: AreaParams,
+  ): Promise<LikelyEligibleReport> {
+    return this.likelyEligible.report(ctx, params);
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { FactsModule } from '../eligibility/facts/facts.module.js';
 import { EsfIndicatorsResolver } from './esf-indicators.resolver.js';
 import { EsfIndicatorsService } from './esf-indicators.service.js';
+import { LikelyEligibleResolver } from './likely-eligible.resolver.js';
 import { LikelyEligibleService } from './likely-eligible.service.js';
 import { StatisticsController } from './statistics.controller.js';
 import { StatisticsResolver } from './statistics.resolver.js';
@@ -15,6 +16,7 @@ import { StatisticsService } from './statistics.service.js';
     EsfIndicatorsService,
     EsfIndicatorsResolver,
     LikelyEligibleService,
+    LikelyEligibleResolver,
   ],
   controllers: [StatisticsController],
   exports: [StatisticsService, EsfIndicatorsService, LikelyEligibleService],

@@ -1094,6 +1094,20 @@ export const OPERATIONS: Operation[] = [
     call: (x) => get(`${api}/statistics/MUNICIPALITY/${x.area.municipality}/esf-indicators?format=csv`),
     expect: STATISTICS,
   },
+  {
+    id: 'Query.likelyEligibleStatistics',
+    call: (x) =>
+      q(
+        `query($a: StatisticsAreaInput!) { likelyEligibleStatistics(area: $a) { asOf rows { programmeCode eligibleNotEnrolled { count } } } }`,
+        { a: { level: 'MUNICIPALITY', code: x.area.municipality } },
+      ),
+    expect: STATISTICS,
+  },
+  {
+    id: `GET ${api}/statistics/{level}/{code}/likely-eligible`,
+    call: (x) => get(`${api}/statistics/MUNICIPALITY/${x.area.municipality}/likely-eligible`),
+    expect: STATISTICS,
+  },
   // ---------------------------------------------------------------- partner events and webhooks (issue 12)
   {
     id: `GET ${api}/events`,
