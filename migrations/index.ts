@@ -18,6 +18,8 @@ import { ReferralListIndexes1764510000000 } from './1764510000000-referral-list-
 import { Statistics1764550000000 } from './1764550000000-statistics.js';
 import { Imports1764530000000 } from './1764530000000-imports.js';
 import { RegistryFeed1764640000000 } from './1764640000000-registry-feed.js';
+import { EsfIndicators1764620000000 } from './1764620000000-esf-indicators.js';
+import { LikelyEligible1764620000100 } from './1764620000100-likely-eligible.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -41,4 +43,6 @@ export const ALL_MIGRATIONS = [
   Statistics1764550000000,
   Imports1764530000000,
   RegistryFeed1764640000000,
+  EsfIndicators1764620000000,
+  LikelyEligible1764620000100,
 ];

@@ -31,6 +31,7 @@ const OPERATIONS_NEEDING_PURPOSE = [
   'Mutation.registerPerson',
   'Mutation.removeHouseholdMember',
   'Mutation.requestHandover',
+  'Mutation.setEsfLeaving',
   'Mutation.setEsfParticipation',
   'Mutation.updatePerson',
   'Mutation.withdrawConsent',

@@ -16,6 +16,8 @@ export enum BeneficiaryErrorCode {
   CONSENT_ALREADY_WITHDRAWN = 'CONSENT_ALREADY_WITHDRAWN',
   INVALID_DATES = 'INVALID_DATES',
   MEMBERSHIP_ENDED = 'MEMBERSHIP_ENDED',
+  /** Leaving the ESF operation needs the answers recorded on entry first. */
+  NOT_AN_ESF_PARTICIPANT = 'NOT_AN_ESF_PARTICIPANT',
 }
 
 const KIND: Record<BeneficiaryErrorCode, ErrorKind> = {
@@ -34,6 +36,7 @@ const KIND: Record<BeneficiaryErrorCode, ErrorKind> = {
   CONSENT_ALREADY_WITHDRAWN: 'CONFLICT',
   INVALID_DATES: 'BAD_INPUT',
   MEMBERSHIP_ENDED: 'CONFLICT',
+  NOT_AN_ESF_PARTICIPANT: 'CONFLICT',
 };
 
 /** Every refusal of the beneficiary registry, with a code clients can branch on (rule 4). */

@@ -301,6 +301,27 @@ export class EsfParticipation {
 
   @Field()
   recordedAt: Date;
+
+  @Field({ description: 'The day the person entered (first recorded as a participant), YYYY-MM-DD' })
+  enteredOn: string;
+
+  @Field(() => String, { nullable: true, description: 'The day the person left; null while participating' })
+  leftOn: string | null;
+
+  @Field(() => EsfAnswer, { nullable: true, description: 'Engaged in job searching upon leaving' })
+  jobSearching: EsfAnswer | null;
+
+  @Field(() => EsfAnswer, { nullable: true, description: 'In education or training upon leaving' })
+  inEducationOrTraining: EsfAnswer | null;
+
+  @Field(() => EsfAnswer, { nullable: true, description: 'Gained a qualification upon leaving' })
+  gainedQualification: EsfAnswer | null;
+
+  @Field(() => EsfAnswer, {
+    nullable: true,
+    description: 'In employment, including self-employment, upon leaving',
+  })
+  inEmployment: EsfAnswer | null;
 }
 
 @ObjectType()

@@ -35,6 +35,7 @@ import {
   AddHouseholdMemberInput,
   CreateHouseholdInput,
   EndGroupMembershipInput,
+  EsfLeavingInput,
   EsfParticipationInput,
   GiveConsentInput,
   RemoveHouseholdMemberInput,
@@ -171,6 +172,13 @@ export class BeneficiaryResolver {
   @Mutation(() => EsfParticipation)
   setEsfParticipation(@Ctx() ctx: RequestContext, @Args('input') input: EsfParticipationInput) {
     return this.records.setEsf(ctx, input);
+  }
+
+  @Mutation(() => EsfParticipation, {
+    description: 'Record that an ESF participant left, with their situation upon leaving',
+  })
+  setEsfLeaving(@Ctx() ctx: RequestContext, @Args('input') input: EsfLeavingInput) {
+    return this.records.setEsfLeaving(ctx, input);
   }
 
   @Mutation(() => PersonConsent)

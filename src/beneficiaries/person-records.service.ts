@@ -26,6 +26,7 @@ import {
 import type {
   AddGroupMembershipInput,
   EndGroupMembershipInput,
+  EsfLeavingInput,
   EsfParticipationInput,
   GiveConsentInput,
 } from './dto/records.input.js';
@@ -201,7 +202,9 @@ export class PersonRecordsService {
     const rows: EsfRow[] = await ctx.em.query(
       `SELECT person_id, employment_status, education_level, migrant_or_foreign_background,
               ${specialAnswerSql(ctx, 'minority')} AS minority, ${specialAnswerSql(ctx, 'disability')} AS disability,
-              homeless_or_housing_exclusion, rural_area, recorded_at
+              homeless_or_housing_exclusion, rural_area, recorded_at, to_char(entered_on, 'YYYY-MM-DD') AS entered_on,
+              to_char(left_on, 'YYYY-MM-DD') AS left_on, job_searching, in_education_or_training,
+              gained_qualification, in_employment
          FROM esf_participant WHERE person_id = ANY($1::uuid[])`,
       [personIds],
     );
@@ -241,6 +244,60 @@ export class PersonRecordsService {
     );
     ctx.audit({
       action: 'person.esf_set',
+      subjectType: 'person',
+      subjectId: person.id,
+      outcome: 'allowed',
+      municipalityCode: person.municipality_code,
+      purpose: ctx.purpose ?? AccessPurpose.REGISTRATION,
+    });
+    const [written] = await this.esfOf(ctx, [person.id]);
+    return written!;
+  }
+
+  /**
+   * Records that an ESF participant left, with their situation upon leaving (the Annex I immediate
+   * results). Needs their answers on entry; a correction replaces the leaving recorded before.
+   */
+  async setEsfLeaving(ctx: RequestContext, input: EsfLeavingInput): Promise<EsfParticipation> {
+    ctx.require(Permission.PERSON_WRITE, 'person.esf_leave', { type: 'person', id: input.personId });
+    const person = await personInScope(ctx, input.personId, 'person.esf_leave');
+    if (input.leftOn > todayInAthens())
+      throw new BeneficiaryError(BeneficiaryErrorCode.INVALID_DATES, 'leftOn cannot be in the future.', [
+        { field: 'leftOn', reason: 'in the future' },
+      ]);
+    const [entry] = await queryRows<{ entered_on: string }>(
+      ctx.em,
+      `SELECT to_char(entered_on, 'YYYY-MM-DD') AS entered_on FROM esf_participant WHERE person_id = $1 FOR UPDATE`,
+      [person.id],
+    );
+    if (!entry)
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.NOT_AN_ESF_PARTICIPANT,
+        'This person has no ESF answers on entry: record them (setEsfParticipation) before their leaving.',
+      );
+    if (input.leftOn < entry.entered_on)
+      throw new BeneficiaryError(
+        BeneficiaryErrorCode.INVALID_DATES,
+        `leftOn cannot be before the day the person entered (${entry.entered_on}).`,
+        [{ field: 'leftOn', reason: 'before entry' }],
+      );
+    await queryRows(
+      ctx.em,
+      `UPDATE esf_participant SET left_on = $2, job_searching = $3, in_education_or_training = $4,
+              gained_qualification = $5, in_employment = $6, left_recorded_by = $7
+        WHERE person_id = $1 RETURNING person_id`,
+      [
+        person.id,
+        input.leftOn,
+        input.jobSearching,
+        input.inEducationOrTraining,
+        input.gainedQualification,
+        input.inEmployment,
+        ctx.actor.id,
+      ],
+    );
+    ctx.audit({
+      action: 'person.esf_leave',
       subjectType: 'person',
       subjectId: person.id,
       outcome: 'allowed',
@@ -371,6 +428,12 @@ interface EsfRow {
   homeless_or_housing_exclusion: string;
   rural_area: string;
   recorded_at: Date;
+  entered_on: string;
+  left_on: string | null;
+  job_searching: string | null;
+  in_education_or_training: string | null;
+  gained_qualification: string | null;
+  in_employment: string | null;
 }
 
 interface ConsentRow {
@@ -409,6 +472,12 @@ function toEsf(r: EsfRow): EsfParticipation {
     homelessOrHousingExclusion: r.homeless_or_housing_exclusion as EsfAnswer,
     ruralArea: r.rural_area as EsfAnswer,
     recordedAt: new Date(r.recorded_at),
+    enteredOn: r.entered_on,
+    leftOn: r.left_on,
+    jobSearching: r.job_searching as EsfAnswer | null,
+    inEducationOrTraining: r.in_education_or_training as EsfAnswer | null,
+    gainedQualification: r.gained_qualification as EsfAnswer | null,
+    inEmployment: r.in_employment as EsfAnswer | null,
   });
 }
 

@@ -89,6 +89,8 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   stats_households_uq: 'the GROUP BY key of the materialized view',
   stats_enrolments_uq: 'the GROUP BY key of the materialized view',
   stats_referrals_uq: 'the GROUP BY key of the materialized view',
+  stats_esf_uq: 'the GROUP BY key of the materialized view',
+  stats_likely_eligible_pkey: 'written only by its refresh step, from the keys of one map',
   // Feed imports (issue 13): every key is the service's or the job's own.
   import_job_pkey: 'a random id the service draws',
   import_file_chunk_pkey: 'the job id and the chunk numbers of one upload',

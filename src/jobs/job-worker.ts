@@ -9,6 +9,7 @@ import { ImportSchedule } from '../imports/import-schedule.js';
 import type { ReferralSchedule } from '../outbox/contracts.js';
 import { WebhookDispatcher } from '../outbox/webhook-dispatcher.js';
 import { StatisticsService } from '../statistics/statistics.service.js';
+import { EsfIndicatorsService } from '../statistics/esf-indicators.service.js';
 
 /** Provide it (useExisting: ReferralsService) to have the worker run the referral schedule. */
 export const REFERRAL_SCHEDULE = Symbol('REFERRAL_SCHEDULE');
@@ -64,6 +65,7 @@ export class JobWorker implements OnApplicationShutdown {
     @Optional() @Inject(StatisticsService) private readonly statistics?: StatisticsService,
     @Optional() @Inject(ImportRunner) private readonly imports?: ImportRunner,
     @Optional() @Inject(ImportSchedule) private readonly importSchedule?: ImportSchedule,
+    @Optional() @Inject(EsfIndicatorsService) private readonly esf?: EsfIndicatorsService,
   ) {}
 
   /** Starts pg-boss, registers the schedules and handlers, and listens for new outbox events. */
@@ -111,6 +113,8 @@ export class JobWorker implements OnApplicationShutdown {
       await boss.schedule(JOB.STATISTICS_REFRESH, STATISTICS_CRON);
       await boss.work(JOB.STATISTICS_REFRESH, async () => {
         const results = await statistics.refresh();
+        // A step of its own after the registry views (docs/statistics.md, "ESF+ participant indicators").
+        if (this.esf) results.push(await this.esf.refresh());
         this.log.debug?.(`statistics refreshed: ${JSON.stringify(results)}`);
       });
     }

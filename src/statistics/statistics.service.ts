@@ -205,7 +205,8 @@ export class StatisticsService {
     }
   }
 
-  private loadGeography(em: EntityManager): Promise<Geography> {
+  /** The geography of every figure (read once per process). */
+  loadGeography(em: EntityManager): Promise<Geography> {
     this.geography ??= (em.query(GEOGRAPHY) as Promise<GeographyRow[]>).then(buildGeography);
     return this.geography.catch((error: unknown) => {
       this.geography = undefined;
@@ -217,11 +218,7 @@ export class StatisticsService {
    * Who may read figures of which area: national roles any; a regional officer its region and the
    * areas in it; centre staff their own municipalities. Anything else is OUTSIDE_YOUR_AREA (audited).
    */
-  private async authorize(
-    ctx: RequestContext,
-    ref: AreaRef,
-    period: string,
-  ): Promise<{ area: Area; index: number }> {
+  async authorize(ctx: RequestContext, ref: AreaRef, period: string): Promise<{ area: Area; index: number }> {
     const scope = ctx.actor.scope;
     if (!ctx.can(Permission.STATISTICS_READ) && scope.level !== 'centre')
       ctx.require(Permission.STATISTICS_READ, 'statistics.read');
@@ -261,7 +258,7 @@ export class StatisticsService {
   }
 
   /** Whole figures for national callers; suppressed at SMALL_CELL_THRESHOLD for everyone else. */
-  private thresholdFor(ctx: RequestContext): number | null {
+  thresholdFor(ctx: RequestContext): number | null {
     return ctx.actor.scope.level === 'national' ? null : this.config.SMALL_CELL_THRESHOLD;
   }
 
@@ -294,7 +291,7 @@ export class StatisticsService {
     };
   }
 
-  private areaView(area: Area): StatisticsArea {
+  areaView(area: Area): StatisticsArea {
     return { level: area.level, code: area.code, name: area.name, population: area.population };
   }
 }

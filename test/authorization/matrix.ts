@@ -564,6 +564,26 @@ export const OPERATIONS: Operation[] = [
     expect: PERSON_WRITE,
   },
   {
+    id: 'Mutation.setEsfLeaving',
+    personal: true,
+    fresh: async (f, x) => {
+      const person = await f.person(x.area);
+      await f.t.db.query(
+        `INSERT INTO esf_participant (person_id, employment_status, education_level, migrant_or_foreign_background,
+           minority, disability, homeless_or_housing_exclusion, rural_area, recorded_by, entered_on)
+         VALUES ($1, 'UNEMPLOYED', 'ISCED_3_4', 'NO', 'NO', 'NO', 'NO', 'NO', 'matrix', '2024-01-01')`,
+        [person],
+      );
+      return { person };
+    },
+    call: (x) =>
+      q(
+        `mutation($id: UUID!) { setEsfLeaving(input: { personId: $id, leftOn: "2024-06-30", jobSearching: YES, inEducationOrTraining: NO, gainedQualification: NO, inEmployment: NO }) { leftOn } }`,
+        { id: x.person },
+      ),
+    expect: PERSON_WRITE,
+  },
+  {
     id: 'Mutation.giveConsent',
     personal: true,
     fresh: freshPerson,
@@ -1071,6 +1091,36 @@ export const OPERATIONS: Operation[] = [
     call: (x) => get(`${api}/statistics/MUNICIPALITY/${x.area.municipality}/map.${format}?width=300`),
     expect: STATISTICS,
   })),
+  {
+    id: 'Query.esfIndicators',
+    call: (x) =>
+      q(
+        `query($a: StatisticsAreaInput!) { esfIndicators(area: $a) { asOf rows { code total { count } } } }`,
+        {
+          a: { level: 'MUNICIPALITY', code: x.area.municipality },
+        },
+      ),
+    expect: STATISTICS,
+  },
+  {
+    id: `GET ${api}/statistics/{level}/{code}/esf-indicators`,
+    call: (x) => get(`${api}/statistics/MUNICIPALITY/${x.area.municipality}/esf-indicators?format=csv`),
+    expect: STATISTICS,
+  },
+  {
+    id: 'Query.likelyEligibleStatistics',
+    call: (x) =>
+      q(
+        `query($a: StatisticsAreaInput!) { likelyEligibleStatistics(area: $a) { asOf rows { programmeCode eligibleNotEnrolled { count } } } }`,
+        { a: { level: 'MUNICIPALITY', code: x.area.municipality } },
+      ),
+    expect: STATISTICS,
+  },
+  {
+    id: `GET ${api}/statistics/{level}/{code}/likely-eligible`,
+    call: (x) => get(`${api}/statistics/MUNICIPALITY/${x.area.municipality}/likely-eligible`),
+    expect: STATISTICS,
+  },
   // ---------------------------------------------------------------- partner events and webhooks (issue 12)
   {
     id: `GET ${api}/events`,

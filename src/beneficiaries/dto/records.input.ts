@@ -96,6 +96,37 @@ export class EsfParticipationInput {
   ruralArea: EsfAnswer;
 }
 
+@InputType({
+  description:
+    'A participant leaving the ESF operation, with their situation upon leaving (the Annex I immediate results)',
+})
+export class EsfLeavingInput {
+  @Field(() => UuidScalar)
+  @IsUUID()
+  personId: string;
+
+  @Field({ description: 'The day they left, YYYY-MM-DD: not before they entered, not in the future' })
+  @IsISO8601({ strict: true })
+  @Matches(DATE, { message: 'leftOn must be a date YYYY-MM-DD' })
+  leftOn: string;
+
+  @Field(() => EsfAnswer, { description: 'Engaged in job searching upon leaving' })
+  @IsEnum(EsfAnswer)
+  jobSearching: EsfAnswer;
+
+  @Field(() => EsfAnswer, { description: 'In education or training upon leaving' })
+  @IsEnum(EsfAnswer)
+  inEducationOrTraining: EsfAnswer;
+
+  @Field(() => EsfAnswer, { description: 'Gained a qualification upon leaving' })
+  @IsEnum(EsfAnswer)
+  gainedQualification: EsfAnswer;
+
+  @Field(() => EsfAnswer, { description: 'In employment, including self-employment, upon leaving' })
+  @IsEnum(EsfAnswer)
+  inEmployment: EsfAnswer;
+}
+
 @InputType()
 export class GiveConsentInput {
   @Field(() => UuidScalar)

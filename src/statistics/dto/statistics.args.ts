@@ -68,3 +68,16 @@ export class AreaParams {
   @Length(1, 60)
   code: string;
 }
+
+export enum EsfExportFormat {
+  JSON = 'json',
+  CSV = 'csv',
+}
+
+/** REST: the ESF+ indicators of an area, as JSON (default) or CSV. */
+export class EsfIndicatorsQuery extends StatisticsQuery {
+  @ApiPropertyOptional({ enum: EsfExportFormat, enumName: 'EsfExportFormat', default: EsfExportFormat.JSON })
+  @IsOptional()
+  @IsEnum(EsfExportFormat)
+  format?: EsfExportFormat;
+}
