@@ -8,8 +8,8 @@ import { ImportsService } from './imports.service.js';
 
 /**
  * Feed imports (issue 13): uploads over REST or the CLI, jobs run by the job worker (ImportRunner),
- * progress over REST and GraphQL. The REGISTRY feed (people themselves) plugs in beside the fact
- * feeds: its writer takes the same staged rows (src/imports/registry/, not built yet).
+ * progress over REST and GraphQL. Each feed's validation and merge SQL comes from feed-pipeline.ts:
+ * the fact feeds' from fact-feeds.ts, the REGISTRY feed's (people themselves) from registry-merge.ts.
  */
 @Module({
   providers: [
