@@ -17,6 +17,7 @@ import { ReferralLinks1764500000000 } from './1764500000000-referral-links.js';
 import { ReferralListIndexes1764510000000 } from './1764510000000-referral-list-indexes.js';
 import { Statistics1764550000000 } from './1764550000000-statistics.js';
 import { Imports1764530000000 } from './1764530000000-imports.js';
+import { StatisticsIncremental1764600000000 } from './1764600000000-statistics-incremental.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -39,4 +40,5 @@ export const ALL_MIGRATIONS = [
   ReferralListIndexes1764510000000,
   Statistics1764550000000,
   Imports1764530000000,
+  StatisticsIncremental1764600000000,
 ];

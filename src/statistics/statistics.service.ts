@@ -30,14 +30,25 @@ import type {
 import {
   AS_OF,
   ATHENS_MONTH,
+  CLAIM_SLICES,
+  deleteSlicesSql,
+  DIRTY_MEASURE,
   GEOGRAPHY,
+  insertRowsSql,
+  MARK_CALENDAR,
   measureRowsSql,
+  rebuildSql,
   RECORD_REFRESH,
-  refreshSql,
-  REFRESH_LOCK,
+  REFRESH_START,
   type GeographyRow,
   type MeasureRow,
 } from './statistics.queries.js';
+
+/**
+ * Above this many changed slices (of about 332 municipalities x the months registered), one whole
+ * recount is cheaper than finding each slice's rows by index.
+ */
+const REBUILD_ABOVE_SLICES = 3000;
 
 export interface AreaRef {
   level: AreaLevel;
@@ -49,12 +60,16 @@ export interface RefreshResult {
   /** False when another worker was refreshing it at that moment (it is fresh either way). */
   refreshed: boolean;
   durationMs: number;
+  /** (municipality, month) slices that had changed since the last run. */
+  slices: number;
+  /** Recounted whole rather than by slice. */
+  rebuilt: boolean;
 }
 
 /**
  * Registry figures per area and fixed period (docs/statistics.md). Requests never count people:
- * they read materialized views at the municipality x month grain, refreshed every minute by the
- * job worker (refresh()). Each view becomes a cube in memory (statistics-cube.ts), rebuilt when
+ * they read summary tables at the municipality x month grain, brought up to date every minute by
+ * the job worker (refresh()). Each table becomes a cube in memory (statistics-cube.ts), rebuilt when
  * the view's `asOf` moves, and every table any endpoint publishes is read out of a cube by
  * publishCell, with one suppression decided for the whole cube: GraphQL, REST and the map
  * endpoint give the same figure the same answer, and no two answers difference into a hidden one.
@@ -119,26 +134,66 @@ export class StatisticsService {
   }
 
   /**
-   * Refreshes every statistics view (the job worker runs it every minute). Each view in a
-   * transaction of its own, so readers of the others never wait.
+   * Brings every summary table up to date (the job worker runs it every minute): each measure in a
+   * REPEATABLE READ transaction of its own, recounting only the (municipality, month) slices the
+   * triggers marked since the last run (migration 1764600000000), or everything when a rebuild was
+   * asked for (`rebuild`, the CLI, the migration) or when most slices changed anyway. Readers keep
+   * the previous figures until the transaction commits.
    */
-  async refresh(): Promise<RefreshResult[]> {
+  async refresh(options: { rebuild?: boolean } = {}): Promise<RefreshResult[]> {
     const results: RefreshResult[] = [];
     for (const def of MEASURES) {
       const runner = this.dataSource.createQueryRunner();
       await runner.connect();
       try {
-        await runner.startTransaction();
-        const [lock] = await runner.query(REFRESH_LOCK, [def.view]);
-        if (!lock.locked) {
+        await runner.startTransaction('REPEATABLE READ');
+        const [start] = (await runner.query(REFRESH_START, [def.view])) as Array<{
+          locked: boolean;
+          started: Date;
+          rebuild_needed: boolean;
+          calendar_day: string | null;
+          today: string;
+        }>;
+        if (!start?.locked) {
           await runner.rollbackTransaction();
-          results.push({ view: def.view, refreshed: false, durationMs: 0 });
+          results.push({ view: def.view, refreshed: false, durationMs: 0, slices: 0, rebuilt: false });
           continue;
         }
-        await runner.query(refreshSql(def.view));
-        const [recorded] = await runner.query(RECORD_REFRESH, [def.view, lock.started]);
+        // People's ages and groups change with the day: mark what changed since the last count.
+        const calendar = def.view === 'stats_people' ? start.today : null;
+        if (calendar && start.calendar_day && start.calendar_day < calendar)
+          await runner.query(MARK_CALENDAR, [start.calendar_day, calendar]);
+        const [claimed] = (await runner.query(CLAIM_SLICES, [DIRTY_MEASURE[def.view]])) as Array<{
+          codes: string[];
+          months: string[];
+          n: number;
+        }>;
+        const rebuild =
+          options.rebuild === true ||
+          start.rebuild_needed ||
+          (calendar !== null && start.calendar_day === null) ||
+          claimed!.n > REBUILD_ABOVE_SLICES;
+        if (rebuild) {
+          for (const sql of rebuildSql(def.view)) await runner.query(sql);
+          await runner.query(insertRowsSql(def.view, 'whole'));
+        } else if (claimed!.n > 0) {
+          await runner.query(deleteSlicesSql(def.view), [claimed!.codes, claimed!.months]);
+          await runner.query(insertRowsSql(def.view, 'slices'), [claimed!.codes, claimed!.months]);
+        }
+        const [recorded] = await runner.query(RECORD_REFRESH, [
+          def.view,
+          start.started,
+          claimed!.n,
+          calendar,
+        ]);
         await runner.commitTransaction();
-        results.push({ view: def.view, refreshed: true, durationMs: recorded[0]?.duration_ms ?? 0 });
+        results.push({
+          view: def.view,
+          refreshed: true,
+          durationMs: recorded[0]?.duration_ms ?? 0,
+          slices: claimed!.n,
+          rebuilt: rebuild,
+        });
       } catch (error) {
         if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         this.log.error(`refreshing ${def.view}: ${describeError(error)}`);
