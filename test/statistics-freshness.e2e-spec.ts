@@ -235,8 +235,9 @@ describe('statistics: fresh within a minute, recounting only what changed (issue
       }
       expect(counts(after, 'PEOPLE').total).toBe(total + 1);
       expect(new Date(after.asOf).getTime()).toBeGreaterThan(new Date(before.asOf).getTime());
+      // taken by the worker (it refreshes again half a minute after it started: still active)
       const job = await boss.getJobById(JOB.STATISTICS_REFRESH, jobId!);
-      expect(job?.state).toBe('completed');
+      expect(['active', 'completed']).toContain(job?.state);
     } finally {
       await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
       await worker.stop();

@@ -26,8 +26,13 @@ export const JOB = {
 
 /** Every minute as a fallback: normally a commit's NOTIFY wakes the dispatcher at once. */
 const DISPATCH_CRON = '* * * * *';
-/** Figures are fresh within about a minute (docs/statistics.md). */
+/**
+ * Figures are fresh within a minute (docs/statistics.md): the job runs every minute and refreshes
+ * at once and again half a minute after it started, so a change waits at most about half a minute
+ * (plus pg-boss's few seconds) for a refresh to start.
+ */
 const STATISTICS_CRON = '* * * * *';
+const STATISTICS_SECOND_RUN_MS = 30_000;
 /** Imports: a sweep every minute in case a wake-up was lost or a worker died; the purge nightly. */
 const IMPORT_SWEEP_CRON = '* * * * *';
 const IMPORT_PURGE_CRON = '17 3 * * *';
@@ -55,6 +60,8 @@ export class JobWorker implements OnApplicationShutdown {
   private boss?: PgBoss;
   private listener?: pg.Client;
   private readonly log = new Logger('JobWorker');
+  private stopping = false;
+  private readonly wakeFromPause = new Set<() => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,7 +76,16 @@ export class JobWorker implements OnApplicationShutdown {
   /** Starts pg-boss, registers the schedules and handlers, and listens for new outbox events. */
   async start(): Promise<void> {
     const url = (this.dataSource.options as { url: string }).url;
-    const boss = new PgBoss({ connectionString: url, schema: 'pgboss', migrate: true, max: 4 });
+    // Schedules are looked at every 5 s (pg-boss's default, 30 s, could start a minute's job 30 s late).
+    const boss = new PgBoss({
+      connectionString: url,
+      schema: 'pgboss',
+      migrate: true,
+      max: 4,
+      cronMonitorIntervalSeconds: 5,
+      cronWorkerIntervalSeconds: 1,
+    });
+    this.stopping = false;
     boss.on('error', (error) => this.log.error(`job queue: ${describeError(error)}`));
     // Workers starting at once would create pg-boss queues (partition tables) concurrently and
     // deadlock; they set up one after another instead.
@@ -110,8 +126,10 @@ export class JobWorker implements OnApplicationShutdown {
       await boss.createQueue(JOB.STATISTICS_REFRESH, { name: JOB.STATISTICS_REFRESH, policy: 'singleton' });
       await boss.schedule(JOB.STATISTICS_REFRESH, STATISTICS_CRON);
       await boss.work(JOB.STATISTICS_REFRESH, async () => {
-        const results = await statistics.refresh();
-        this.log.debug?.(`statistics refreshed: ${JSON.stringify(results)}`);
+        const started = Date.now();
+        this.log.debug?.(`statistics refreshed: ${JSON.stringify(await statistics.refresh())}`);
+        if (await this.pause(STATISTICS_SECOND_RUN_MS - (Date.now() - started)))
+          this.log.debug?.(`statistics refreshed: ${JSON.stringify(await statistics.refresh())}`);
       });
     }
     if (this.imports && this.importSchedule) await this.startImports(boss, this.imports, this.importSchedule);
@@ -180,7 +198,26 @@ export class JobWorker implements OnApplicationShutdown {
     await this.boss?.send(JOB.DISPATCH, {}).catch((error: unknown) => this.log.error(describeError(error)));
   }
 
+  /** Waits `ms` unless the worker stops meanwhile; true when it waited the whole time. */
+  private pause(ms: number): Promise<boolean> {
+    if (ms <= 0 || this.stopping) return Promise.resolve(!this.stopping);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeFromPause.delete(wake);
+        resolve(!this.stopping);
+      }, ms);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      this.wakeFromPause.add(wake);
+    });
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const wake of this.wakeFromPause) wake();
+    this.wakeFromPause.clear();
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
     await this.boss?.stop({ graceful: true, timeout: 10_000 });
