@@ -13,7 +13,8 @@ import { Statistics1764550000000 } from './1764550000000-statistics.js';
  *   the job claims, in its REPEATABLE READ snapshot, exactly the marks whose changes it can see).
  * - The refresh (src/statistics/statistics-refresh.ts) deletes and recounts those slices in one
  *   transaction per measure; `rebuild_needed` asks it for a full recount (set here, so that the new
- *   referral time bands are counted on its first run; `npm run cli -- statistics-rebuild` sets it too).
+ *   referral time bands are counted on its first run; `npm run cli -- statistics-rebuild` recounts
+ *   whole at once).
  * - Ages and group memberships change with the calendar, not with a write: once a day the refresh
  *   marks the slices of the people whose age band or group validity changed since `calendar_day`.
  *

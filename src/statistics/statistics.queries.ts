@@ -233,6 +233,3 @@ export const RECORD_REFRESH = `
          rebuild_needed = false, slices = $3, calendar_day = coalesce($4::date, calendar_day)
    WHERE view_name = $1
   RETURNING duration_ms`;
-
-/** Asks the next refresh to recount every measure whole (the CLI's statistics-rebuild). */
-export const REQUEST_REBUILD = `UPDATE statistics_refresh SET rebuild_needed = true`;
