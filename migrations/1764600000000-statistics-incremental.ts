@@ -48,7 +48,8 @@ export class StatisticsIncremental1764600000000 implements MigrationInterface {
       ALTER TABLE statistics_refresh
         ADD COLUMN rebuild_needed boolean NOT NULL DEFAULT true,
         ADD COLUMN slices integer NOT NULL DEFAULT 0,
-        ADD COLUMN calendar_day date`);
+        ADD COLUMN calendar_day date,
+        ADD COLUMN changed_at timestamptz`);
 
     await q.query(`
       CREATE TABLE stats_dirty (
@@ -276,7 +277,7 @@ export class StatisticsIncremental1764600000000 implements MigrationInterface {
     await q.query(`DROP INDEX IF EXISTS person_municipality_created_idx`);
     await q.query(`DROP TABLE IF EXISTS stats_dirty`);
     await q.query(`
-      ALTER TABLE statistics_refresh DROP COLUMN rebuild_needed, DROP COLUMN slices, DROP COLUMN calendar_day`);
+      ALTER TABLE statistics_refresh DROP COLUMN rebuild_needed, DROP COLUMN slices, DROP COLUMN calendar_day, DROP COLUMN changed_at`);
     // The views of 1764550000000 are made again by reverting it and applying it anew; here the
     // tables go, so that its down finds nothing of ours.
     for (const measure of MEASURES) await q.query(`DROP TABLE IF EXISTS ${measure}`);
