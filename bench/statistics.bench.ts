@@ -20,21 +20,26 @@ import { admin, databaseExists, seedDemoProviders, syntheticPopulation } from '.
 /**
  * Statistics at scale (issue 14): BENCH_PEOPLE (1,000,000) synthetic people (bench/synthetic-
  * database.ts) registered over the last three years, BENCH_ENROLMENTS (200,000) enrolments in the
- * demo programmes and BENCH_REFERRALS (200,000) referrals to the demo providers.
+ * demo programmes and BENCH_REFERRALS (200,000) referrals as bench:referrals makes them
+ * (bench/referrals-data.ts: local providers, sent, accepted and completed times).
  *
- * 1. Refresh: the four materialized views refreshed CONCURRENTLY (what the job worker runs every
- *    minute), each view's duration: the delay from a change to its figure is at most the schedule
- *    (60 s) plus this.
- * 2. A national report through the API: `statistics(area: COUNTRY EL, period: ALL)` over GraphQL as a
- *    national administrator: the first request after a refresh (it rebuilds the cubes), then
- *    BENCH_REQUESTS (300) at BENCH_CONCURRENCY (4) connections, p50 and p95 (target p95 under 1 s).
- *    The same for a regional officer (its region; the first request also computes the suppression
- *    of the whole cube).
- * 3. A change to its figure: one person registered, the refresh, then the first answer that counts
- *    them: the time from the insert to that answer with the refresh run at once.
+ * 1. Refresh: a whole recount of the four summary tables (what the materialized views did every
+ *    minute), then the job's run with nothing changed, after a busy minute of the country's desks,
+ *    and after a change in every municipality: each table's duration and slices recounted.
+ * 2. Write cost: a bulk insert of people, single-row registrations and a bulk referral update, with
+ *    and without the statistics triggers (and the slice index), rolled back.
+ * 3. A national report through the API: `statistics(area: COUNTRY EL, period: ALL)` over GraphQL as a
+ *    national administrator: the first request (it builds the cubes), then BENCH_REQUESTS (300) at
+ *    BENCH_CONCURRENCY (4) connections, p50 and p95 (target p95 under 1 s). The same for a regional
+ *    officer (its region; the first request also computes the suppression of the whole cube).
+ * 4. A change to its figure: one person registered, the refresh at once, answers until it shows;
+ *    then BENCH_DELAY_SAMPLES (4) changes with the job worker on its schedule (pg-boss) while national
+ *    reports keep coming: the delay from each insert to the first answer counting it (target under
+ *    60 s), and the reports' p95 across the refreshes.
  *
  * Run: npm run bench:statistics (DATABASE_URL set; BENCH_PEOPLE=100000 for a quick run). The
- * database `mitroa_statistics_bench_<people>` is kept between runs; BENCH_DROP=1 drops it.
+ * database `mitroa_statistics_bench_<people>` is kept between runs (marked complete once loaded);
+ * BENCH_DROP=1 drops it.
  */
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 1_000_000);
 const ENROLMENTS = Number(process.env.BENCH_ENROLMENTS ?? 200_000);
@@ -177,7 +182,8 @@ async function main(): Promise<void> {
       `${rr.perSecond.toFixed(0)} req/s  p50 ${rr.p50.toFixed(1)} ms  p95 ${rr.p95.toFixed(1)} ms  errors ${rr.errors}`,
     ]);
 
-    // 5. A change to its figure, refresh run at once.
+    // 5. A change to its figure, refresh run at once: the answers keep the previous cube until the
+    // new one is built beside them, so read until the change shows.
     const spata = ask(national, 'MUNICIPALITY', '4912');
     const register = () =>
       client.query(
@@ -185,15 +191,24 @@ async function main(): Promise<void> {
                              gender, name_key, phonetic_key)
          VALUES ('4912', 'Νέα', 'Εγγραφή', 'Nea', 'Engrafi', '1985-01-01', 'FEMALE', 'nea engrafi', 'nea engrafi')`,
       );
+    const until = async (before: number, changed: number) => {
+      for (;;) {
+        const answer = await timed(endpoint, spata);
+        if (peopleTotal(JSON.parse(answer.text))! > before) return answer;
+        if (performance.now() - changed > 300_000) throw new Error('the change did not appear in 5 minutes');
+        await sleep(100);
+      }
+    };
     {
-      const before = peopleTotal(JSON.parse((await timed(endpoint, spata)).text));
+      const before = peopleTotal(JSON.parse((await timed(endpoint, spata)).text))!;
       const changed = performance.now();
       await register();
       await statistics.refresh();
-      const after = await timed(endpoint, spata);
+      const refreshed = performance.now();
+      const after = await until(before, changed);
       rows.push([
-        'a change to its figure, refresh run at once (insert, refresh, first answer)',
-        `${((performance.now() - changed) / 1000).toFixed(2)} s (Spata ${before} -> ${peopleTotal(JSON.parse(after.text))})`,
+        'a change to its figure, refresh run at once (insert, refresh, answers until it shows)',
+        `${((performance.now() - changed) / 1000).toFixed(2)} s, of which the refresh ${((refreshed - changed) / 1000).toFixed(2)} s (Spata ${before} -> ${peopleTotal(JSON.parse(after.text))})`,
       ]);
     }
 
