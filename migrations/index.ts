@@ -17,6 +17,7 @@ import { ReferralLinks1764500000000 } from './1764500000000-referral-links.js';
 import { ReferralListIndexes1764510000000 } from './1764510000000-referral-list-indexes.js';
 import { Statistics1764550000000 } from './1764550000000-statistics.js';
 import { Imports1764530000000 } from './1764530000000-imports.js';
+import { StatisticsIncremental1764600000000 } from './1764600000000-statistics-incremental.js';
 import { RegistryFeed1764640000000 } from './1764640000000-registry-feed.js';
 import { EsfIndicators1764620000000 } from './1764620000000-esf-indicators.js';
 import { LikelyEligible1764620000100 } from './1764620000100-likely-eligible.js';
@@ -42,6 +43,7 @@ export const ALL_MIGRATIONS = [
   ReferralListIndexes1764510000000,
   Statistics1764550000000,
   Imports1764530000000,
+  StatisticsIncremental1764600000000,
   RegistryFeed1764640000000,
   EsfIndicators1764620000000,
   LikelyEligible1764620000100,

@@ -30,6 +30,8 @@ const USAGE = `mitroa command line (npm run --silent cli -- <command> [options])
                                   import a feed file (TAXIS, EFKA, OPEKA, KEPA, DYPA, REGISTRY) with a
                                   progress bar; --queue leaves it to the workers (npm run worker);
                                   REGISTRY needs --municipalities, the area its records are for
+  statistics-rebuild              recount every statistics table whole, now (the job worker
+                                  otherwise recounts only what changed, every minute)
 
 DATABASE_URL selects the database; without it the embedded one in DATA_DIR is used (the running
 service's, when \`npm start\` runs).`;
@@ -87,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       return writeSchema(config, values.out ?? 'schema.gql', log);
     case 'import':
       return importFile(config, values, log);
+    case 'statistics-rebuild':
+      return rebuildStatistics(config, log);
     default:
       console.error(USAGE);
       return command === undefined || command === 'help' ? 0 : 64;
@@ -179,6 +183,26 @@ async function importFile(
   const app = await createApp(config, db.url, { logger: false });
   try {
     return await runImportCommand(app, { ...values, dryRun: values['dry-run'] });
+  } finally {
+    await app.close();
+    await db.embedded?.stop();
+  }
+}
+
+/** Recounts the statistics summary tables whole (docs/statistics.md, "Freshness"). */
+async function rebuildStatistics(config: AppConfig, log: (m: string) => void): Promise<number> {
+  const { createApp } = await import('./app.factory.js');
+  const { StatisticsService } = await import('./statistics/statistics.service.js');
+  const db = await openDatabase(config, log, SHARE);
+  const app = await createApp(config, db.url, { logger: false });
+  try {
+    for (const r of await app.get(StatisticsService).refresh({ rebuild: true }))
+      log(
+        r.refreshed
+          ? `${r.view}: recounted in ${r.durationMs} ms`
+          : `${r.view}: another worker was recounting it; try again`,
+      );
+    return 0;
   } finally {
     await app.close();
     await db.embedded?.stop();

@@ -298,7 +298,10 @@ describe('privacy of personal data', () => {
           WHERE purpose = 'ELIGIBILITY_ASSESSMENT' AND outcome = 'allowed'
             AND (subject_id = ANY($1::text[]) OR person_ids && $2::uuid[])
           ORDER BY subject_type, subject_id`,
-        [[household, a, b], [a, b]],
+        [
+          [household, a, b],
+          [a, b],
+        ],
       );
       expect(read).toEqual([
         { subject_type: 'household', subject_id: household, person_ids: null },

@@ -1,6 +1,12 @@
 import { Permission, Role } from '../src/auth/roles.js';
 import { StatisticsService } from '../src/statistics/statistics.service.js';
-import { counts, FIGURES, insertStatisticsFixture, type Figures } from './support/statistics-fixture.js';
+import {
+  counts,
+  FIGURES,
+  insertReferralTimesFixture,
+  insertStatisticsFixture,
+  type Figures,
+} from './support/statistics-fixture.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** Figures against the hand-computed fixture (test/support/statistics-fixture.ts), scope and freshness. */
@@ -44,6 +50,7 @@ describe('statistics (issue 14)', () => {
     auditor = await t.token({ roles: [Role.AUDITOR] }, 'stats-auditor');
     importer = await t.token({ roles: [Role.IMPORT_OPERATOR] }, 'stats-importer');
     await insertStatisticsFixture(t.db);
+    await insertReferralTimesFixture(t.db);
     await refresh();
   });
 
@@ -137,6 +144,44 @@ describe('statistics (issue 14)', () => {
         group: { DISABILITY: 0, ROMA: 1, HOMELESS: 3, DESTITUTE: 0 },
       });
       expect(counts(f, 'ENROLMENTS')).toMatchObject({ total: 1, programme: { STATS_ROMA: 1 } });
+    });
+
+    it('counts referral times to accept and to complete in bands of Athens days, like any other count', async () => {
+      const bands = (c: Record<string, number>) => ({
+        SAME_DAY: 0,
+        '1-3': 0,
+        '4-7': 0,
+        '8-30': 0,
+        '31+': 0,
+        NONE: 0,
+        ...c,
+      });
+      // the hand-computed table of insertReferralTimesFixture, without the special-category one
+      const kropia = counts(await ok(admin, 'MUNICIPALITY', '4904', '2024-03'), 'REFERRALS');
+      expect(kropia).toMatchObject({
+        total: 7,
+        acceptTime: bands({ SAME_DAY: 1, '1-3': 2, '4-7': 1, '31+': 1, NONE: 2 }),
+        completeTime: bands({ '1-3': 1, '8-30': 1, '31+': 1, NONE: 4 }),
+        status: { DRAFT: 1, ACCEPTED: 1, IN_PROGRESS: 1, COMPLETED: 3, REJECTED: 1 },
+      });
+      // counted in the month the referral was made, whenever it was accepted or completed
+      expect(counts(await ok(admin, 'MUNICIPALITY', '4904', '2024-04'), 'REFERRALS')).toMatchObject({
+        total: 0,
+      });
+      const special = counts(await ok(adminSpecial, 'MUNICIPALITY', '4904', '2024-03'), 'REFERRALS');
+      expect(special).toMatchObject({
+        total: 8,
+        acceptTime: bands({ SAME_DAY: 2, '1-3': 2, '4-7': 1, '31+': 1, NONE: 2 }),
+        completeTime: bands({ '1-3': 1, '8-30': 1, '31+': 1, NONE: 5 }),
+      });
+      // the same suppression as every count: a regional officer sees no band of 1 to 4
+      const region = await ok(attica, 'MUNICIPALITY', '4904', '2024-03');
+      const table = region.tables.find((x) => x.measure === 'REFERRALS')!;
+      for (const b of table.breakdowns.filter((x) => x.dimension.endsWith('Time')))
+        for (const c of b.cells) {
+          expect(c.count === null || c.count === 0 || c.count >= 5).toBe(true);
+          expect(c.suppressed).toBe(c.count === null);
+        }
     });
 
     it('refuses a period that is not fixed and an area that does not exist', async () => {

@@ -85,10 +85,11 @@ export const UNREACHABLE_CONSTRAINTS: Readonly<Record<string, string>> = {
   referral_link_pkey: 'generated id',
   // Statistics (issue 14): written only by the refresh job, from GROUP BY keys.
   statistics_refresh_pkey: 'one row per view, upserted by the refresh',
-  stats_people_uq: 'the GROUP BY key of the materialized view',
-  stats_households_uq: 'the GROUP BY key of the materialized view',
-  stats_enrolments_uq: 'the GROUP BY key of the materialized view',
-  stats_referrals_uq: 'the GROUP BY key of the materialized view',
+  stats_people_uq: 'the GROUP BY key of the summary table, its slices deleted before they are recounted',
+  stats_households_uq: 'the GROUP BY key of the summary table, its slices deleted before they are recounted',
+  stats_enrolments_uq: 'the GROUP BY key of the summary table, its slices deleted before they are recounted',
+  stats_referrals_uq: 'the GROUP BY key of the summary table, its slices deleted before they are recounted',
+  stats_dirty_pkey: 'identity',
   stats_esf_uq: 'the GROUP BY key of the materialized view',
   stats_likely_eligible_pkey: 'written only by its refresh step, from the keys of one map',
   // Feed imports (issue 13): every key is the service's or the job's own.

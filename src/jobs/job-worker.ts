@@ -10,6 +10,7 @@ import type { ReferralSchedule } from '../outbox/contracts.js';
 import { WebhookDispatcher } from '../outbox/webhook-dispatcher.js';
 import { StatisticsService } from '../statistics/statistics.service.js';
 import { EsfIndicatorsService } from '../statistics/esf-indicators.service.js';
+import { LikelyEligibleService } from '../statistics/likely-eligible.service.js';
 
 /** Provide it (useExisting: ReferralsService) to have the worker run the referral schedule. */
 export const REFERRAL_SCHEDULE = Symbol('REFERRAL_SCHEDULE');
@@ -20,6 +21,7 @@ export const JOB = {
   SEND_REMINDERS: 'referral-send-reminders',
   EXPIRE_UNANSWERED: 'referral-expire-unanswered',
   STATISTICS_REFRESH: 'statistics-refresh',
+  LIKELY_ELIGIBLE_REFRESH: 'statistics-likely-eligible',
   IMPORT_RUN: 'import-run',
   IMPORT_SWEEP: 'import-sweep',
   IMPORT_PURGE: 'import-purge',
@@ -27,8 +29,18 @@ export const JOB = {
 
 /** Every minute as a fallback: normally a commit's NOTIFY wakes the dispatcher at once. */
 const DISPATCH_CRON = '* * * * *';
-/** Figures are fresh within about a minute (docs/statistics.md). */
+/**
+ * Figures are fresh within a minute (docs/statistics.md): the job runs every minute and refreshes
+ * at once and again half a minute after it started, so a change waits at most about half a minute
+ * (plus pg-boss's few seconds) for a refresh to start.
+ */
 const STATISTICS_CRON = '* * * * *';
+/**
+ * Likely eligible but not enrolled evaluates every person's rules (about a minute per 200,000
+ * people on a loaded machine, docs/statistics.md): nightly, at 02:30 UTC, after the day's imports.
+ */
+const LIKELY_ELIGIBLE_CRON = '30 2 * * *';
+const STATISTICS_SECOND_RUN_MS = 30_000;
 /** Imports: a sweep every minute in case a wake-up was lost or a worker died; the purge nightly. */
 const IMPORT_SWEEP_CRON = '* * * * *';
 const IMPORT_PURGE_CRON = '17 3 * * *';
@@ -56,6 +68,8 @@ export class JobWorker implements OnApplicationShutdown {
   private boss?: PgBoss;
   private listener?: pg.Client;
   private readonly log = new Logger('JobWorker');
+  private stopping = false;
+  private readonly wakeFromPause = new Set<() => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -66,12 +80,22 @@ export class JobWorker implements OnApplicationShutdown {
     @Optional() @Inject(ImportRunner) private readonly imports?: ImportRunner,
     @Optional() @Inject(ImportSchedule) private readonly importSchedule?: ImportSchedule,
     @Optional() @Inject(EsfIndicatorsService) private readonly esf?: EsfIndicatorsService,
+    @Optional() @Inject(LikelyEligibleService) private readonly likelyEligible?: LikelyEligibleService,
   ) {}
 
   /** Starts pg-boss, registers the schedules and handlers, and listens for new outbox events. */
   async start(): Promise<void> {
     const url = (this.dataSource.options as { url: string }).url;
-    const boss = new PgBoss({ connectionString: url, schema: 'pgboss', migrate: true, max: 4 });
+    // Schedules are looked at every 5 s (pg-boss's default, 30 s, could start a minute's job 30 s late).
+    const boss = new PgBoss({
+      connectionString: url,
+      schema: 'pgboss',
+      migrate: true,
+      max: 4,
+      cronMonitorIntervalSeconds: 5,
+      cronWorkerIntervalSeconds: 1,
+    });
+    this.stopping = false;
     boss.on('error', (error) => this.log.error(`job queue: ${describeError(error)}`));
     // Workers starting at once would create pg-boss queues (partition tables) concurrently and
     // deadlock; they set up one after another instead.
@@ -106,16 +130,30 @@ export class JobWorker implements OnApplicationShutdown {
         });
       }
     }
+    if (this.likelyEligible) {
+      const likelyEligible = this.likelyEligible;
+      await boss.createQueue(JOB.LIKELY_ELIGIBLE_REFRESH, {
+        name: JOB.LIKELY_ELIGIBLE_REFRESH,
+        policy: 'singleton',
+      });
+      await boss.schedule(JOB.LIKELY_ELIGIBLE_REFRESH, LIKELY_ELIGIBLE_CRON);
+      await boss.work(JOB.LIKELY_ELIGIBLE_REFRESH, async () => {
+        this.log.log(`likely eligible counted: ${JSON.stringify(await likelyEligible.refresh())}`);
+      });
+    }
     if (this.statistics) {
       const statistics = this.statistics;
       // singleton: one refresh at a time across workers; the refresh's advisory lock covers the rest.
       await boss.createQueue(JOB.STATISTICS_REFRESH, { name: JOB.STATISTICS_REFRESH, policy: 'singleton' });
       await boss.schedule(JOB.STATISTICS_REFRESH, STATISTICS_CRON);
       await boss.work(JOB.STATISTICS_REFRESH, async () => {
+        const started = Date.now();
         const results = await statistics.refresh();
-        // A step of its own after the registry views (docs/statistics.md, "ESF+ participant indicators").
+        // A step of its own after the registry's tables, once a minute (docs/statistics.md, "ESF+ participant indicators").
         if (this.esf) results.push(await this.esf.refresh());
         this.log.debug?.(`statistics refreshed: ${JSON.stringify(results)}`);
+        if (await this.pause(STATISTICS_SECOND_RUN_MS - (Date.now() - started)))
+          this.log.debug?.(`statistics refreshed: ${JSON.stringify(await statistics.refresh())}`);
       });
     }
     if (this.imports && this.importSchedule) await this.startImports(boss, this.imports, this.importSchedule);
@@ -184,7 +222,26 @@ export class JobWorker implements OnApplicationShutdown {
     await this.boss?.send(JOB.DISPATCH, {}).catch((error: unknown) => this.log.error(describeError(error)));
   }
 
+  /** Waits `ms` unless the worker stops meanwhile; true when it waited the whole time. */
+  private pause(ms: number): Promise<boolean> {
+    if (ms <= 0 || this.stopping) return Promise.resolve(!this.stopping);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeFromPause.delete(wake);
+        resolve(!this.stopping);
+      }, ms);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      this.wakeFromPause.add(wake);
+    });
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const wake of this.wakeFromPause) wake();
+    this.wakeFromPause.clear();
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
     await this.boss?.stop({ graceful: true, timeout: 10_000 });

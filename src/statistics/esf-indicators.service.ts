@@ -128,12 +128,19 @@ export class EsfIndicatorsService {
       const [lock] = await runner.query(REFRESH_LOCK, [ESF_VIEW]);
       if (!lock.locked) {
         await runner.rollbackTransaction();
-        return { view: ESF_VIEW, refreshed: false, durationMs: 0 };
+        return { view: ESF_VIEW, refreshed: false, durationMs: 0, slices: 0, rebuilt: false };
       }
       await runner.query(refreshSql(ESF_VIEW));
-      const [recorded] = await runner.query(RECORD_REFRESH, [ESF_VIEW, lock.started]);
+      // A materialized view is recounted whole: its contents count as changed (cubes rebuild).
+      const [recorded] = await runner.query(RECORD_REFRESH, [ESF_VIEW, lock.started, 0, null, true]);
       await runner.commitTransaction();
-      return { view: ESF_VIEW, refreshed: true, durationMs: recorded[0]?.duration_ms ?? 0 };
+      return {
+        view: ESF_VIEW,
+        refreshed: true,
+        durationMs: recorded[0]?.duration_ms ?? 0,
+        slices: 0,
+        rebuilt: true,
+      };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       this.log.error(`refreshing ${ESF_VIEW}: ${describeError(error)}`);

@@ -172,6 +172,9 @@ export interface MeasureDef {
   dimensions: readonly DimensionDef[];
 }
 
+/** Days in Athens from a referral's sending to its acceptance or completion (statistics.queries.ts). */
+export const REFERRAL_TIME_BANDS = ['SAME_DAY', '1-3', '4-7', '8-30', '31+', 'NONE'] as const;
+
 export const MEASURES: readonly MeasureDef[] = [
   {
     measure: StatisticsMeasure.PEOPLE,
@@ -220,6 +223,10 @@ export const MEASURES: readonly MeasureDef[] = [
       },
       { name: 'need', partition: true, keys: [] },
       { name: 'providerKind', partition: true, keys: [] },
+      // Days from sending to acceptance, and to completion, in bands (NONE: not accepted or not
+      // completed): counts, suppressed like any other (docs/statistics.md, "Referral times").
+      { name: 'acceptTime', partition: true, keys: REFERRAL_TIME_BANDS },
+      { name: 'completeTime', partition: true, keys: REFERRAL_TIME_BANDS },
     ],
   },
 ];

@@ -99,6 +99,53 @@ export async function insertStatisticsFixture(db: TestDatabase): Promise<void> {
   await enrol(spataJanWomen.slice(3), roma, 'ACTIVE', '2024-01-20');
 }
 
+/**
+ * Referrals of Kropia (4904) with hand-computed times, all created 2024-03-04 09:00 (Athens) by
+ * Kropia's first March person to one NGO. Times are whole days in Athens from sending:
+ *
+ * | # | status      | sent (Athens)  | accepted       | completed (ended) | accept   | complete |
+ * | - | ----------- | -------------- | -------------- | ----------------- | -------- | -------- |
+ * | 1 | COMPLETED   | 03-04 10:00    | 03-04 15:00    | 03-06 12:00       | SAME_DAY | 1-3      |
+ * | 2 | IN_PROGRESS | 03-04 10:00    | 03-07 10:00    |                   | 1-3      | NONE     |
+ * | 3 | COMPLETED   | 03-04 10:00    | 03-10 10:00    | 03-30 10:00       | 4-7      | 8-30     |
+ * | 4 | COMPLETED   | 03-04 10:00    | 04-20 10:00    | 05-01 10:00       | 31+      | 31+      |
+ * | 5 | REJECTED    | 03-04 10:00    |                | 03-05 10:00       | NONE     | NONE     |
+ * | 6 | DRAFT       |                |                |                   | NONE     | NONE     |
+ * | 7 | ACCEPTED    | 03-04 23:30    | 03-05 00:30    |                   | 1-3 (next day in Athens, same in UTC) | NONE |
+ * | 8 | ACCEPTED, special category (HEALTH) | 03-04 10:00 | 03-04 11:00 |  | SAME_DAY | NONE     |
+ */
+export async function insertReferralTimesFixture(db: TestDatabase): Promise<void> {
+  const [provider] = await db.query<{ id: string }>(
+    `INSERT INTO provider (kind_code, name, search_key, municipality_code, created_by, updated_by)
+     VALUES ('NGO', 'Στατιστική ΜΚΟ', 'στατιστικη μκο', '4904', 'test', 'test') RETURNING id`,
+  );
+  const [person] = await db.query<{ id: string }>(
+    `SELECT id FROM person WHERE municipality_code = '4904' ORDER BY created_at DESC, id LIMIT 1`,
+  );
+  const at = (t: string | null) => (t ? `2024-${t}` : null);
+  const rows: Array<[string, string | null, string | null, string | null, boolean]> = [
+    ['COMPLETED', '03-04 10:00', '03-04 15:00', '03-06 12:00', false],
+    ['IN_PROGRESS', '03-04 10:00', '03-07 10:00', null, false],
+    ['COMPLETED', '03-04 10:00', '03-10 10:00', '03-30 10:00', false],
+    ['COMPLETED', '03-04 10:00', '04-20 10:00', '05-01 10:00', false],
+    ['REJECTED', '03-04 10:00', null, '03-05 10:00', false],
+    ['DRAFT', null, null, null, false],
+    ['ACCEPTED', '03-04 23:30', '03-05 00:30', null, false],
+    ['ACCEPTED', '03-04 10:00', '03-04 11:00', null, true],
+  ];
+  for (const [status, sent, accepted, completed, special] of rows)
+    await db.query(
+      `INSERT INTO referral (person_id, kind, from_municipality_code, referred_by, provider_id, category_code, due_on,
+                             special_category, status, rejection_reason, outcome, sent_at, accepted_at, completed_at,
+                             created_at)
+       VALUES ($1, 'PROVIDER', '4904', 'test', $2, CASE WHEN $3 THEN 'HEALTH' ELSE 'LEGAL_AID' END, '2024-03-20', $3, $4,
+               CASE WHEN $4 = 'REJECTED' THEN 'NO_CAPACITY' END, CASE WHEN $4 = 'COMPLETED' THEN 'GOT_HELP' END,
+               $5::timestamp AT TIME ZONE 'Europe/Athens', $6::timestamp AT TIME ZONE 'Europe/Athens',
+               $7::timestamp AT TIME ZONE 'Europe/Athens', '2024-03-04 09:00'::timestamp AT TIME ZONE 'Europe/Athens')`,
+      [person!.id, provider!.id, special, status, at(sent), at(accepted), at(completed)],
+    );
+}
+
 /** The fields every statistics test reads. */
 export const FIGURES = `
   area { level code name population }
