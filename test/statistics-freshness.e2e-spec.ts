@@ -180,6 +180,59 @@ describe('statistics: fresh within a minute, recounting only what changed (issue
     expect(await people('4901')).toMatchObject({ total: 1, ageBand: { '0-17': 0, '18-29': 1 } });
   });
 
+  it("a household's composition follows its members' ages: a birthday, a corrected birth date, a merge", async () => {
+    const households = async () => counts(await figures('MUNICIPALITY', '4901'), 'HOUSEHOLDS');
+    const [{ born }] = (await t.db.query<{ born: string }>(
+      `SELECT to_char((now() AT TIME ZONE 'Europe/Athens')::date - interval '18 years', 'YYYY-MM-DD') AS born`,
+    )) as [{ born: string }];
+    const [[adult], [child], [h]] = await Promise.all([
+      register('4901', born),
+      register('4901', '2016-03-01'),
+      t.db.query<{ id: string }>(`INSERT INTO household (municipality_code) VALUES ('4901') RETURNING id`),
+    ]);
+    await t.db.query(
+      `INSERT INTO household_member (household_id, person_id, relationship) VALUES ($1, $2, 'REFERENCE_PERSON')`,
+      [h!.id, adult!.id],
+    );
+    await refresh();
+    // Turns 18 today: one adult today, a household of a minor by yesterday's count.
+    expect(await households()).toMatchObject({ total: 1, composition: { ONE_ADULT: 1, CHILDREN_ONLY: 0 } });
+    await t.db.query(
+      `UPDATE stats_households SET key = 'CHILDREN_ONLY' WHERE municipality_code = '4901' AND dim = 'composition'`,
+    );
+    await t.db.query(
+      `UPDATE statistics_refresh SET calendar_day = (now() AT TIME ZONE 'Europe/Athens')::date - 1
+        WHERE view_name = 'stats_people'`,
+    );
+    expect(slicesOf(await refresh())).toMatchObject({ stats_households: 1 });
+    expect(await households()).toMatchObject({ composition: { ONE_ADULT: 1, CHILDREN_ONLY: 0 } });
+
+    // A corrected birth date makes the member a minor.
+    await t.db.query(`UPDATE person SET birth_date = '2015-01-01' WHERE id = $1`, [adult!.id]);
+    expect(slicesOf(await refresh())).toMatchObject({ stats_households: 1 });
+    expect(await households()).toMatchObject({ composition: { ONE_ADULT: 0, CHILDREN_ONLY: 1 } });
+
+    // A merge repoints the membership to the surviving record (an adult's).
+    const [survivor] = await register('4901', '1970-01-01');
+    await t.db.query(`UPDATE household_member SET person_id = $2 WHERE person_id = $1 AND left_on IS NULL`, [
+      adult!.id,
+      survivor!.id,
+    ]);
+    expect(slicesOf(await refresh())).toMatchObject({ stats_households: 1 });
+    expect(await households()).toMatchObject({ composition: { ONE_ADULT: 1, CHILDREN_ONLY: 0 } });
+    // and a child joining makes a single parent
+    await t.db.query(
+      `INSERT INTO household_member (household_id, person_id, relationship) VALUES ($1, $2, 'CHILD')`,
+      [h!.id, child!.id],
+    );
+    await refresh();
+    expect(await households()).toMatchObject({
+      total: 1,
+      size: { '2': 1 },
+      composition: { ONE_ADULT: 0, ONE_ADULT_WITH_CHILDREN: 1 },
+    });
+  });
+
   it('a write by a request (mitroa_app, under row security) marks its slice; it cannot write the figures', async () => {
     const client = new pg.Client({ connectionString: t.db.url });
     await client.connect();

@@ -32,7 +32,7 @@ describe('statistics: small-cell suppression under attack (issue 14)', () => {
   const PERIODS = ['ALL', ...YEARS, ...QUARTERS, ...MONTHS];
   const PARTITIONS: Record<string, string[]> = {
     PEOPLE: ['gender', 'ageBand'],
-    HOUSEHOLDS: ['size'],
+    HOUSEHOLDS: ['size', 'composition'],
     ENROLMENTS: ['programme', 'status'],
     REFERRALS: ['status', 'outcome', 'need', 'providerKind'],
   };

@@ -77,8 +77,16 @@ describe('statistics (issue 14)', () => {
       });
       expect(f.peoplePer1000Residents).toBe(0.29); // 10 / 34,053 x 1,000
       expect(counts(f, 'HOUSEHOLDS')).toEqual({
-        total: 2,
-        size: { '0': 0, '1': 1, '2': 0, '3': 1, '4': 0, '5': 0, '6+': 0 },
+        total: 6,
+        size: { '0': 1, '1': 1, '2': 3, '3': 1, '4': 0, '5': 0, '6+': 0 },
+        composition: {
+          EMPTY: 1,
+          ONE_ADULT: 1,
+          ONE_ADULT_WITH_CHILDREN: 1,
+          ADULTS: 1,
+          ADULTS_WITH_CHILDREN: 1,
+          CHILDREN_ONLY: 1,
+        },
       });
       // Spata's one enrolment is in a programme for Roma: not counted without the permission
       expect(counts(f, 'ENROLMENTS')).toEqual({

@@ -175,6 +175,16 @@ export interface MeasureDef {
 /** Days in Athens from a referral's sending to its acceptance or completion (statistics.queries.ts). */
 export const REFERRAL_TIME_BANDS = ['SAME_DAY', '1-3', '4-7', '8-30', '31+', 'NONE'] as const;
 
+/** A household's current members: adults and minors (statistics.queries.ts, docs/statistics.md). */
+export const HOUSEHOLD_COMPOSITIONS = [
+  'EMPTY',
+  'ONE_ADULT',
+  'ONE_ADULT_WITH_CHILDREN',
+  'ADULTS',
+  'ADULTS_WITH_CHILDREN',
+  'CHILDREN_ONLY',
+] as const;
+
 export const MEASURES: readonly MeasureDef[] = [
   {
     measure: StatisticsMeasure.PEOPLE,
@@ -189,7 +199,10 @@ export const MEASURES: readonly MeasureDef[] = [
   {
     measure: StatisticsMeasure.HOUSEHOLDS,
     view: 'stats_households',
-    dimensions: [{ name: 'size', partition: true, keys: ['0', '1', '2', '3', '4', '5', '6+'] }],
+    dimensions: [
+      { name: 'size', partition: true, keys: ['0', '1', '2', '3', '4', '5', '6+'] },
+      { name: 'composition', partition: true, keys: HOUSEHOLD_COMPOSITIONS },
+    ],
   },
   {
     measure: StatisticsMeasure.ENROLMENTS,

@@ -26,7 +26,10 @@ export class StatisticsCell {
 
 @ObjectType()
 export class StatisticsBreakdown {
-  @Field({ description: 'gender, ageBand, group, size, programme, status, outcome, need or providerKind' })
+  @Field({
+    description:
+      'gender, ageBand, group, size, composition, programme, status, outcome, need, providerKind, acceptTime or completeTime',
+  })
   @ApiProperty({ example: 'gender' })
   dimension: string;
 

@@ -106,6 +106,13 @@ function sliceFilter(slices: Slices, area: string, time: string, isDate = false)
 /** Ages are counted on the day of the count, in five bands (docs/statistics.md). */
 const TODAY = `(now() AT TIME ZONE 'Europe/Athens')::date`;
 
+/**
+ * The age from which a household's member is an adult in its composition: the default ADULT_AGE,
+ * fixed like the age bands' boundaries (a setting changed later would leave the stored figures
+ * counted by the old age).
+ */
+export const ADULT_AGE = 18;
+
 /** Referral times (docs/statistics.md): whole days in Athens, in bands; NONE when it did not happen. */
 const dayBand = (from: string, to: string) => `CASE
     WHEN ${from} IS NULL OR ${to} IS NULL THEN 'NONE'
@@ -137,18 +144,31 @@ export const SUMMARY_ROWS: Record<string, (slices: Slices) => string> = {
      WHERE g.valid_from <= ${TODAY} AND (g.valid_to IS NULL OR g.valid_to >= ${TODAY})
      GROUP BY p.municipality_code, p.month, g.group_code`,
 
+  // Composition (docs/statistics.md): current members, adults (ADULT_AGE, in years on the day of
+  // the count) and minors, as householdSelect counts them (src/beneficiaries/household.service.ts).
   stats_households: (slices) => `
     WITH h AS (
       SELECT h.municipality_code, ${athensMonth('h.created_at')} AS month,
-             CASE WHEN s.members >= 6 THEN '6+' ELSE s.members::text END AS size
+             CASE WHEN s.members >= 6 THEN '6+' ELSE s.members::text END AS size,
+             CASE WHEN s.members = 0 THEN 'EMPTY'
+                  WHEN s.adults = 0 THEN 'CHILDREN_ONLY'
+                  WHEN s.adults = 1 THEN CASE WHEN s.minors = 0 THEN 'ONE_ADULT' ELSE 'ONE_ADULT_WITH_CHILDREN' END
+                  ELSE CASE WHEN s.minors = 0 THEN 'ADULTS' ELSE 'ADULTS_WITH_CHILDREN' END END AS composition
         FROM household h
-        CROSS JOIN LATERAL (SELECT count(*)::int AS members FROM household_member m
-                             WHERE m.household_id = h.id AND m.left_on IS NULL) s
+        CROSS JOIN LATERAL (
+          SELECT count(*)::int AS members,
+                 count(*) FILTER (WHERE p.birth_date <= ${TODAY} - make_interval(years => ${ADULT_AGE}))::int AS adults,
+                 count(*) FILTER (WHERE p.birth_date > ${TODAY} - make_interval(years => ${ADULT_AGE}))::int AS minors
+            FROM household_member m JOIN person p ON p.id = m.person_id
+           WHERE m.household_id = h.id AND m.left_on IS NULL) s
        WHERE ${sliceFilter(slices, 'h.municipality_code', 'h.created_at')}
     )
     SELECT municipality_code, month, false AS special,
-           CASE WHEN GROUPING(size) = 0 THEN 'size' ELSE 'total' END AS dim, coalesce(size, '') AS key, count(*)::int AS n
-      FROM h GROUP BY GROUPING SETS ((municipality_code, month), (municipality_code, month, size))`,
+           CASE WHEN GROUPING(size) = 0 THEN 'size' WHEN GROUPING(composition) = 0 THEN 'composition' ELSE 'total' END AS dim,
+           coalesce(size, composition, '') AS key, count(*)::int AS n
+      FROM h
+     GROUP BY GROUPING SETS ((municipality_code, month), (municipality_code, month, size),
+                            (municipality_code, month, composition))`,
 
   stats_enrolments: (slices) => `
     WITH e AS (
@@ -211,25 +231,32 @@ export const REFRESH_START = `
     FROM statistics_refresh r WHERE r.view_name = $1`;
 
 /** Age bands change on birthdays: the boundaries of the bands of SUMMARY_ROWS.stats_people. */
-const AGE_BOUNDARIES = [18, 30, 55, 65];
+const AGE_BOUNDARIES = [ADULT_AGE, 30, 55, 65];
+
+/** People whose age passed `years` between $1 and $2 (a day either side). */
+const turned = (years: number) =>
+  `p.birth_date BETWEEN ($1::date - interval '${years} years' - interval '1 day')::date AND ($2::date - interval '${years} years' + interval '1 day')::date`;
 
 /**
- * The calendar's changes to the people figures since the last count ($1, 'YYYY-MM-DD') up to today
- * ($2): the slices of people who reached an age band's boundary, and of group memberships that
- * began or ended (a day either side: marking too much only recounts a slice again).
+ * The calendar's changes to the figures since the last count ($1, 'YYYY-MM-DD') up to today ($2):
+ * the people slices of people who reached an age band's boundary and of group memberships that
+ * began or ended, and the households slices of the households of people who came of age (their
+ * composition changes). A day either side: marking too much only recounts a slice again.
  */
 export const MARK_CALENDAR = `
   INSERT INTO stats_dirty (measure, municipality_code, month)
   SELECT DISTINCT 'people', p.municipality_code, ${athensMonth('p.created_at')}
     FROM person p
-   WHERE ${AGE_BOUNDARIES.map(
-     (b) =>
-       `p.birth_date BETWEEN ($1::date - interval '${b} years' - interval '1 day')::date AND ($2::date - interval '${b} years' + interval '1 day')::date`,
-   ).join('\n      OR ')}
+   WHERE ${AGE_BOUNDARIES.map(turned).join('\n      OR ')}
   UNION
   SELECT 'people', p.municipality_code, ${athensMonth('p.created_at')}
     FROM person_group g JOIN person p ON p.id = g.person_id
-   WHERE g.valid_from BETWEEN $1::date AND $2::date OR g.valid_to BETWEEN $1::date - 1 AND $2::date`;
+   WHERE g.valid_from BETWEEN $1::date AND $2::date OR g.valid_to BETWEEN $1::date - 1 AND $2::date
+  UNION
+  SELECT 'households', h.municipality_code, ${athensMonth('h.created_at')}
+    FROM person p JOIN household_member m ON m.person_id = p.id AND m.left_on IS NULL
+    JOIN household h ON h.id = m.household_id
+   WHERE ${turned(ADULT_AGE)}`;
 
 /** Claims the slices marked (and visible in this snapshot) for a measure: distinct, as two arrays. */
 export const CLAIM_SLICES = `

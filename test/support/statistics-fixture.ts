@@ -16,7 +16,9 @@ import type { TestDatabase } from './test-database.js';
  * | 4906 Marathon       | 2024-02 | 2 FEMALE, 1 MALE      | 1990 30-54 |                           |
  * | 0802 Alexandreia    | 2024-01 | 3 FEMALE, 2 MALE      | 1990 30-54 |                           |
  *
- * Households (Spata, 2024-01): one of 3 of the January women, one of 1 man. Enrolments: 6 of
+ * Households (Spata, 2024-01), one of each composition: 2 January women and a child (ADULTS_WITH_CHILDREN),
+ * a man (ONE_ADULT; a child left it), the other 2 women (ADULTS), the other man and a child
+ * (ONE_ADULT_WITH_CHILDREN), 2 children (CHILDREN_ONLY), none (EMPTY). Enrolments: 6 of
  * Kropia's March people in STATS_P1 (4 ACTIVE, 2 APPLIED, applied 2024-03-05), and Spata's Roma
  * woman in STATS_ROMA (a programme for Roma: special category) ACTIVE, applied 2024-01-20.
  */
@@ -49,8 +51,10 @@ export async function insertStatisticsFixture(db: TestDatabase): Promise<void> {
   const spataJanMen = await people('4912', '2024-01', 'MALE', 2, '1980-05-01');
   await group(spataJanWomen.slice(0, 3), 'HOMELESS');
   await group(spataJanWomen.slice(3), 'ROMA');
-  await people('4912', '2024-02', 'FEMALE', 2, '2015-01-01');
-  await people('4912', '2024-02', 'MALE', 2, '2015-01-01');
+  const spataChildren = [
+    ...(await people('4912', '2024-02', 'FEMALE', 2, '2015-01-01')),
+    ...(await people('4912', '2024-02', 'MALE', 2, '2015-01-01')),
+  ];
   const kropiaJanWomen = await people('4904', '2024-01', 'FEMALE', 5, '1950-01-01');
   const kropiaJanMen = await people('4904', '2024-01', 'MALE', 2, '1950-01-01');
   await group([...kropiaJanWomen, kropiaJanMen[0]!], 'DESTITUTE');
@@ -63,7 +67,7 @@ export async function insertStatisticsFixture(db: TestDatabase): Promise<void> {
   await people('0802', '2024-01', 'FEMALE', 3, '1990-06-01');
   await people('0802', '2024-01', 'MALE', 2, '1990-06-01');
 
-  const household = async (members: string[]) => {
+  const household = async (members: string[], left: string[] = []) => {
     const [h] = await db.query<{ id: string }>(
       `INSERT INTO household (municipality_code, created_at) VALUES ('4912', '2024-01-15 12:00+02') RETURNING id`,
     );
@@ -73,9 +77,21 @@ export async function insertStatisticsFixture(db: TestDatabase): Promise<void> {
          FROM unnest($2::uuid[]) WITH ORDINALITY AS x(m, o)`,
       [h!.id, members],
     );
+    await db.query(
+      `INSERT INTO household_member (household_id, person_id, relationship, joined_on, left_on)
+       SELECT $1, unnest($2::uuid[]), 'CHILD', '2024-01-15', '2024-01-20'`,
+      [h!.id, left],
+    );
   };
-  await household(spataJanWomen.slice(0, 3));
-  await household(spataJanMen.slice(0, 1));
+  const [w0, w1, w2, w3] = spataJanWomen as [string, string, string, string];
+  const [m0, m1] = spataJanMen as [string, string];
+  const [c0, c1, c2, c3] = spataChildren as [string, string, string, string];
+  await household([w0, w1, c0]); // ADULTS_WITH_CHILDREN
+  await household([m0], [c3]); // ONE_ADULT: the child who left is not counted
+  await household([w2, w3]); // ADULTS
+  await household([m1, c1]); // ONE_ADULT_WITH_CHILDREN
+  await household([c2, c3]); // CHILDREN_ONLY
+  await household([]); // EMPTY
 
   const programme = async (code: string, targetGroups: string[]) =>
     (
