@@ -1,5 +1,10 @@
-import { suppressLinked } from '../common/small-cells.js';
-import { buildPeriods, type Geography, type Periods, type Relation } from './statistics-cube.js';
+import {
+  buildPeriods,
+  suppressionByThreshold,
+  type Geography,
+  type Periods,
+  type Relation,
+} from './statistics-cube.js';
 
 /**
  * ESF+ participant indicators (Regulation (EU) 2021/1057, Annex I; docs/statistics.md): what is
@@ -327,7 +332,6 @@ export function buildEsfCube(
 
   const keyRelations = esfKeyRelations(questions, categoryIndex);
   const timings: EsfCube['timings'] = { buildMs: performance.now() - started };
-  const suppressed = new Map<number, Uint8Array>();
   return {
     withSpecial,
     asOf,
@@ -337,19 +341,10 @@ export function buildEsfCube(
     categoryIndex,
     values,
     timings,
-    hidden(threshold: number) {
-      let hidden = suppressed.get(threshold);
-      if (!hidden) {
-        const t = performance.now();
-        hidden = suppressLinked(
-          { shape: [A, P, K], values, relations: [geography.relations, periods.relations, keyRelations] },
-          threshold,
-        );
-        timings.suppressMs = performance.now() - t;
-        suppressed.set(threshold, hidden);
-      }
-      return hidden;
-    },
+    hidden: suppressionByThreshold(
+      { shape: [A, P, K], values, relations: [geography.relations, periods.relations, keyRelations] },
+      timings,
+    ),
   };
 }
 

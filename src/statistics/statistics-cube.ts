@@ -1,4 +1,4 @@
-import { suppressLinked } from '../common/small-cells.js';
+import { suppressLinked, type LinkedCounts } from '../common/small-cells.js';
 import type { GeographyRow, MeasureRow } from './statistics.queries.js';
 
 /**
@@ -344,7 +344,6 @@ export function buildCube(
     .filter(({ d }) => d.partition)
     .map(({ keys: children }) => ({ parent: 0, children }));
   const timings: Cube['timings'] = { buildMs: performance.now() - started };
-  const suppressed = new Map<number, Uint8Array>();
   return {
     measure: def.measure,
     withSpecial,
@@ -356,19 +355,10 @@ export function buildCube(
     dimensions,
     values,
     timings,
-    hidden(threshold: number) {
-      let hidden = suppressed.get(threshold);
-      if (!hidden) {
-        const t = performance.now();
-        hidden = suppressLinked(
-          { shape: [A, P, K], values, relations: [geography.relations, periods.relations, keyRelations] },
-          threshold,
-        );
-        timings.suppressMs = performance.now() - t;
-        suppressed.set(threshold, hidden);
-      }
-      return hidden;
-    },
+    hidden: suppressionByThreshold(
+      { shape: [A, P, K], values, relations: [geography.relations, periods.relations, keyRelations] },
+      timings,
+    ),
   };
 }
 
@@ -395,4 +385,25 @@ export function publishCell(
   const i = (area * P + period) * K + key;
   if (threshold !== null && cube.hidden(threshold)[i]) return { key: label, count: null, suppressed: true };
   return { key: label, count: cube.values[i]!, suppressed: false };
+}
+
+/**
+ * A cube's hidden cells at a threshold, computed once per threshold (the cube never changes), with
+ * the time the first computation took in `timings.suppressMs`.
+ */
+export function suppressionByThreshold(
+  table: LinkedCounts,
+  timings: { suppressMs?: number },
+): (threshold: number) => Uint8Array {
+  const suppressed = new Map<number, Uint8Array>();
+  return (threshold) => {
+    let hidden = suppressed.get(threshold);
+    if (!hidden) {
+      const t = performance.now();
+      hidden = suppressLinked(table, threshold);
+      timings.suppressMs = performance.now() - t;
+      suppressed.set(threshold, hidden);
+    }
+    return hidden;
+  };
 }
