@@ -16,21 +16,40 @@ export async function flushAudit(ctx: RequestContext, em: EntityManager): Promis
   ctx.pendingAudit.splice(0);
 }
 
-/**
- * The audit INSERT of the pending entries, every value in one JSON literal escaped by pg's
- * escapeLiteral, so that a simple-protocol query can also commit in the same round trip
- * (TransactionService). Undefined when nothing is pending. The entries are not cleared here.
- */
-export function auditInsertSql(ctx: RequestContext): string | undefined {
+/** A request's audit entries as the audit INSERT reads them: actor, request and entries. */
+export interface AuditPayload {
+  actorId: string;
+  actorKind: string;
+  actorRoles: readonly string[];
+  requestId: string;
+  entries: AuditEntry[];
+}
+
+/** The context's pending entries, made storable; undefined when nothing is pending. */
+export function auditPayload(ctx: RequestContext): AuditPayload | undefined {
   if (ctx.pendingAudit.length === 0) return undefined;
-  const payload = {
+  return {
     actorId: safeText(ctx.actor.id, 200),
     actorKind: ctx.actor.kind,
     actorRoles: ctx.actor.roles,
     requestId: safeText(ctx.requestId, 64),
     entries: onePerRead(ctx.pendingAudit).map(storable),
   };
-  return `WITH r AS (SELECT ${pg.escapeLiteral(JSON.stringify(payload))}::jsonb AS j)
+}
+
+/**
+ * The audit INSERT of the pending entries, every value in one JSON literal escaped by pg's
+ * escapeLiteral, so that a simple-protocol query can also commit in the same round trip
+ * (TransactionService). Undefined when nothing is pending. The entries are not cleared here.
+ */
+export function auditInsertSql(ctx: RequestContext): string | undefined {
+  const payload = auditPayload(ctx);
+  return payload && auditInsertSqlOf([payload]);
+}
+
+/** One INSERT of the entries of several requests (AuditBatch writes many requests' reads at once). */
+export function auditInsertSqlOf(payloads: readonly AuditPayload[]): string {
+  return `WITH r AS (SELECT jsonb_array_elements(${pg.escapeLiteral(JSON.stringify(payloads))}::jsonb) AS j)
     INSERT INTO audit_event (actor_id, actor_kind, actor_roles, request_id, action, subject_type, subject_id, purpose, outcome, reason, municipality_code, person_ids)
     SELECT r.j->>'actorId', r.j->>'actorKind', ARRAY(SELECT jsonb_array_elements_text(r.j->'actorRoles')), r.j->>'requestId',
            e.action, e."subjectType", e."subjectId", e.purpose, e.outcome, e.reason, e."municipalityCode",

@@ -1,5 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import pg from 'pg';
+import { AuditBatch } from '../audit/audit-batch.js';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { guardPool } from './connection-budget.js';
@@ -60,9 +62,16 @@ export class DatabaseModule {
                 : undefined,
             ),
         },
+        {
+          // The read audit's group commit, on a pool of one connection of its own (audit-batch.ts).
+          provide: AuditBatch,
+          inject: [getDataSourceToken(), AppConfig],
+          useFactory: (dataSource: DataSource, config: AppConfig) =>
+            new AuditBatch(new pg.Pool({ ...poolOf(dataSource).options, max: 1 }), config.DATABASE_APP_ROLE),
+        },
         TransactionService,
       ],
-      exports: [TransactionService, ReadReplica],
+      exports: [TransactionService, ReadReplica, AuditBatch],
     };
   }
 }

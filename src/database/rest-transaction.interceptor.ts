@@ -8,8 +8,18 @@ import {
 import type { Request } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { Reflector } from '@nestjs/core';
+import { SetMetadata } from '@nestjs/common';
 import { LAG_TOLERANT } from './read-replica.js';
 import { TransactionService } from './transaction.service.js';
+
+export const WRITES_ON_GET = 'mitroa:writesOnGet';
+
+/**
+ * Marks a GET handler that writes more than audit rows (a referral link records its last use):
+ * its transaction is not READ ONLY, and its audit rows commit with its write. Every other GET is
+ * READ ONLY, so a GET that writes without this mark fails loudly in its tests.
+ */
+export const WritesOnGet = () => SetMetadata(WRITES_ON_GET, true);
 
 /**
  * A REST request under /api/v1 runs in one transaction: it commits when the handler returns and
@@ -35,6 +45,10 @@ export class RestTransactionInterceptor implements NestInterceptor {
       context.getClass(),
     ]);
     const work = () => lastValueFrom(next.handle(), { defaultValue: undefined });
-    return from(this.tx.run(ctx, work, action, { lagTolerant }));
+    // A GET reads: READ ONLY, its audit rows group-committed before the answer (AuditBatch).
+    const readOnly =
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      !this.reflector.getAllAndOverride<boolean>(WRITES_ON_GET, [context.getHandler(), context.getClass()]);
+    return from(this.tx.run(ctx, work, action, { lagTolerant, readOnly }));
   }
 }

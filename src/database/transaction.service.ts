@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { AuditBatch } from '../audit/audit-batch.js';
 import { auditInsertSql } from '../audit/audit-writer.js';
 import type { RequestContext } from '../auth/request-context.js';
 import type { AreaScope } from '../auth/area-scope.js';
@@ -11,6 +12,16 @@ import { isPoolTimeout } from './connection-budget.js';
 import { oneQueryAtATime } from './one-query-at-a-time.js';
 import { ReadReplica } from './read-replica.js';
 import { PREPARED_STATEMENTS } from './query-rows.js';
+
+export interface BeginOptions {
+  /** A public directory read that may go to the read replica (@LagTolerant). */
+  lagTolerant?: boolean;
+  /** Nothing is written but audit rows: READ ONLY, audited by the group commit. */
+  readOnly?: boolean;
+}
+
+/** runner.data key: the transaction was opened READ ONLY. */
+const READ_ONLY = 'mitroa:readOnly';
 
 /** Why a request was refused, for the audit row written when no service recorded a more specific one. */
 export interface Refusal {
@@ -44,14 +55,20 @@ export class TransactionService {
     private readonly dataSource: DataSource,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(ReadReplica) private readonly replica: ReadReplica = new ReadReplica(),
+    @Optional() @Inject(AuditBatch) private readonly auditBatch?: AuditBatch,
   ) {}
 
   /**
    * Opens the request's transaction on the primary, or on the read replica (when one is
    * configured) for a `lagTolerant` directory read. A request holds one or the other, never both.
+   *
+   * `readOnly` (a GraphQL query, a REST GET): the transaction is READ ONLY, so PostgreSQL refuses
+   * any write in it, and its audit rows are written after it by the group commit (AuditBatch)
+   * before the answer goes out.
    */
-  async begin(ctx: RequestContext, options: { lagTolerant?: boolean } = {}): Promise<void> {
+  async begin(ctx: RequestContext, options: BeginOptions = {}): Promise<void> {
     const source = (options.lagTolerant && this.replica.dataSource) || this.dataSource;
+    const readOnly = Boolean(options.readOnly && this.auditBatch);
     const runner = source.createQueryRunner();
     try {
       await runner.connect();
@@ -61,12 +78,16 @@ export class TransactionService {
     }
     oneQueryAtATime(runner);
     try {
-      await this.open(runner, ctx);
+      await this.open(runner, ctx, readOnly);
     } catch (error) {
       await runner.release().catch(() => undefined);
       throw error;
     }
-    runner.data = { ...runner.data, [PREPARED_STATEMENTS]: this.config.DATABASE_PREPARED_STATEMENTS };
+    runner.data = {
+      ...runner.data,
+      [PREPARED_STATEMENTS]: this.config.DATABASE_PREPARED_STATEMENTS,
+      [READ_ONLY]: readOnly,
+    };
     ctx.bind(runner);
   }
 
@@ -80,6 +101,7 @@ export class TransactionService {
     const runner = ctx.em.queryRunner!;
     if (refusal) recordRefusal(ctx, refusal);
     if (runner.connection !== this.dataSource) return this.endOnReplica(ctx, runner);
+    if (commit && (runner.data as Record<string, unknown>)[READ_ONLY]) return this.endReadOnly(ctx, runner);
     let broken: unknown;
     try {
       if (commit) {
@@ -121,7 +143,7 @@ export class TransactionService {
     ctx: RequestContext,
     work: () => Promise<T>,
     action = 'request',
-    options: { lagTolerant?: boolean } = {},
+    options: BeginOptions = {},
   ): Promise<T> {
     await this.begin(ctx, options);
     let result: T;
@@ -140,14 +162,14 @@ export class TransactionService {
    * which cannot carry parameters, so the values go in as literals escaped by pg's own
    * escapeLiteral (the role is a validated identifier, the area a list of validated codes).
    */
-  private async open(runner: QueryRunner, ctx: RequestContext): Promise<void> {
+  private async open(runner: QueryRunner, ctx: RequestContext, readOnly = false): Promise<void> {
     const role = this.config.DATABASE_APP_ROLE;
     const scope = ctx.actor.scope;
     // Provider staff see the referrals addressed to their provider (migration 1764400000000-referrals).
     const provider = scope.level === 'provider' ? scope.providerId : '';
     const area = `set_config('mitroa.area', ${pg.escapeLiteral(areaSetting(scope))}, true), set_config('mitroa.provider', ${pg.escapeLiteral(provider)}, true)`;
     await runner.query(
-      `BEGIN; SELECT ${role ? `set_config('role', ${pg.escapeLiteral(role)}, true), ` : ''}${area}`,
+      `BEGIN${readOnly ? ' READ ONLY' : ''}; SELECT ${role ? `set_config('role', ${pg.escapeLiteral(role)}, true), ` : ''}${area}`,
     );
     transactionState(runner, true);
   }
@@ -169,8 +191,32 @@ export class TransactionService {
   }
 
   /**
+   * A read-only transaction commits (it wrote nothing) and its connection goes back; then its
+   * audit rows are committed by the group commit, and only then does the caller answer. If they
+   * cannot be written, this throws and the caller withholds the data it read.
+   */
+  private async endReadOnly(ctx: RequestContext, runner: QueryRunner): Promise<void> {
+    let broken: unknown;
+    try {
+      await runner.commitTransaction();
+    } catch (error) {
+      broken = error;
+    } finally {
+      ctx.bind(undefined);
+      await releaseRunner(runner, broken).catch(() => undefined);
+    }
+    if (broken) {
+      if (ctx.pendingAudit.length === 0)
+        recordRefusal(ctx, { action: 'transaction', reason: 'TRANSACTION_FAILED' });
+      await this.writeAfter(ctx).catch(() => undefined);
+      throw broken;
+    }
+    await this.writeAfter(ctx);
+  }
+
+  /**
    * A replica transaction only read: it ends and its connection goes back before any audit entry
-   * (a refusal) is written on a primary connection, so the request never holds two.
+   * is written on the primary, so the request never holds two.
    */
   private async endOnReplica(ctx: RequestContext, runner: QueryRunner): Promise<void> {
     let broken: unknown;
@@ -182,11 +228,16 @@ export class TransactionService {
       ctx.bind(undefined);
       await releaseRunner(runner, broken).catch(() => undefined);
     }
-    if (ctx.pendingAudit.length > 0) {
-      await this.begin(ctx);
-      await this.end(ctx, true);
-    }
+    await this.writeAfter(ctx);
     if (broken) throw broken;
+  }
+
+  /** The pending audit entries of a request whose connection has gone back to the pool. */
+  private async writeAfter(ctx: RequestContext): Promise<void> {
+    if (ctx.pendingAudit.length === 0) return;
+    if (this.auditBatch) return this.auditBatch.write(ctx);
+    await this.begin(ctx);
+    await this.end(ctx, true);
   }
 
   /** After a rollback the same connection writes the pending audit entries in a transaction of their own. */

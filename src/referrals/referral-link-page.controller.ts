@@ -14,6 +14,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
+import { WritesOnGet } from '../database/rest-transaction.interceptor.js';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Ctx } from '../auth/ctx.decorator.js';
@@ -70,6 +71,7 @@ export class ReferralLinkPageController {
   constructor(private readonly links: ReferralLinksService) {}
 
   @Get(':token')
+  @WritesOnGet() // records the link's last use
   @Header('Content-Type', 'text/html; charset=utf-8')
   async show(
     @Ctx() ctx: RequestContext,

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { WritesOnGet } from '../database/rest-transaction.interceptor.js';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -32,6 +33,7 @@ export class ReferralLinkHolderController {
   constructor(private readonly links: ReferralLinksService) {}
 
   @Get(':token')
+  @WritesOnGet() // records the link's last use
   @ApiParam(TOKEN)
   @ApiRoute(
     'The referral of a link, exactly as its provider sees it (only what it shares); every view is audited',

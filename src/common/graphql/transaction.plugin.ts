@@ -9,7 +9,8 @@ import type { Admission } from './rate-limit.js';
  * Wraps each GraphQL operation, field resolvers included, in one transaction on one connection: a
  * mutation with any error rolls back as a whole; a query commits (it only writes audit rows). It
  * opens once the operation is resolved, so a document refused by parsing, validation or limits
- * never holds a connection; such a refusal still leaves its audit row. Before it opens, the
+ * never holds a connection; such a refusal still leaves its audit row. A query's transaction is
+ * READ ONLY and its audit rows are group-committed after it (AuditBatch), before the answer is sent. Before it opens, the
  * operation is charged to the caller's rate limit (`admission`, on a connection of its own, given
  * back first). When no connection is free the operation is refused at once with 503 SERVICE_BUSY.
  */
@@ -34,7 +35,10 @@ export function transactionPlugin(
             // The rate limit takes its connection and gives it back before begin takes the request's one.
             opening = (async () => {
               await admission?.admit(rc);
-              await tx.begin(ctx, { lagTolerant: isLagTolerant(operation, schema) });
+              await tx.begin(ctx, {
+                lagTolerant: isLagTolerant(operation, schema),
+                readOnly: operation?.operation === 'query',
+              });
             })();
             await opening;
           } catch (error) {
@@ -68,7 +72,10 @@ export function transactionPlugin(
               body.data = null;
               body.errors = [
                 {
-                  message: 'The change could not be saved; nothing was written. Try again.',
+                  message:
+                    operation?.operation === 'query'
+                      ? 'The read could not be recorded in the audit trail, so its answer is withheld. Try again.'
+                      : 'The change could not be saved; nothing was written. Try again.',
                   extensions: { code: 'TRANSACTION_FAILED' },
                 },
               ];
