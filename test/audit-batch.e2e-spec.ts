@@ -108,6 +108,25 @@ describe('read audit group commit', () => {
     expect(await rowsOf(requestId)).toHaveLength(1);
   });
 
+  it('carries on when the server ends its connection', async () => {
+    await t.gql(staff, BY_AMKA, { amka: amkas[3] }, purpose).expect(200);
+    // Every connection of the service to this database, the batch's own among them, is terminated.
+    const [{ ended }] = await t.db.query<{ ended: number }>(
+      `SELECT count(*)::int AS ended FROM (
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'mitroa') k`,
+    );
+    expect(ended).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const requestId = randomUUID();
+    let res = await t.gql(staff, BY_AMKA, { amka: amkas[3] }, { ...purpose, 'X-Request-Id': requestId });
+    // A request that met a dead pool connection may fail once; the next one is answered and audited.
+    if (res.body.errors)
+      res = await t.gql(staff, BY_AMKA, { amka: amkas[3] }, { ...purpose, 'X-Request-Id': requestId });
+    expect(res.body.data.beneficiaryByIdentifier.id).toEqual(expect.any(String));
+    expect((await rowsOf(requestId)).length).toBeGreaterThan(0);
+  });
+
   it('opens a read-only request READ ONLY, so nothing can be written in it', async () => {
     const tx = t.app.get(TransactionService);
     const ctx = new RequestContext(randomUUID(), systemActor('audit-batch-test'));

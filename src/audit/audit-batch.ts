@@ -1,8 +1,10 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import type { RequestContext } from '../auth/request-context.js';
 import { outsideConnectionBudget } from '../database/connection-budget.js';
 import { auditInsertSqlOf, auditPayload, type AuditPayload } from './audit-writer.js';
+
+const logger = new Logger('AuditBatch');
 
 /** At most this many requests' entries in one INSERT (each may name up to 1,000 people per row). */
 const MAX_REQUESTS_PER_FLUSH = 256;
@@ -34,7 +36,11 @@ export class AuditBatch implements OnApplicationShutdown {
     private readonly pool: pg.Pool,
     /** The application role the rows are written as (it may append to the trail, never change it). */
     private readonly role: string | undefined,
-  ) {}
+  ) {
+    // An idle connection the server closed (a restart, a terminated backend) is dropped by the pool
+    // and the next flush opens another; unheard, the pool's 'error' event would end the process.
+    pool.on('error', (error) => logger.warn(`audit batch connection lost: ${error.message}`));
+  }
 
   /** Resolves once the context's pending entries are committed (and clears them); rejects if not. */
   async write(ctx: RequestContext): Promise<void> {
