@@ -166,6 +166,45 @@ describe('read audit group commit', () => {
     }
   });
 
+  it('fails only the request whose rows cannot be written, not the others of its flush', async () => {
+    const pool = new pg.Pool({ connectionString: t.db.url, max: 1 });
+    const batch = new AuditBatch(pool, 'mitroa_app');
+    try {
+      const contexts = Array.from({ length: 6 }, (_, i) => {
+        const ctx = new RequestContext(randomUUID(), systemActor('audit-batch-test'));
+        // The fourth names an outcome the table's CHECK refuses: its rows cannot be written.
+        ctx.audit({
+          action: 'person.read',
+          subjectType: 'person',
+          subjectId: randomUUID(),
+          outcome: i === 3 ? ('leaked' as 'allowed') : 'allowed',
+        });
+        return ctx;
+      });
+      const outcomes = await Promise.allSettled(contexts.map((ctx) => batch.write(ctx)));
+      expect(outcomes.map((o) => o.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      const written = await t.db.query<{ request_id: string }>(
+        `SELECT request_id FROM audit_event WHERE request_id = ANY($1)`,
+        [contexts.map((c) => c.requestId)],
+      );
+      expect(written.map((r) => r.request_id).sort()).toEqual(
+        contexts
+          .filter((_, i) => i !== 3)
+          .map((c) => c.requestId)
+          .sort(),
+      );
+    } finally {
+      await batch.onApplicationShutdown();
+    }
+  });
+
   it('keeps a write and its audit row in one transaction', async () => {
     const tx = t.app.get(TransactionService);
     const ctx = new RequestContext(randomUUID(), systemActor('audit-batch-test'));

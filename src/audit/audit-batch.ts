@@ -61,15 +61,30 @@ export class AuditBatch implements OnApplicationShutdown {
     if (this.flushing || this.waiting.length === 0) return;
     this.flushing = true;
     const batch = this.waiting.splice(0, MAX_REQUESTS_PER_FLUSH);
-    outsideConnectionBudget(() => this.insert(batch.map((w) => w.payload)))
-      .then(
-        () => batch.forEach((w) => w.done()),
-        (error: Error) => batch.forEach((w) => w.done(error)),
-      )
-      .finally(() => {
-        this.flushing = false;
-        this.flush();
-      });
+    outsideConnectionBudget(() => this.writeBatch(batch)).finally(() => {
+      this.flushing = false;
+      this.flush();
+    });
+  }
+
+  /**
+   * Writes a batch and settles each request's promise. When the batch fails, each request is tried
+   * on its own, so that one request whose rows cannot be written (or a connection lost mid-flush)
+   * fails only itself, not every read that happened to share its flush.
+   */
+  private async writeBatch(batch: Waiting[]): Promise<void> {
+    try {
+      await this.insert(batch.map((w) => w.payload));
+      batch.forEach((w) => w.done());
+      return;
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.done(error as Error);
+    }
+    for (const w of batch)
+      await this.insert([w.payload]).then(
+        () => w.done(),
+        (error: Error) => w.done(error),
+      );
   }
 
   /** One round trip: BEGIN, the role, the INSERT, COMMIT (a simple-protocol query, values as one literal). */
