@@ -23,6 +23,14 @@ import {
 /** The format readers (src/imports/formats, `parseFeed`), provided by ImportsModule. */
 export const PARSE_FEED = Symbol('PARSE_FEED');
 
+/**
+ * Rows the reader hands over at a time while staging (a transaction takes several such batches).
+ * Small, so that rows die young: rows that outlive two scavenges of V8's young generation (about
+ * 32 MB of allocation, some 7,000 rows' worth) are promoted, and the old generation then grows by
+ * about 1 KB per row until a full collection (docs/imports.md, "Memory").
+ */
+const PARSE_BATCH_ROWS = 500;
+
 export interface ImportBatchSizes {
   /** Rows staged per transaction (each commits its rows, their problems and the staging checkpoint). */
   stageRows: number;
@@ -202,7 +210,7 @@ export class ImportRunner {
       feed: job.feed,
       format: job.format ?? undefined,
       encoding: job.encoding ?? undefined,
-      batchSize: Math.min(this.batch.stageRows, 5000),
+      batchSize: Math.min(this.batch.stageRows, PARSE_BATCH_ROWS),
     });
     await this.tx(client, async () => {
       await client.query(`UPDATE import_job SET format = $2, encoding = $3 WHERE id = $1`, [
@@ -234,25 +242,29 @@ export class ImportRunner {
     rows: StagedRows,
   ): Promise<number> {
     const limit = this.batch.stageRows;
-    const first = await rows.next(limit);
-    if (!first) return 0;
+    // The batch being written; dropped as soon as its text is, so that no batch (the first one
+    // included) lives for the whole transaction and is promoted to V8's old generation.
+    let batch = await rows.next(limit);
+    if (!batch) return 0;
     let count = 0;
     let last = 0;
     const problems: RowProblem[] = [];
     async function* copyText(): AsyncGenerator<string> {
-      for (
-        let batch: FeedRow[] | undefined = first;
-        batch;
-        batch = count < limit ? await rows.next(limit - count) : undefined
-      ) {
+      while (batch) {
         for (const row of batch) if (row.problems.length) problems.push(...row.problems);
         count += batch.length;
         last = batch[batch.length - 1]!.line;
         yield* copyChunks(jobId, feed.columns, batch);
+        batch = undefined;
+        if (count < limit) batch = await rows.next(limit - count);
       }
     }
     await this.tx(client, async () => {
-      await pipeline(Readable.from(copyText()), client.query(copyFrom(copyIntoStaging(feed))));
+      // One chunk of COPY text read ahead (not Readable.from's default of 16), while the socket takes one.
+      await pipeline(
+        Readable.from(copyText(), { highWaterMark: 1 }),
+        client.query(copyFrom(copyIntoStaging(feed))),
+      );
       if (problems.length)
         await client.query(INSERT_PROBLEMS, [
           jobId,
@@ -437,8 +449,12 @@ class StagedRows {
   }
 }
 
-/** Bytes of COPY text per chunk written to the connection: one socket write per chunk, not per row. */
-const COPY_CHUNK_CHARS = 256 * 1024;
+/**
+ * Bytes of COPY text per chunk written to the connection: one socket write per chunk, not per row.
+ * Well under V8's large-object size (128 KB; a string of Greek text takes 2 bytes a character), so
+ * that a chunk is young garbage once written, not a large object that only a full collection frees.
+ */
+const COPY_CHUNK_CHARS = 32 * 1024;
 
 /**
  * The staged rows in COPY's text format (job, line, rejected, group_end, the feed's columns), in

@@ -81,11 +81,19 @@ class Queue<T> {
     for (let i = this.head; i < this.items.length; i++) if (predicate(this.items[i]!)) return this.items[i];
     return undefined;
   }
+  /**
+   * Takes the first item and lets go of it: an item left in the array until the next compaction
+   * would live for thousands of rows and be promoted to V8's old generation, garbage there.
+   */
   shift(): T | undefined {
     const item = this.items[this.head];
     if (item === undefined) return undefined;
+    (this.items as Array<T | undefined>)[this.head] = undefined;
     this.head++;
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }

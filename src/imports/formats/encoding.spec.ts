@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { FeedEncoding } from '../contracts.js';
-import { decodeSample, detectEncoding, isUtf8Sample, peek } from './encoding.js';
+import { decodeSample, detectEncoding, isUtf8Sample, peek, PIECE_BYTES } from './encoding.js';
 
 const w1253 = (text: string) => iconv.encode(text, 'windows-1253');
 const iso = (text: string) => iconv.encode(text, 'iso-8859-7');
@@ -93,6 +93,20 @@ describe('peek', () => {
     const all: Buffer[] = [];
     for await (const chunk of stream) all.push(chunk as Buffer);
     expect(Buffer.concat(all)).toEqual(Buffer.concat(chunks));
+  });
+
+  it('hands on large chunks of the source in pieces of at most PIECE_BYTES', async () => {
+    const chunks = Array.from({ length: 3 }, (_, i) => Buffer.alloc(1024 * 1024 + 7, 65 + i));
+    const { stream } = await peek(Readable.from(chunks));
+    const sizes: number[] = [];
+    const all: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => {
+      sizes.push(chunk.length);
+      all.push(chunk);
+    });
+    await new Promise((resolve) => stream.on('end', resolve));
+    expect(Math.max(...sizes)).toBe(PIECE_BYTES);
+    expect(Buffer.concat(all).equals(Buffer.concat(chunks))).toBe(true);
   });
 
   it('says when the sample is the whole file', async () => {

@@ -100,8 +100,24 @@ export function decodeSample(sample: Buffer, encoding: FeedEncoding): string {
 }
 
 /**
+ * The most bytes handed on at once. A source may give much larger chunks (a stored file's 1 MB
+ * chunks; a stream's async iterator joins everything it has buffered): the readers turn a chunk into
+ * all of its rows at once, and the rows of a whole megabyte (about 14,000) live long enough to be
+ * promoted to V8's old generation, which then grows by about 1 KB per row until a full collection.
+ * A piece decodes to a string under V8's large-object size (128 KB) in any encoding.
+ */
+export const PIECE_BYTES = 32 * 1024;
+
+/** A buffer as views of at most PIECE_BYTES (no copy). */
+function* pieces(chunk: Buffer): Generator<Buffer> {
+  if (chunk.length <= PIECE_BYTES) yield chunk;
+  else for (let at = 0; at < chunk.length; at += PIECE_BYTES) yield chunk.subarray(at, at + PIECE_BYTES);
+}
+
+/**
  * Reads the first `bytes` bytes of a stream without losing them: returns them and a stream of the
- * whole input (the head, then the rest, read on demand, so backpressure reaches the source).
+ * whole input (the head, then the rest, read on demand, so backpressure reaches the source), in
+ * pieces of at most PIECE_BYTES.
  */
 export async function peek(
   input: Readable,
@@ -123,12 +139,12 @@ export async function peek(
   }
   const all = Buffer.concat(chunks);
   async function* replay(): AsyncGenerator<Buffer> {
-    yield all;
+    yield* pieces(all);
     if (done) return;
     for (;;) {
       const next = await iterator.next();
       if (next.done) return;
-      yield typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+      yield* pieces(typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value);
     }
   }
   const stream = Readable.from(replay(), { objectMode: false });
