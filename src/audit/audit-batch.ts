@@ -22,8 +22,9 @@ interface Waiting {
  * The rows of every request that arrives while a flush is under way go in the next flush: one
  * INSERT and one synchronous COMMIT for all of them, on a connection of the batch's own (a pool of
  * one, outside the requests' pool and its one-connection budget). With 16 requests in flight this
- * took the database's CPU per read from 1.79 to 0.96 ms (bench/graphql, Q1's statements replayed);
- * the INSERT's parse and plan and the COMMIT's WAL flush were most of a read's cost.
+ * took the database's CPU per read from 1.79 to 0.96 ms (Q1's statements replayed at a million
+ * people, docs/performance.md): the INSERT's parse and plan and the COMMIT's WAL flush were most
+ * of a read's cost.
  *
  * Writes stay in their own transaction with their audit rows (TransactionService): a change and
  * its audit row commit together or not at all.
