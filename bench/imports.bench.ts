@@ -23,6 +23,7 @@ import { ROMA_BRANCH_MUNICIPALITIES } from '../src/demo/beneficiaries.seeder.js'
 import { FeedFormat, FeedKind } from '../src/imports/contracts.js';
 import { generateFeed } from '../src/imports/feed-generator.js';
 import { parseFeed } from '../src/imports/formats/index.js';
+import type { ImportJobRow } from '../src/imports/import-runner.js';
 import { printTable } from './report.js';
 import { admin, databaseExists } from './synthetic-database.js';
 
@@ -72,20 +73,8 @@ async function ensureFile(rows = ROWS): Promise<string> {
   return path;
 }
 
-interface ImportJob {
-  id: string;
-  status: string;
-  phase: string;
-  created_at: Date;
-  finished_at: Date;
-  rows_read: number;
-  rows_created: number;
-  rows_updated: number;
-  rows_unchanged: number;
-  rows_unmatched: number;
-  rows_rejected: number;
-  error: string | null;
-}
+/** The job's row once the CLI has exited: it has finished, one way or the other. */
+type FinishedJob = ImportJobRow & { finished_at: Date };
 
 interface Phase {
   name: string;
@@ -97,7 +86,7 @@ interface Phase {
 
 interface CliRun {
   command: string;
-  job: ImportJob;
+  job: FinishedJob;
   /** start (process start to the file's first byte stored), store, stage, validate, merge, exit. */
   phases: Phase[];
   /** The kernel's high-water mark of the process's resident set (VmHWM), MB. */
@@ -167,11 +156,11 @@ async function runCliImport(url: string, file: string): Promise<CliRun> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const changes: Array<{ name: string; t: number }> = [];
-  let job: ImportJob | undefined;
+  let job: ImportJobRow | undefined;
   let running = true;
   const poll = (async () => {
     while (running) {
-      const { rows } = await client.query<ImportJob>(
+      const { rows } = await client.query<ImportJobRow>(
         `SELECT * FROM import_job WHERE created_at >= $1 ORDER BY created_at DESC LIMIT 1`,
         [new Date(started - 1000)],
       );
@@ -187,15 +176,17 @@ async function runCliImport(url: string, file: string): Promise<CliRun> {
   clearInterval(sampler);
   running = false;
   await poll;
-  const { rows } = await client.query<ImportJob>(`SELECT * FROM import_job WHERE id = $1`, [job?.id]);
+  const { rows } = await client.query<ImportJobRow>(`SELECT * FROM import_job WHERE id = $1`, [job?.id]);
   await client.end();
-  if (code !== 0 || !rows[0]) throw new Error(`the CLI import ended with ${code}:\n${output}`);
-  job = rows[0];
+  const finished = rows[0];
+  if (code !== 0 || !finished?.finished_at)
+    throw new Error(`the CLI import ended with ${code}, its job unfinished:\n${output}`);
+  const done: FinishedJob = { ...finished, finished_at: finished.finished_at };
   // DONE is when the job finished; what follows is the CLI closing its application.
   const bounds = [
     { name: 'START', t: started },
     ...changes.filter((c) => c.name !== 'DONE'),
-    { name: 'EXIT', t: job.finished_at.getTime() },
+    { name: 'EXIT', t: done.finished_at.getTime() },
   ];
   const phases = bounds.map((b, i) => {
     const end = bounds[i + 1]?.t ?? samples[samples.length - 1]!.t;
@@ -212,7 +203,7 @@ async function runCliImport(url: string, file: string): Promise<CliRun> {
   const storing = samples.find((s) => s.t >= (changes[0]?.t ?? Infinity));
   return {
     command: `node ${args.join(' ').replace(file, basename(file))}`,
-    job,
+    job: done,
     phases,
     peakRssMb: hwmKb / 1024,
     bootRssMb: (storing?.rssKb ?? 0) / 1024,
