@@ -196,15 +196,7 @@ export class TransactionService {
    * cannot be written, this throws and the caller withholds the data it read.
    */
   private async endReadOnly(ctx: RequestContext, runner: QueryRunner): Promise<void> {
-    let broken: unknown;
-    try {
-      await runner.commitTransaction();
-    } catch (error) {
-      broken = error;
-    } finally {
-      ctx.bind(undefined);
-      await releaseRunner(runner, broken).catch(() => undefined);
-    }
+    const broken = await endAndRelease(ctx, runner, true);
     if (broken) {
       if (ctx.pendingAudit.length === 0)
         recordRefusal(ctx, { action: 'transaction', reason: 'TRANSACTION_FAILED' });
@@ -219,15 +211,7 @@ export class TransactionService {
    * is written on the primary, so the request never holds two.
    */
   private async endOnReplica(ctx: RequestContext, runner: QueryRunner): Promise<void> {
-    let broken: unknown;
-    try {
-      await runner.rollbackTransaction();
-    } catch (error) {
-      broken = error;
-    } finally {
-      ctx.bind(undefined);
-      await releaseRunner(runner, broken).catch(() => undefined);
-    }
+    const broken = await endAndRelease(ctx, runner, false);
     await this.writeAfter(ctx);
     if (broken) throw broken;
   }
@@ -278,6 +262,24 @@ function transactionState(runner: QueryRunner, active: boolean): void {
   const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
   state.isTransactionActive = active;
   state.transactionDepth = active ? 1 : 0;
+}
+
+/**
+ * Commits or rolls back a transaction that wrote nothing (read-only, or on the replica), unbinds it
+ * from the request and gives the connection back (discarded if the end failed). Returns the error
+ * of a failed end, for the caller to throw once the audit rows are written.
+ */
+async function endAndRelease(ctx: RequestContext, runner: QueryRunner, commit: boolean): Promise<unknown> {
+  let broken: unknown;
+  try {
+    await (commit ? runner.commitTransaction() : runner.rollbackTransaction());
+  } catch (error) {
+    broken = error;
+  } finally {
+    ctx.bind(undefined);
+    await releaseRunner(runner, broken).catch(() => undefined);
+  }
+  return broken;
 }
 
 /** Returns the connection to the pool, or has the pool discard it when `error` left it unusable. */
