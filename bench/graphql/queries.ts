@@ -31,6 +31,18 @@ const visibleGroups = (groups: Json[], code: (g: Json) => string, id = (g: Json)
 export function benchQueries(municipality: string, amkas: string[]): BenchQuery[] {
   return [
     {
+      // No data at all: what each server spends on a request before any read (HTTP, its GraphQL
+      // engine and, for mitroa, authentication, rate limit and the request log).
+      name: 'Q0',
+      title: 'the empty query { __typename }: the cost of a request without a read',
+      mitroa: '{ __typename }',
+      postgraphile: '{ __typename }',
+      variables: () => ({}),
+      distinct: 1,
+      rowsOfMitroa: (data) => (data as Json).__typename,
+      rowsOfPostgraphile: (data) => (data as Json).__typename,
+    },
+    {
       name: 'Q1',
       title: 'a person by AMKA, with groups and household members',
       mitroa: `query Q1($amka: String!) {

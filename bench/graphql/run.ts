@@ -24,6 +24,9 @@ const USAGE = `npm run bench:graphql -- [options]
   --seconds S        seconds per round (default 10)
   --warmup S         seconds of untimed warm-up per server and query (default 5)
   --connections N    concurrent connections (default 16)
+  --queries Q0,Q1    run only these of Q0 (the empty query), Q1, Q2, Q3 (default: all)
+  --floor            also serve the queries from the floor server (floor-server.ts) at its levels:
+                     read, + scope and transaction, + audit, and the last two in one round trip
   --keep             keep the generated database (and the embedded server's folder)
   --reuse            serve the kept database of the same size if it is complete, else generate it; implies --keep
 DATABASE_URL         a server to create the database on (default: an embedded PostgreSQL in .data/bench-graphql)`;
@@ -37,6 +40,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5' },
     connections: { type: 'string', default: '16' },
     keep: { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
+    queries: { type: 'string', default: 'Q0,Q1,Q2,Q3' },
     reuse: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -95,8 +100,10 @@ process.on('SIGINT', () => {
 const atExit: Array<() => void> = [];
 process.on('exit', () => atExit.forEach((undo) => undo()));
 
+const FLOOR_LEVELS = ['read', 'scoped', 'audited', 'scoped-1', 'audited-1'] as const;
+
 interface Side {
-  name: 'mitroa' | 'PostGraphile';
+  name: string;
   /** The server's process id, for its CPU time. */
   pid: number;
   url: string;
@@ -134,6 +141,7 @@ async function main(): Promise<void> {
 
   const facts = await databaseFacts(url);
   const [mitroaPort, postgraphilePort] = [await freePort(), await freePort()];
+  const floorPorts = args.floor ? await Promise.all(FLOOR_LEVELS.map(() => freePort())) : [];
   const appDir = join(WORK_DIR, 'app');
   mkdirSync(appDir, { recursive: true });
   cleanups.push(() => rmSync(appDir, { recursive: true, force: true }));
@@ -145,6 +153,15 @@ async function main(): Promise<void> {
     }),
     startServer('postgraphile-server.js', url, { BENCH_PORT: String(postgraphilePort) }),
   ]);
+  const floorPids = await Promise.all(
+    floorPorts.map((port, i) =>
+      startServer('floor-server.js', url, {
+        BENCH_PORT: String(port),
+        BENCH_JWT_SECRET: JWT_SECRET,
+        FLOOR_LEVEL: FLOOR_LEVELS[i]!,
+      }),
+    ),
+  );
 
   const config = loadConfig({
     NODE_ENV: 'production',
@@ -174,8 +191,18 @@ async function main(): Promise<void> {
       rows: (q, data) => q.rowsOfPostgraphile(data),
     },
   ];
-  const queries = benchQueries(MUNICIPALITY, facts.amkas);
-  for (const q of queries) await checkSameRows(q, sides);
+  const floors: Side[] = floorPorts.map((port, i) => ({
+    ...sides[0]!,
+    name: `floor: ${FLOOR_LEVELS[i]}`,
+    pid: floorPids[i]!,
+    url: `http://127.0.0.1:${port}/graphql`,
+  }));
+  const wanted = args.queries.split(',').map((name) => name.trim().toUpperCase());
+  const queries = benchQueries(MUNICIPALITY, facts.amkas).filter((q) => wanted.includes(q.name));
+  if (queries.length === 0) throw new Error(`--queries names none of Q0, Q1, Q2, Q3: ${args.queries}`);
+  for (const q of queries)
+    for (const other of [sides[1]!, ...floors]) await checkSameRows(q, [sides[0]!, other]);
+  sides.push(...floors);
 
   console.log(
     `\n${PEOPLE.toLocaleString('en')} people, municipality ${MUNICIPALITY} (${facts.residents} residents, ${facts.providers} providers serving it), ` +
@@ -186,11 +213,13 @@ async function main(): Promise<void> {
   );
   const results: string[][] = [];
   const cpuResults: string[][] = [];
+  const floorResults: string[][] = [];
   for (const q of queries) {
-    const measured = { mitroa: [] as number[], PostGraphile: [] as number[] };
-    const seconds = { mitroa: 0, PostGraphile: 0 };
-    const serverCpu = { mitroa: 0, PostGraphile: 0 };
-    const databaseCpu = { mitroa: 0, PostGraphile: 0 };
+    const perSide = <T>(zero: () => T) => Object.fromEntries(sides.map((s) => [s.name, zero()]));
+    const measured = perSide<number[]>(() => []);
+    const seconds = perSide(() => 0);
+    const serverCpu = perSide(() => 0);
+    const databaseCpu = perSide(() => 0);
     if (WARMUP > 0) for (const side of sides) await load(q, side, WARMUP);
     for (let round = 0; round < ROUNDS; round++) {
       for (const side of sides) {
@@ -199,7 +228,8 @@ async function main(): Promise<void> {
         const [serverAfter, databaseAfter] = [cpuMs(side.pid) ?? 0, await databaseCpuMs(url)];
         serverCpu[side.name] += serverAfter - serverBefore;
         databaseCpu[side.name] += databaseCpuBetween(databaseBefore, databaseAfter);
-        measured[side.name].push(...latencies);
+        // One by one: tens of thousands of arguments in one push() overflow the stack (Q0).
+        for (const latency of latencies) measured[side.name]!.push(latency);
         seconds[side.name] += duration;
         console.log(
           `  ${q.name} round ${round + 1} ${side.name}: ${(latencies.length / duration).toFixed(0)} req/s, ` +
@@ -208,9 +238,9 @@ async function main(): Promise<void> {
         );
       }
     }
-    const rate = (s: Side['name']) => measured[s].length / seconds[s];
-    const perRequest = (cpu: Record<Side['name'], number>, s: Side['name']) =>
-      `${(cpu[s] / measured[s].length).toFixed(2)} ms`;
+    const rate = (s: string) => measured[s]!.length / seconds[s]!;
+    const perRequest = (cpu: Record<string, number>, s: string) =>
+      `${(cpu[s]! / measured[s]!.length).toFixed(2)} ms`;
     cpuResults.push([
       `${q.name} ${q.title}`,
       perRequest(serverCpu, 'mitroa'),
@@ -223,12 +253,22 @@ async function main(): Promise<void> {
       rate('mitroa').toFixed(0),
       rate('PostGraphile').toFixed(0),
       (rate('mitroa') / rate('PostGraphile')).toFixed(2),
-      ms(percentile(measured.mitroa, 50)),
-      ms(percentile(measured.mitroa, 99)),
-      ms(percentile(measured.PostGraphile, 50)),
-      ms(percentile(measured.PostGraphile, 99)),
-      `${measured.mitroa.length} / ${measured.PostGraphile.length}`,
+      ms(percentile(measured.mitroa!, 50)),
+      ms(percentile(measured.mitroa!, 99)),
+      ms(percentile(measured.PostGraphile!, 50)),
+      ms(percentile(measured.PostGraphile!, 99)),
+      `${measured.mitroa!.length} / ${measured.PostGraphile!.length}`,
     ]);
+    for (const side of sides)
+      floorResults.push([
+        q.name,
+        side.name,
+        rate(side.name).toFixed(0),
+        (rate(side.name) / rate('PostGraphile')).toFixed(2),
+        ms(percentile(measured[side.name]!, 99)),
+        perRequest(serverCpu, side.name),
+        perRequest(databaseCpu, side.name),
+      ]);
   }
   printMarkdown(
     [
@@ -254,6 +294,19 @@ async function main(): Promise<void> {
     ],
     cpuResults,
   );
+  if (floorPorts.length > 0)
+    printMarkdown(
+      [
+        'query',
+        'server',
+        'req/s',
+        'ratio to PostGraphile',
+        'p99',
+        'server CPU per request',
+        'database CPU per request',
+      ],
+      floorResults,
+    );
 }
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;

@@ -47,11 +47,16 @@ export class AuditBatch implements OnApplicationShutdown {
   async write(ctx: RequestContext): Promise<void> {
     const payload = auditPayload(ctx);
     if (!payload) return;
-    await new Promise<void>((resolve, reject) => {
+    await this.writePayload(payload);
+    ctx.pendingAudit.splice(0);
+  }
+
+  /** Resolves once one request's storable entries are committed; rejects if they cannot be. */
+  writePayload(payload: AuditPayload): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       this.waiting.push({ payload, done: (error) => (error ? reject(error) : resolve()) });
       this.flush();
     });
-    ctx.pendingAudit.splice(0);
   }
 
   async onApplicationShutdown(): Promise<void> {
