@@ -352,6 +352,46 @@ describe('service foundation over HTTP', () => {
       expect(centre.body.errors[0].extensions.code).toBe('FORBIDDEN');
     });
 
+    it('pages the trail newest first with cursors, the same rows as one long page', async () => {
+      const page = async (first: number, after?: string) =>
+        (
+          await t.gql(
+            auditor,
+            `query($first: Int, $after: String) { auditEvents(purpose: AUDIT_REVIEW, first: $first, after: $after) {
+              totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
+            { first, after },
+          )
+        ).body.data.auditEvents as {
+          totalCount: number;
+          edges: Array<{ node: { id: string } }>;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      // Every read of the trail is itself a row of it: enough rows even when this test runs alone.
+      for (let i = 0; i < 12; i++) await page(1);
+      const whole = await page(12);
+      expect(whole.edges.length).toBe(12);
+      const ids = whole.edges.map((e) => BigInt(e.node.id));
+      expect([...ids].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))).toEqual(ids);
+      // Reading the trail adds rows to it, newest first: the older pages stay as they were.
+      const first = await page(5);
+      const second = await page(5, first.pageInfo.endCursor);
+      // Rows older than the first page's last never change (the trail only grows at the top), so
+      // the second page is exactly the next five of them in the long page read before.
+      const last = BigInt(first.edges[4]!.node.id);
+      expect(second.edges.map((e) => e.node.id)).toEqual(
+        whole.edges
+          .filter((e) => BigInt(e.node.id) < last)
+          .slice(0, 5)
+          .map((e) => e.node.id),
+      );
+      expect(second.totalCount).toBeGreaterThanOrEqual(whole.totalCount);
+      const foreignCursor = await t.gql(
+        auditor,
+        '{ auditEvents(purpose: AUDIT_REVIEW, after: "bm90IGEgY3Vyc29y") { totalCount } }',
+      );
+      expect(foreignCursor.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    });
+
     it('keeps the trail append-only for the application role', async () => {
       const client = new pg.Client({ connectionString: t.db.url });
       await client.connect();

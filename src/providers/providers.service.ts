@@ -258,6 +258,8 @@ export class ProvidersService {
     // Counted only when asked for (GraphQL without totalCount selected reads 0, never sent).
     const included = options.include ? includedColumns(options.include) : [];
     const page = await keysetPage<ProviderRow & IncludedProviderColumns>(ctx.em, {
+      // Every filter adds fixed text and its values as parameters: a bounded set of statements.
+      prepared: true,
       q,
       // The relations' subqueries run for the page's rows only (evaluated after ORDER BY ... LIMIT).
       columns: [`${PROVIDER_COLUMNS}, ${distance} AS distance_km`, ...included].join(', '),
