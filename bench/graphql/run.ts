@@ -350,7 +350,8 @@ async function databaseFacts(url: string) {
 /** Forks a server, stops it at clean-up, and resolves when it listens. */
 async function startServer(script: string, url: string, env: Record<string, string>): Promise<number> {
   const child: ChildProcess = fork(join(HERE, script), [url], {
-    env: { ...process.env, GRAPHILE_ENV: 'production', ...env },
+    // As the Dockerfile runs the service: some libraries (graphql-js among them) check NODE_ENV.
+    env: { ...process.env, NODE_ENV: 'production', GRAPHILE_ENV: 'production', ...env },
     // The server's stdout is its request log: generated (as in production) but not kept.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
