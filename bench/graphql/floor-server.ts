@@ -7,11 +7,11 @@ import { AuditBatch } from '../../src/audit/audit-batch.js';
 import { auditPayload } from '../../src/audit/audit-writer.js';
 import { isAccessPurpose } from '../../src/audit/purpose.js';
 import type { AuditEntry, RequestContext } from '../../src/auth/request-context.js';
-import { FLOOR_STATEMENTS, type FloorStatement } from './floor-statements.js';
+import { FLOOR_LEVELS, FLOOR_STATEMENTS, type FloorLevel, type FloorStatement } from './floor-statements.js';
 
 /**
  * The floor of the read path: what any implementation of mitroa's reads must at least spend on
- * this machine, with no framework at all. A bare node:http server answers the benchmark's three
+ * this machine, with no framework at all. A bare node:http server answers the benchmark's
  * documents (and nothing else) with one prepared statement each that builds the whole response as
  * JSON in PostgreSQL, as PostGraphile does, and sends that text unparsed. Nothing here is a
  * product: it is the yardstick that says whether the issue's 1.0x target is reachable at all.
@@ -31,15 +31,20 @@ import { FLOOR_STATEMENTS, type FloorStatement } from './floor-statements.js';
  *
  * Argument: the database URL; env BENCH_PORT, BENCH_JWT_SECRET, FLOOR_LEVEL, FLOOR_POOL_SIZE.
  */
-type Level = 'read' | 'scoped' | 'audited' | 'scoped-1' | 'audited-1';
-const LEVELS: readonly Level[] = ['read', 'scoped', 'audited', 'scoped-1', 'audited-1'];
-const level = process.env.FLOOR_LEVEL as Level;
-if (!LEVELS.includes(level)) throw new Error(`FLOOR_LEVEL must be one of ${LEVELS.join(', ')}`);
+const level = process.env.FLOOR_LEVEL as FloorLevel;
+if (!FLOOR_LEVELS.includes(level)) throw new Error(`FLOOR_LEVEL must be one of ${FLOOR_LEVELS.join(', ')}`);
 const connectionString = process.argv[2]!;
 const secret = new TextEncoder().encode(process.env.BENCH_JWT_SECRET!);
 const APP_ROLE = 'mitroa_app';
 
-const pool = new pg.Pool({ connectionString, max: Number(process.env.FLOOR_POOL_SIZE ?? 20) });
+// Five floor servers share PostgreSQL's max_connections (100 by default) with mitroa and
+// PostGraphile, and only one is under load at a time: a pool as large as the load's connections,
+// whose idle connections close within a second, once the next server's round begins.
+const pool = new pg.Pool({
+  connectionString,
+  max: Number(process.env.FLOOR_POOL_SIZE ?? 16),
+  idleTimeoutMillis: 1000,
+});
 const auditBatch = level.startsWith('audited')
   ? new AuditBatch(new pg.Pool({ connectionString, max: 1 }), APP_ROLE)
   : undefined;

@@ -6,8 +6,13 @@ import { benchQueries } from './queries.js';
  * prepared statement that returns the whole GraphQL response, in mitroa's schema and shape, as
  * JSON text (`data`), and the read's audit entries (`audit`: what mitroa's services record for the
  * same read; empty when nothing personal was read). The selections are fixed: this answers exactly
- * the three documents the benchmark sends.
+ * the documents the benchmark sends (Q0, which reads nothing, has a fixed answer instead).
  */
+
+/** The floor server's levels, each adding one of mitroa's obligations (see floor-server.ts). */
+export const FLOOR_LEVELS = ['read', 'scoped', 'audited', 'scoped-1', 'audited-1'] as const;
+export type FloorLevel = (typeof FLOOR_LEVELS)[number];
+
 export interface FloorStatement {
   name: string;
   /** The mitroa document this statement answers, character for character. */

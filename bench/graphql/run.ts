@@ -15,6 +15,7 @@ import { withDatabase } from '../../src/database/database-url.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded-postgres.js';
 import { percentile } from '../report.js';
 import { adminQuery, prepareDatabase } from './database.js';
+import { FLOOR_LEVELS } from './floor-statements.js';
 import { benchQueries, type BenchQuery } from './queries.js';
 
 const USAGE = `npm run bench:graphql -- [options]
@@ -100,8 +101,6 @@ process.on('SIGINT', () => {
 const atExit: Array<() => void> = [];
 process.on('exit', () => atExit.forEach((undo) => undo()));
 
-const FLOOR_LEVELS = ['read', 'scoped', 'audited', 'scoped-1', 'audited-1'] as const;
-
 interface Side {
   name: string;
   /** The server's process id, for its CPU time. */
@@ -159,6 +158,7 @@ async function main(): Promise<void> {
         BENCH_PORT: String(port),
         BENCH_JWT_SECRET: JWT_SECRET,
         FLOOR_LEVEL: FLOOR_LEVELS[i]!,
+        FLOOR_POOL_SIZE: String(CONNECTIONS),
       }),
     ),
   );
