@@ -141,9 +141,11 @@ describe('feed imports: the REGISTRY feed creates and updates people set-based (
       j.id,
     ]);
     expect(held.rows[0].message).toMatch(/^Not created: born the same day as, and named \d+% like, /);
-    // Messages never repeat a whole identifier.
+    // Messages never repeat a whole AFM or AMKA. A person's uuid may name them, and its last group
+    // can hold nine digits in a row by chance, so uuids are taken out before the check.
     const all = await db.query(`SELECT message FROM import_row_problem WHERE job_id = $1`, [j.id]);
-    for (const { message } of all.rows) expect(message).not.toMatch(/\d{9}/);
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+    for (const { message } of all.rows) expect(message.replace(uuid, '<uuid>')).not.toMatch(/\d{9}/);
 
     // The people created: in the row's municipality, with the keys and Latin names a registration
     // computes (person-keys.ts), a CREATED history row each, and the line that made each one.
