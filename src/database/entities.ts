@@ -1,4 +1,3 @@
-import { AuditEvent } from '../audit/audit-event.entity.js';
 import { Municipality, Region, RegionalUnit } from '../geography/geography.entity.js';
 import { ApiKey } from '../auth/api-key.entity.js';
 import { Household, HouseholdMember } from '../beneficiaries/household.entity.js';
@@ -32,7 +31,6 @@ import {
 
 /** Every entity, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_ENTITIES = [
-  AuditEvent,
   Region,
   RegionalUnit,
   Municipality,
