@@ -24,22 +24,23 @@ export function canSeeSpecialCategory(ctx: RequestContext): boolean {
 }
 
 /**
- * A programme (or service) is special-category when any of its target groups is: being enrolled
- * in it says the person is Roma or disabled, even when it also targets others.
+ * A provider service is special-category when any of its target groups is: being referred to it
+ * says the person is Roma or disabled, even when it also targets others. (A programme also is when
+ * its rule reads such data: its `special_category` column, below.)
  */
 export function isSpecialCategoryProgramme(targetGroups: readonly string[]): boolean {
   return targetGroups.some((g) => SPECIAL_CATEGORY_GROUP_CODES.includes(g));
 }
 
 /**
- * SQL predicate: rows tied to the programme aliased `programme` (its `target_groups` column) that
- * the caller may see. TRUE with the permission; otherwise only programmes of no special category.
- * Appends its parameter to `params` like scopeSql.
+ * SQL predicate: rows tied to the programme aliased `programme` that the caller may see. TRUE with
+ * the permission; otherwise only programmes of no special category. `programme.special_category`
+ * is set by the database from the target groups AND the eligibility rule (migration
+ * 1764700000000): the one definition every module reads, so that a programme withheld from
+ * entitlements is withheld from enrolments, referrals and figures alike.
  */
-export function programmeVisibleSql(ctx: RequestContext, programme: string, params: unknown[]): string {
-  if (canSeeSpecialCategory(ctx)) return 'TRUE';
-  params.push(SPECIAL_CATEGORY_GROUP_CODES);
-  return `NOT (${programme}.target_groups && $${params.length}::text[])`;
+export function programmeVisibleSql(ctx: RequestContext, programme: string): string {
+  return canSeeSpecialCategory(ctx) ? 'TRUE' : `NOT ${programme}.special_category`;
 }
 
 /** SQL predicate: person group rows (`column` holds the group code) the caller may see. */
