@@ -1,7 +1,12 @@
 import pg from 'pg';
 import { Permission, Role } from '../src/auth/roles.js';
 import { SEEDED_RULES } from '../src/demo/programme-rules.seed.js';
-import { SPECIAL_CATEGORY_FACT_KINDS, SPECIAL_CATEGORY_GROUP_CODES } from '../src/auth/special-category.js';
+import {
+  SPECIAL_CATEGORY_BENEFIT_CODES,
+  SPECIAL_CATEGORY_FACT_KINDS,
+  SPECIAL_CATEGORY_GROUP_CODES,
+} from '../src/auth/special-category.js';
+import { BENEFIT_CODES } from '../src/imports/feeds.js';
 import { FACT_CATALOGUE } from '../src/eligibility/contracts.js';
 import { PROGRAMME_BY_ID, type ProgrammeRow } from '../src/eligibility/entitlements.queries.js';
 import { prepareProgramme } from '../src/eligibility/programme-evaluation.js';
@@ -70,6 +75,60 @@ describe('attack review: special-category data through facts and programmes', ()
     await t.close();
   });
 
+  describe('a disability benefit in the benefits a person receives (OPEKA feed)', () => {
+    let id: string;
+    beforeAll(async () => {
+      id = await person('4912', 'Επιδόματος');
+      // As the OPEKA import writes it: every benefit code paid for the period, DISABILITY among them.
+      await db.query(
+        `INSERT INTO person_fact (person_id, kind, basis, value_list, source, as_of, valid_from)
+         VALUES ($1, 'benefits_received', 'FEED', ARRAY['DISABILITY', 'KEA'], 'OPEKA', '2025-01-01', '2025-01-01')`,
+        [id],
+      );
+    });
+
+    const FACTS = `query($id: UUID!) { personFacts(personId: $id, asOf: "2025-06-01") {
+      withheld facts { fact value } } }`;
+    const RECORDED = `query($id: UUID!) { beneficiary(id: $id) { facts { kind valueList } } }`;
+
+    it('is left out of the facts view without special_category, the other benefits kept', async () => {
+      const without = (await ok(spata, FACTS, { id })).personFacts;
+      expect(without.facts.find((f: { fact: string }) => f.fact === 'benefits_received')?.value).toEqual([
+        'KEA',
+      ]);
+      expect(without.withheld).toBe(true);
+      const withPermission = (await ok(spataSocial, FACTS, { id })).personFacts;
+      expect(
+        withPermission.facts.find((f: { fact: string }) => f.fact === 'benefits_received')?.value,
+      ).toEqual(['DISABILITY', 'KEA']);
+      expect(withPermission.withheld).toBe(false);
+    });
+
+    it("is left out of the person's recorded facts without special_category", async () => {
+      const without = (await ok(spata, RECORDED, { id })).beneficiary.facts;
+      expect(without).toEqual([{ kind: 'BENEFITS_RECEIVED', valueList: ['KEA'] }]);
+      const withPermission = (await ok(spataSocial, RECORDED, { id })).beneficiary.facts;
+      expect(withPermission).toEqual([{ kind: 'BENEFITS_RECEIVED', valueList: ['DISABILITY', 'KEA'] }]);
+    });
+
+    it('names benefit codes the OPEKA feed knows', () => {
+      for (const code of SPECIAL_CATEGORY_BENEFIT_CODES) expect(BENEFIT_CODES).toContain(code);
+    });
+
+    it('leaves out a recorded row that holds nothing else', async () => {
+      const only = await person('4912', 'Μόνοεπιδόματος');
+      await db.query(
+        `INSERT INTO person_fact (person_id, kind, basis, value_list, source, as_of, valid_from)
+         VALUES ($1, 'benefits_received', 'FEED', ARRAY['DISABILITY'], 'OPEKA', '2025-01-01', '2025-01-01')`,
+        [only],
+      );
+      expect((await ok(spata, RECORDED, { id: only })).beneficiary.facts).toEqual([]);
+      const view = (await ok(spata, FACTS, { id: only })).personFacts;
+      expect(view.facts.map((f: { fact: string }) => f.fact)).not.toContain('benefits_received');
+      expect(view.withheld).toBe(true);
+    });
+  });
+
   describe('a programme whose rule reads a disability fact, though its target groups do not say so', () => {
     let programmeId: string;
     let personId: string;
@@ -119,6 +178,16 @@ describe('attack review: special-category data through facts and programmes', ()
         edges: [],
       });
       expect((await ok(spataSocial, q, { person: personId })).enrolments.totalCount).toBe(1);
+    });
+
+    it("leaves it out of the person's enrolled programmes in the facts view", async () => {
+      const q = `query($id: UUID!) { personFacts(personId: $id, asOf: "2025-06-01") { withheld facts { fact value } } }`;
+      const enrolled = (view: { facts: Array<{ fact: string; value: string[] }> }) =>
+        view.facts.find((f) => f.fact === 'enrolled_programmes')?.value;
+      const without = (await ok(spata, q, { id: personId })).personFacts;
+      expect(enrolled(without)).toEqual([]);
+      expect(without.withheld).toBe(true);
+      expect(enrolled((await ok(spataSocial, q, { id: personId })).personFacts)).toEqual(['CARE-SUPPORT']);
     });
 
     it('answers NOT_FOUND for its enrolment by id without special_category', async () => {

@@ -14,6 +14,16 @@ import { FACT_CATALOGUE } from '../eligibility/contracts.js';
 /** Group codes, of people and of programme/service target groups alike, that reveal Art. 9 data. */
 export const SPECIAL_CATEGORY_GROUP_CODES: readonly string[] = ['ROMA', 'DISABILITY'];
 
+/**
+ * Codes that reveal Art. 9 data as an element of a list fact (`benefits_received`, the groups): the
+ * group codes, and the benefits paid for them (OPEKA's DISABILITY allowance, BENEFIT_CODES in
+ * src/imports/feeds.ts). Dropped from every list for a caller without the permission.
+ */
+export const SPECIAL_CATEGORY_BENEFIT_CODES: readonly string[] = ['DISABILITY'];
+export const SPECIAL_CATEGORY_LIST_VALUES: readonly string[] = [
+  ...new Set([...SPECIAL_CATEGORY_GROUP_CODES, ...SPECIAL_CATEGORY_BENEFIT_CODES]),
+];
+
 /** Facts (catalogue names, the `kind` of person_fact) that are health data. */
 export const SPECIAL_CATEGORY_FACT_KINDS: readonly string[] = Object.entries(FACT_CATALOGUE)
   .filter(([, definition]) => 'specialCategory' in definition && definition.specialCategory)
@@ -60,4 +70,31 @@ export function factVisibleSql(ctx: RequestContext, column: string, params: unkn
 /** SQL expression selecting a special-category answer column, or NULL for a caller without the permission. */
 export function specialAnswerSql(ctx: RequestContext, column: string): string {
   return canSeeSpecialCategory(ctx) ? column : 'NULL';
+}
+
+/**
+ * SQL expression selecting a list column (`value_list` of person_fact) without its special-category
+ * elements, in their order, for a caller without the permission. Appends its parameter to `params`.
+ */
+export function factListSql(ctx: RequestContext, column: string, params: unknown[]): string {
+  if (canSeeSpecialCategory(ctx)) return column;
+  params.push(SPECIAL_CATEGORY_LIST_VALUES);
+  return `CASE WHEN ${column} IS NULL THEN NULL ELSE ARRAY(SELECT u.x FROM unnest(${column}) WITH ORDINALITY u(x, n)
+    WHERE u.x <> ALL($${params.length}::text[]) ORDER BY u.n) END`;
+}
+
+/**
+ * SQL predicate: fact rows the caller may see, by kind and by content: a list that holds only
+ * special-category codes is left out whole (an empty list would say "none").
+ */
+export function factRowVisibleSql(
+  ctx: RequestContext,
+  kind: string,
+  list: string,
+  params: unknown[],
+): string {
+  if (canSeeSpecialCategory(ctx)) return 'TRUE';
+  const byKind = factVisibleSql(ctx, kind, params);
+  params.push(SPECIAL_CATEGORY_LIST_VALUES);
+  return `${byKind} AND NOT coalesce(cardinality(${list}) > 0 AND ${list} <@ $${params.length}::text[], false)`;
 }
