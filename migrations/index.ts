@@ -22,6 +22,8 @@ import { RegistryFeed1764640000000 } from './1764640000000-registry-feed.js';
 import { EsfIndicators1764620000000 } from './1764620000000-esf-indicators.js';
 import { LikelyEligible1764620000100 } from './1764620000100-likely-eligible.js';
 import { HouseholdComposition1764650000000 } from './1764650000000-household-composition.js';
+import { SpecialCategoryProgrammes1764700000000 } from './1764700000000-special-category-programmes.js';
+import { SpecialCategoryListFacts1764700000100 } from './1764700000100-special-category-list-facts.js';
 
 /** Every migration in order, listed explicitly so that ESM builds and jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -49,4 +51,6 @@ export const ALL_MIGRATIONS = [
   EsfIndicators1764620000000,
   LikelyEligible1764620000100,
   HouseholdComposition1764650000000,
+  SpecialCategoryProgrammes1764700000000,
+  SpecialCategoryListFacts1764700000100,
 ];

@@ -31,7 +31,12 @@ import type {
   GiveConsentInput,
 } from './dto/records.input.js';
 import { personInScope, scopeSql } from './person-rows.js';
-import { factVisibleSql, groupVisibleSql, specialAnswerSql } from '../auth/special-category.js';
+import {
+  factListSql,
+  factRowVisibleSql,
+  groupVisibleSql,
+  specialAnswerSql,
+} from '../auth/special-category.js';
 import { todayInAthens } from '../common/athens-time.js';
 import { isUuid } from '../common/validators.js';
 import { updateOwnedChild } from '../common/owned-children.js';
@@ -390,11 +395,11 @@ export class PersonRecordsService {
     const params: unknown[] = [personIds, kind ?? null];
     const rows: FactRow[] = await ctx.em.query(
       `SELECT id, person_id, kind, tax_year, value_numeric::text AS value_numeric, value_text,
-              value_boolean, value_list, basis,
+              value_boolean, ${factListSql(ctx, 'value_list', params)} AS value_list, basis,
               valid_from::text AS valid_from, valid_to::text AS valid_to, source, as_of::text AS as_of
          FROM person_fact
         WHERE person_id = ANY($1::uuid[]) AND ($2::text IS NULL OR kind = $2)
-          AND ${factVisibleSql(ctx, 'kind', params)}
+          AND ${factRowVisibleSql(ctx, 'kind', 'value_list', params)}
         ORDER BY as_of DESC, tax_year DESC NULLS LAST, id`,
       params,
     );

@@ -34,6 +34,8 @@ export interface ProgrammeRow {
   required_documents: string[];
   target_groups: string[];
   eligibility_rule: unknown;
+  /** Set by the database from the target groups and the rule (programmeVisibleSql); absent in hand-made rows. */
+  special_category?: boolean;
   /** Changes whenever the programme (its rule or parameters) is replaced: the compiled-rule cache key. */
   version: number;
   parameters: Array<{ name: string; value: string; validFrom: string; validTo: string | null }>;
@@ -42,7 +44,7 @@ export interface ProgrammeRow {
 }
 
 const PROGRAMME_COLUMNS = `g.id, g.code, g.title, g.kind, g.administering_body, g.how_to_apply, g.where_to_apply,
-  g.required_documents, g.target_groups, g.eligibility_rule, g.version,
+  g.required_documents, g.target_groups, g.eligibility_rule, g.version, g.special_category,
   coalesce((SELECT jsonb_agg(jsonb_build_object('name', pp.name, 'value', pp.value::text,
       'validFrom', pp.valid_from::text, 'validTo', pp.valid_to::text) ORDER BY pp.name, pp.valid_from)
     FROM programme_parameter pp WHERE pp.programme_id = g.id), '[]'::jsonb) AS parameters`;

@@ -43,7 +43,11 @@ export function prepareProgramme(row: ProgrammeRow): PreparedProgramme {
     const names = new Set(row.parameters.map((p) => p.name));
     if (checkRule(rule, names).length === 0) compiled = compileRule(rule as ProgrammeRule);
   }
+  // The database's column (migration 1764700000000) is what enrolments, referrals and figures
+  // read; the same test in code covers rows made by hand (benchmarks, unit tests), and a test
+  // keeps the two in agreement.
   const specialCategory =
+    row.special_category === true ||
     isSpecialCategoryProgramme(row.target_groups) ||
     (compiled?.facts ?? []).some(
       (f) => (FACT_CATALOGUE[f] as { specialCategory?: boolean }).specialCategory,

@@ -11,7 +11,7 @@ import { EnrolmentSource, EnrolmentStatus, type EnrolmentView } from './programm
 import { EnrolmentError, EnrolmentErrorCode } from './programmes.errors.js';
 import { isUuid } from '../common/validators.js';
 import { personInScope } from '../beneficiaries/person-rows.js';
-import { isSpecialCategoryProgramme, programmeVisibleSql } from '../auth/special-category.js';
+import { programmeVisibleSql } from '../auth/special-category.js';
 import { todayInAthens } from '../common/athens-time.js';
 import { EntitlementsService } from '../eligibility/entitlements.service.js';
 
@@ -82,7 +82,7 @@ export class EnrolmentsService {
     const q = new SqlParams();
     const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', q.values.length + 1);
     q.values.push(...scope.params);
-    const where = [scope.sql, programmeVisibleSql(ctx, 'pr', q.values)];
+    const where = [scope.sql, programmeVisibleSql(ctx, 'pr')];
     if (filter.personId) {
       if (!isUuid(filter.personId)) throw new NotFoundError('person', filter.personId);
       where.push(`e.person_id = ${q.p(filter.personId)}`);
@@ -158,13 +158,13 @@ export class EnrolmentsService {
     const [programme]: Array<{
       status: string;
       code: string;
-      target_groups: string[];
+      special_category: boolean;
       covers: boolean;
       starts_on: string | null;
       ends_on: string | null;
     }> = isUuid(input.programmeId)
       ? await ctx.em.query(
-          `SELECT g.status, g.code, g.target_groups, g.starts_on::text AS starts_on, g.ends_on::text AS ends_on,
+          `SELECT g.status, g.code, g.special_category, g.starts_on::text AS starts_on, g.ends_on::text AS ends_on,
                g.national OR EXISTS (
              SELECT 1 FROM programme_coverage c JOIN municipality mu ON mu.code = $2
               WHERE c.programme_id = g.id AND (
@@ -177,7 +177,7 @@ export class EnrolmentsService {
       : [];
     if (!programme) throw new NotFoundError('programme', input.programmeId);
     // Programmes are public, so saying that this one needs the permission reveals nothing about the person.
-    if (isSpecialCategoryProgramme(programme.target_groups))
+    if (programme.special_category)
       ctx.require(Permission.SPECIAL_CATEGORY, 'enrolment.create', { type: 'person', id: person.id });
     if (programme.status !== 'ACTIVE')
       throw new EnrolmentError(
@@ -308,7 +308,7 @@ export class EnrolmentsService {
     if (!isUuid(id)) throw new NotFoundError('enrolment', id);
     const scope = municipalityPredicate(ctx.actor.scope, 'pe.municipality_code', 2);
     const params = [id, ...scope.params];
-    const visible = programmeVisibleSql(ctx, 'pr', params);
+    const visible = programmeVisibleSql(ctx, 'pr');
     const [row]: EnrolmentRow[] = await ctx.em.query(
       `SELECT ${COLUMNS} FROM enrolment e JOIN person pe ON pe.id = e.person_id JOIN programme pr ON pr.id = e.programme_id
         WHERE e.id = $1 AND ${scope.sql} AND ${visible} ${lock ? 'FOR UPDATE OF e' : ''}`,

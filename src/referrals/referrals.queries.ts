@@ -70,10 +70,13 @@ export function visibleSql(ctx: RequestContext, q: SqlParams, alias = 'r'): stri
   return `(${alias}.from_municipality_code = ANY(${codes}::text[]) OR ${alias}.to_municipality_code = ANY(${codes}::text[])) AND ${special}`;
 }
 
-/** Whether a referral to this target reveals Art. 9 data: its service's or programme's groups, or its need. */
+/**
+ * Whether a referral to this target reveals Art. 9 data: its service's groups, its programme (its
+ * target groups or its rule: `special_category`), or its need.
+ */
 export const SPECIAL_TARGET_SQL = `(
   coalesce((SELECT s.target_groups && $1::text[] FROM provider_service s WHERE s.id = $2), false)
-  OR coalesce((SELECT g.target_groups && $1::text[] FROM programme g WHERE g.id = $3), false)
+  OR coalesce((SELECT g.special_category FROM programme g WHERE g.id = $3), false)
   OR coalesce($4 = ANY($5::text[]), false)) AS special`;
 
 export function specialTargetParams(

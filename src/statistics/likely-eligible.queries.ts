@@ -11,7 +11,7 @@ export const LIKELY_ELIGIBLE_TABLE = 'stats_likely_eligible';
 /** $1 day: every programme running that day with a rule, and the codes of the municipalities it reaches. */
 export const PROGRAMMES_REACHING = `
   SELECT g.id, g.code, g.title, g.kind, g.administering_body, g.how_to_apply, g.where_to_apply,
-         g.required_documents, g.target_groups, g.eligibility_rule, g.version,
+         g.required_documents, g.target_groups, g.eligibility_rule, g.version, g.special_category,
          coalesce((SELECT jsonb_agg(jsonb_build_object('name', pp.name, 'value', pp.value::text,
              'validFrom', pp.valid_from::text, 'validTo', pp.valid_to::text) ORDER BY pp.name, pp.valid_from)
            FROM programme_parameter pp WHERE pp.programme_id = g.id), '[]'::jsonb) AS parameters,

@@ -173,7 +173,7 @@ export const SUMMARY_ROWS: Record<string, (slices: Slices) => string> = {
   stats_enrolments: (slices) => `
     WITH e AS (
       SELECT p.municipality_code, date_trunc('month', e.applied_on)::date AS month,
-             g.target_groups && ARRAY['ROMA', 'DISABILITY'] AS special, g.code AS programme, e.status
+             g.special_category AS special, g.code AS programme, e.status
         FROM enrolment e JOIN person p ON p.id = e.person_id JOIN programme g ON g.id = e.programme_id
        WHERE p.status <> 'MERGED' AND ${sliceFilter(slices, 'p.municipality_code', 'e.applied_on', true)}
     )

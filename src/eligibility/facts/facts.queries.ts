@@ -2,7 +2,7 @@
  * The SQL of the facts view (rule 22), over the database functions of migration
  * 1764300000000-person-facts (person_fact_values, person_facts). Parameters, in order: as-of date,
  * person ids (or NULL), municipality codes (or NULL: the caller's whole area), withheld facts,
- * withheld groups, adult age, elderly age.
+ * withheld codes (of groups and of list facts: SPECIAL_CATEGORY_LIST_VALUES), adult age, elderly age.
  */
 const ARGS = `$1::date, $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int, $7::int`;
 

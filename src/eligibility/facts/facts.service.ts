@@ -3,7 +3,7 @@ import type { RequestContext } from '../../auth/request-context.js';
 import { Permission } from '../../auth/roles.js';
 import {
   SPECIAL_CATEGORY_FACT_KINDS,
-  SPECIAL_CATEGORY_GROUP_CODES,
+  SPECIAL_CATEGORY_LIST_VALUES,
   canSeeSpecialCategory,
 } from '../../auth/special-category.js';
 import { AccessPurpose } from '../../audit/purpose.js';
@@ -253,7 +253,7 @@ export class FactsService {
       personIds ?? null,
       codes,
       special ? [] : SPECIAL_CATEGORY_FACT_KINDS,
-      special ? [] : SPECIAL_CATEGORY_GROUP_CODES,
+      special ? [] : SPECIAL_CATEGORY_LIST_VALUES,
       this.config.ADULT_AGE,
       this.config.ELDERLY_AGE,
     ];
