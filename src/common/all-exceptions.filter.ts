@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { domainErrorOfDatabase } from './database-errors.js';
-import { DomainError, ServiceUnavailableError } from './domain-error.js';
+import { DomainError, RateLimitError, ServiceUnavailableError } from './domain-error.js';
 import { genericProblem, problemOf } from './http-errors.js';
 
 /**
@@ -24,7 +24,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     let problem;
     if (exception instanceof DomainError) {
       problem = problemOf(exception, req);
-      if (exception instanceof ServiceUnavailableError)
+      if (exception instanceof ServiceUnavailableError || exception instanceof RateLimitError)
         res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     } else if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -101,10 +101,11 @@ export class NotFoundError extends DomainError {
 export class RateLimitError extends DomainError {
   readonly kind = 'RATE_LIMITED' as const;
   readonly code = 'RATE_LIMITED';
-  constructor(readonly retryAfterSeconds: number) {
-    super(
-      `Too many requests: the rate limit of this caller is spent; wait ${retryAfterSeconds} s and try again.`,
-    );
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many requests: the rate limit of this caller is spent; wait ${retryAfterSeconds} s and try again.`,
+  ) {
+    super(message);
   }
 }
 

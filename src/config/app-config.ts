@@ -54,6 +54,18 @@ export class AppConfig {
   DATABASE_POOL_TIMEOUT_MS = 3000;
 
   /**
+   * How many pool connections one caller (a token's subject, an API key, an anonymous address) may
+   * hold at once; its further requests wait their turn (DATABASE_POOL_TIMEOUT_MS), then 429. Keeps
+   * one caller's burst of costly queries from taking the whole pool (caller-share.ts). At most the
+   * pool's size.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_CONNECTIONS_PER_CALLER = 5;
+
+  /**
    * Hot reads run as named prepared statements (parsed and planned once per connection). Switch
    * off behind a pooler that does not carry them, e.g. PgBouncer before 1.21 in transaction mode:
    * then no query names a statement, whatever asks (every pool strips names, unnamed-statements.ts).

@@ -8,6 +8,7 @@ import type { RequestContext } from '../auth/request-context.js';
 import type { AreaScope } from '../auth/area-scope.js';
 import { domainErrorOfDatabase } from '../common/database-errors.js';
 import { ServiceUnavailableError } from '../common/domain-error.js';
+import { CallerShare } from './caller-share.js';
 import { isPoolTimeout } from './connection-budget.js';
 import { oneQueryAtATime } from './one-query-at-a-time.js';
 import { ReadReplica } from './read-replica.js';
@@ -18,10 +19,17 @@ export interface BeginOptions {
   lagTolerant?: boolean;
   /** Nothing is written but audit rows: READ ONLY, audited by the group commit. */
   readOnly?: boolean;
+  /**
+   * Only the audit rows of a request that already had its turn (a refusal, a read's rows without
+   * the group commit): not held back by the caller's share, so that a refusal is never lost.
+   */
+  auditOnly?: boolean;
 }
 
 /** runner.data key: the transaction was opened READ ONLY. */
 const READ_ONLY = 'mitroa:readOnly';
+/** runner.data key: gives the caller's slot back (caller-share.ts). */
+const SHARE_SLOT = 'mitroa:shareSlot';
 
 /** Why a request was refused, for the audit row written when no service recorded a more specific one. */
 export interface Refusal {
@@ -56,7 +64,15 @@ export class TransactionService {
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(ReadReplica) private readonly replica: ReadReplica = new ReadReplica(),
     @Optional() @Inject(AuditBatch) private readonly auditBatch?: AuditBatch,
-  ) {}
+  ) {
+    this.share = new CallerShare(
+      Math.min(config.DATABASE_CONNECTIONS_PER_CALLER, config.DATABASE_POOL_SIZE),
+      config.DATABASE_POOL_TIMEOUT_MS,
+    );
+  }
+
+  /** Each caller's share of the pool; jobs and the CLI (system actors) are not limited by it. */
+  readonly share: CallerShare;
 
   /**
    * Opens the request's transaction on the primary, or on the read replica (when one is
@@ -69,10 +85,13 @@ export class TransactionService {
   async begin(ctx: RequestContext, options: BeginOptions = {}): Promise<void> {
     const source = (options.lagTolerant && this.replica.dataSource) || this.dataSource;
     const readOnly = Boolean(options.readOnly && this.auditBatch);
+    const limited = !options.auditOnly && ctx.actor.kind !== 'system';
+    const slot = limited ? await this.share.acquire(ctx.actor.id) : undefined;
     const runner = source.createQueryRunner();
     try {
       await runner.connect();
     } catch (error) {
+      slot?.();
       await runner.release().catch(() => undefined);
       throw isPoolTimeout(error) ? new ServiceUnavailableError() : error;
     }
@@ -80,11 +99,13 @@ export class TransactionService {
     try {
       await this.open(runner, ctx, readOnly);
     } catch (error) {
+      slot?.();
       await runner.release().catch(() => undefined);
       throw error;
     }
     runner.data = {
       ...runner.data,
+      [SHARE_SLOT]: slot,
       [PREPARED_STATEMENTS]: this.config.DATABASE_PREPARED_STATEMENTS,
       [READ_ONLY]: readOnly,
     };
@@ -135,7 +156,7 @@ export class TransactionService {
   async auditRefusal(ctx: RequestContext, refusal: Refusal): Promise<void> {
     if (ctx.inTransaction) return;
     recordRefusal(ctx, refusal);
-    await this.begin(ctx);
+    await this.begin(ctx, { auditOnly: true });
     await this.end(ctx, true);
   }
 
@@ -220,7 +241,7 @@ export class TransactionService {
   private async writeAfter(ctx: RequestContext): Promise<void> {
     if (ctx.pendingAudit.length === 0) return;
     if (this.auditBatch) return this.auditBatch.write(ctx);
-    await this.begin(ctx);
+    await this.begin(ctx, { auditOnly: true });
     await this.end(ctx, true);
   }
 
@@ -284,6 +305,7 @@ async function endAndRelease(ctx: RequestContext, runner: QueryRunner, commit: b
 
 /** Returns the connection to the pool, or has the pool discard it when `error` left it unusable. */
 function releaseRunner(runner: QueryRunner, error?: unknown): Promise<void> {
+  (runner.data as Record<string, (() => void) | undefined>)[SHARE_SLOT]?.();
   const postgres = runner as QueryRunner & { releasePostgresConnection?: (e?: Error) => Promise<void> };
   if (error instanceof Error && postgres.releasePostgresConnection)
     return postgres.releasePostgresConnection(error);

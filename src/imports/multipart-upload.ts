@@ -1,6 +1,7 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
+import { assertCleanInput } from '../common/input-guard.js';
 import { ImportError, ImportErrorCode } from './imports.errors.js';
 
 /**
@@ -9,6 +10,10 @@ import { ImportError, ImportErrorCode } from './imports.errors.js';
  * passes through in bounded memory. A file longer than `maxBytes` is cut at `maxBytes + 1` bytes
  * (the consumer sees it is over the limit and refuses it). On any failure the rest of the body is
  * drained and discarded.
+ *
+ * The fields and the file's name are a client's input like any body, but no pipe sees them (the
+ * handler reads the raw request): they pass the same input guard here, before `onFile`, so a NUL
+ * or a bidi override in a file name is a 400 and never reaches SQL (it was a 500).
  */
 export function receiveUpload<T>(
   req: Request,
@@ -20,6 +25,8 @@ export function receiveUpload<T>(
     try {
       parser = busboy({
         headers: req.headers,
+        // File names are sent as UTF-8 (Greek names too); busboy's default, latin1, garbles them.
+        defParamCharset: 'utf8',
         limits: { files: 1, fields: 10, fieldSize: 1000, fileSize: maxBytes + 1 },
       });
     } catch {
@@ -50,9 +57,13 @@ export function receiveUpload<T>(
         return;
       }
       started = true;
+      const fileName = info.filename ?? 'upload';
       // A throw of onFile itself (its fields refused) is a rejection like any other.
       Promise.resolve()
-        .then(() => onFile(fields, stream, info.filename ?? 'upload'))
+        .then(() => {
+          assertCleanInput({ ...fields, fileName });
+          return onFile(fields, stream, fileName);
+        })
         .then(
           (result) => {
             settled = true;

@@ -8,17 +8,22 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
 /**
- * Cost of a field: 1 plus its children, and for a paginated list its children times the page size
- * asked for (`first`, else the default page size), so `people(first: 100) { households(first: 100) }`
+ * Cost of a field: its own cost plus its children, and for a paginated list its children times the
+ * page size asked for (`first`, else the default page size), so `people(first: 100) { households(first: 100) }`
  * costs what it would really cost. A page above the cap is costed at the cap: validation refuses it
- * with a clearer message.
+ * with a clearer message. A field's own cost is 1, or the `complexity` it declares
+ * (`@ResolveField(..., { complexity })`): a field that does real work for each parent (evaluating
+ * every programme's rules for a person) costs that work, or a page of people asking for it passes
+ * as cheap while it holds a connection for seconds.
  */
 export function pageAwareEstimator(defaultPageSize: number, maxPageSize: number): ComplexityEstimator {
   return ({ args, childComplexity, field }) => {
     const isConnection = field.type.toString().replace(/!$/, '').endsWith('Connection');
     const first =
       typeof args.first === 'number' ? Math.min(args.first, maxPageSize) : isConnection ? defaultPageSize : 1;
-    return 1 + childComplexity * Math.max(1, first);
+    const declared = field.extensions?.complexity;
+    const own = typeof declared === 'number' && declared > 1 ? declared : 1;
+    return own + childComplexity * Math.max(1, first);
   };
 }
 
