@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { printSchema } from 'graphql';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import pg from 'pg';
@@ -30,15 +30,16 @@ const USAGE = `mitroa command line (npm run --silent cli -- <command> [options])
                                   import a feed file (TAXIS, EFKA, OPEKA, KEPA, DYPA, REGISTRY) with a
                                   progress bar; --queue leaves it to the workers (npm run worker);
                                   REGISTRY needs --municipalities, the area its records are for
-  statistics-rebuild              recount every statistics table whole, now (the job worker
-                                  otherwise recounts only what changed, every minute)
+  statistics-rebuild              recount every statistics table whole, now, likely eligible
+                                  included (the job worker otherwise recounts what changed every
+                                  minute, and the likely eligible nightly)
 
 DATABASE_URL selects the database; without it the embedded one in DATA_DIR is used (the running
 service's, when \`npm start\` runs).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args: rest,
     options: {
       role: { type: 'string', multiple: true },
@@ -91,9 +92,23 @@ async function main(argv: string[]): Promise<number> {
       return importFile(config, values, log);
     case 'statistics-rebuild':
       return rebuildStatistics(config, log);
-    default:
+    case undefined:
+    case 'help':
       console.error(USAGE);
-      return command === undefined || command === 'help' ? 0 : 64;
+      return 0;
+    default:
+      throw new UsageError(`Unknown command "${command}": \`npm run --silent cli -- help\` lists them.`);
+  }
+}
+
+/** parseArgs, with a mistyped option said as a usage error that points to `help`, not as a failure. */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError(`${error.message}: \`npm run --silent cli -- help\` lists the options.`);
+    throw error;
   }
 }
 
@@ -189,14 +204,25 @@ async function importFile(
   }
 }
 
-/** Recounts the statistics summary tables whole (docs/statistics.md, "Freshness"). */
+/**
+ * Recounts every statistics table whole (docs/statistics.md, "Freshness"): the four summary tables,
+ * the ESF+ indicators and the people likely eligible, which the job worker otherwise counts only
+ * nightly, so that a new database's figures need not wait for 02:30.
+ */
 async function rebuildStatistics(config: AppConfig, log: (m: string) => void): Promise<number> {
   const { createApp } = await import('./app.factory.js');
   const { StatisticsService } = await import('./statistics/statistics.service.js');
+  const { EsfIndicatorsService } = await import('./statistics/esf-indicators.service.js');
+  const { LikelyEligibleService } = await import('./statistics/likely-eligible.service.js');
   const db = await openDatabase(config, log, SHARE);
   const app = await createApp(config, db.url, { logger: false });
   try {
-    for (const r of await app.get(StatisticsService).refresh({ rebuild: true }))
+    const results: Array<{ view: string; refreshed: boolean; durationMs: number }> = await app
+      .get(StatisticsService)
+      .refresh({ rebuild: true });
+    results.push(await app.get(EsfIndicatorsService).refresh());
+    results.push(await app.get(LikelyEligibleService).refresh());
+    for (const r of results)
       log(
         r.refreshed
           ? `${r.view}: recounted in ${r.durationMs} ms`

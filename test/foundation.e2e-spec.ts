@@ -329,11 +329,15 @@ describe('service foundation over HTTP', () => {
     it('requires a declared purpose to read the trail, and audits the reading itself', async () => {
       const noPurpose = await t.gql(auditor, '{ auditEvents { totalCount } }');
       expect(noPurpose.body.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
+      // Both refusals name the purposes (before: "see AccessPurpose", a name in the source).
+      expect(noPurpose.body.errors[0].message).toContain('one of CASE_MANAGEMENT, REGISTRATION,');
       const badPurpose = await t.http
         .get('/api/v1/audit-events')
         .set('Authorization', `Bearer ${auditor}`)
         .set('X-Purpose', 'CURIOSITY');
       expect(badPurpose.status).toBe(400);
+      expect(badPurpose.body.detail).toContain('use one of CASE_MANAGEMENT, REGISTRATION,');
+      expect(badPurpose.body.detail).toContain('AUDIT_REVIEW');
       const ok = await t.gql(
         auditor,
         '{ auditEvents(purpose: AUDIT_REVIEW, first: 5) { totalCount edges { node { action outcome purpose actorId } } } }',

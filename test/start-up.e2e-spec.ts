@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { loadConfig } from '../src/config/app-config.js';
 import { openDatabase, type DatabaseHandle } from '../src/database/bootstrap.js';
 
@@ -61,12 +62,48 @@ describe('start-up and the command line', () => {
       for (const out of [migrate, key]) expect(out.stdout + out.stderr).not.toContain('undefined');
     });
 
+    it('statistics-rebuild recounts every statistics table, the likely eligible included', async () => {
+      // Before, it left the ESF view and the likely eligible (counted nightly) as they were: a new
+      // database answered likely-eligible figures with evaluatedOn null until 02:30.
+      const rebuilt = await run('src/cli.ts', ['statistics-rebuild'], env);
+      expect(rebuilt).toMatchObject({ code: 0 });
+      for (const table of ['stats_people', 'stats_esf', 'stats_likely_eligible'])
+        expect(rebuilt.stderr).toContain(`${table}: recounted`);
+      const client = new pg.Client({ connectionString: service.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT 1 FROM statistics_refresh WHERE view_name = 'stats_likely_eligible' AND refreshed_at > now() - interval '1 hour'`,
+        );
+        expect(rows).toHaveLength(1);
+      } finally {
+        await client.end();
+      }
+    });
+
     it('refuses a second service on the same folder with one sentence saying what to do', async () => {
       const second = await run('src/main.ts', [], env);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(/mitroa is already running on .* \(pid \d+\): stop it first/);
       expect(second.stderr).not.toContain('undefined');
     });
+  });
+
+  it('says a mistyped command or option is a usage error (64) and where the right ones are', async () => {
+    const env = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40) };
+    const command = await run('src/cli.ts', ['tokn'], env);
+    expect(command.code).toBe(64);
+    expect(command.stderr.trim()).toBe('Unknown command "tokn": `npm run --silent cli -- help` lists them.');
+    // Before: "token failed: Unknown option '--municipality' (ERR_PARSE_ARGS_UNKNOWN_OPTION)", exit 1.
+    const option = await run(
+      'src/cli.ts',
+      ['token', '--role', 'centre_staff', '--municipality', '4912'],
+      env,
+    );
+    expect(option.code).toBe(64);
+    expect(option.stderr).toContain("Unknown option '--municipality'");
+    expect(option.stderr).toContain('`npm run --silent cli -- help` lists the options.');
+    expect(option.stderr).not.toMatch(/failed|ERR_PARSE_ARGS/);
   });
 
   describe('as root, from a checkout in a folder closed to other users (mode 0700)', () => {

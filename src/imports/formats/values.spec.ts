@@ -104,6 +104,9 @@ describe('checkValue', () => {
     expect(checkValue(field('KEPA', 'percentage'), '100,0')).toBe('100.0');
     expect(problem(checkValue(field('KEPA', 'percentage'), '100,5'))?.code).toBe(RowProblemCode.OUT_OF_RANGE);
     expect(problem(checkValue(field('TAXIS', 'vehicles'), '2,5'))?.code).toBe(RowProblemCode.BAD_NUMBER);
+    expect(problem(checkValue(field('TAXIS', 'tax_year'), 'abc'))?.message).toBe(
+      '"abc" is not a whole number: write digits only, from 2000 to 2099.',
+    );
     expect(checkValue(field('TAXIS', 'vehicles'), '02')).toBe('2');
     expect(problem(checkValue(field('TAXIS', 'tax_year'), '1999'))?.code).toBe(RowProblemCode.OUT_OF_RANGE);
     expect(checkValue(field('REGISTRY', 'municipality'), '101')).toBe('0101');

@@ -250,7 +250,12 @@ export function checkValue(field: FeedField, raw: string): Checked {
       if (!/^[+-]?\d{1,15}$/.test(text))
         return bad(
           RowProblemCode.BAD_NUMBER,
-          `${quote(raw)} is not a whole number: write digits only, e.g. 2.`,
+          // The field's bounds make a better hint than any fixed example (a tax year is not "2").
+          `${quote(raw)} is not a whole number: write digits only, ${
+            field.min !== undefined && field.max !== undefined
+              ? `from ${field.min} to ${field.max}`
+              : 'e.g. 2'
+          }.`,
         );
       const value = String(Number(text));
       return inRange(field, value === '-0' ? '0' : value, raw);
