@@ -49,6 +49,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     DATA_DIR: dataDir,
     RATE_LIMIT_POINTS_PER_MINUTE: '10000000',
+    // The load generator stands for many callers with one token: no per-caller share of the pool.
+    DATABASE_CONNECTIONS_PER_CALLER: '1000',
     DATABASE_POOL_SIZE: String(CONCURRENCY),
     ...(process.env.DATABASE_PREPARED_STATEMENTS
       ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS }

@@ -187,6 +187,8 @@ async function throughTheApi(client: pg.Client, url: string): Promise<Row[]> {
     LOG_LEVEL: 'info',
     DATA_DIR: dataDir,
     RATE_LIMIT_POINTS_PER_MINUTE: '10000000',
+    // The load generator stands for many callers with one token: no per-caller share of the pool.
+    DATABASE_CONNECTIONS_PER_CALLER: '1000',
     DATABASE_POOL_SIZE: String(Math.max(4, CONCURRENCY)),
   });
   const scenarios = await buildScenarios(client, config);

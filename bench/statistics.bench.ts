@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
     DATA_DIR: dataDir,
     RATE_LIMIT_POINTS_PER_MINUTE: '10000000',
+    // The load generator stands for many callers with one token: no per-caller share of the pool.
+    DATABASE_CONNECTIONS_PER_CALLER: '1000',
     DATABASE_POOL_SIZE: String(CONCURRENCY + 4),
   });
   const app = await createApp(config, url, { logger: false, logDestination: { write: () => true } });

@@ -16,6 +16,8 @@ const config = loadConfig({
   REFERRAL_LINK_SECRET: `links-${process.env.BENCH_JWT_SECRET!}`,
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
   RATE_LIMIT_POINTS_PER_MINUTE: '10000000',
+  // The load generator stands for many callers with one token: no per-caller share of the pool.
+  DATABASE_CONNECTIONS_PER_CALLER: '1000',
   DATA_DIR: process.env.BENCH_DATA_DIR!,
 });
 const app = await createApp(config, databaseUrl);

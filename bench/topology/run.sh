@@ -119,7 +119,7 @@ for port in "$SVC1" "$SVC2"; do
   log "mitroa replica on 127.0.0.1:$port (DATABASE_URL -> PgBouncer, DATABASE_READ_URL -> replica)"
   NODE_ENV=production PORT=$port DATABASE_URL=$BOUNCER_URL DATABASE_READ_URL=$REPLICA_URL \
     DATABASE_PREPARED_STATEMENTS=false DATABASE_POOL_SIZE=8 SEED_DEMO=false LOG_LEVEL=warn \
-    RATE_LIMIT_POINTS_PER_MINUTE=1000000 RATE_LIMIT_API_KEY_POINTS_PER_MINUTE=1000000 node dist/src/main.js >"$WORK/mitroa-$port.log" 2>&1 &
+    RATE_LIMIT_POINTS_PER_MINUTE=1000000 RATE_LIMIT_API_KEY_POINTS_PER_MINUTE=1000000 DATABASE_CONNECTIONS_PER_CALLER=1000 node dist/src/main.js >"$WORK/mitroa-$port.log" 2>&1 &
   PIDS+=($!)
 done
 wait_http "http://127.0.0.1:$SVC1/health" 60
