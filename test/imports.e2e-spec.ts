@@ -3,7 +3,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import pg from 'pg';
-import { Role } from '../src/auth/roles.js';
+import { Permission, Role } from '../src/auth/roles.js';
 import { ImportRunner } from '../src/imports/import-runner.js';
 import { ImportSchedule } from '../src/imports/import-schedule.js';
 import { FeedKind, type RowProblem } from '../src/imports/contracts.js';
@@ -323,6 +323,48 @@ describe('feed imports: the pipeline of the fact feeds (issue 13)', () => {
     ]);
     expect(await facts('C')).toEqual([]);
     expect(await problems(j.id)).toEqual([{ line: 3, field: 'valid_to', code: 'OUT_OF_RANGE' }]);
+  });
+
+  it('dry run: samples of special-category facts only for callers with special_category', async () => {
+    await importFile('KEPA', 'kepa.csv');
+    await importFile('OPEKA', 'opeka.csv');
+    // The registry now holds other values, so a second run of the same files would change both.
+    await db.query(
+      `UPDATE person_fact SET value_numeric = 50 WHERE kind = 'disability_percentage';
+       UPDATE person_fact SET value_list = ARRAY['DISABILITY'] WHERE kind = 'benefits_received' AND 'A21' = ANY(value_list)`,
+    );
+    const dryKepa = await importFile('KEPA', 'kepa.csv', { dryRun: 'true' });
+    const dryOpeka = await importFile('OPEKA', 'opeka.csv', { dryRun: 'true' });
+    // Without the permission (an import operator): left out, and counted.
+    expect(dryKepa).toMatchObject({ rowsUpdated: 1, previewSamples: [], previewSamplesWithheld: 1 });
+    expect(dryOpeka).toMatchObject({ rowsUpdated: 1, previewSamples: [], previewSamplesWithheld: 1 });
+    const list = await t.http.get('/api/v1/imports?limit=5').set('Authorization', `Bearer ${operator}`);
+    expect(JSON.stringify(list.body)).not.toMatch(/disability_percentage|DISABILITY|"50\.00"/);
+    // With it: shown.
+    const cleared = await t.token(
+      { roles: [Role.IMPORT_OPERATOR], permissions: [Permission.SPECIAL_CATEGORY] },
+      'operator-cleared',
+    );
+    const shown = async (id: string) =>
+      (await t.http.get(`/api/v1/imports/${id}`).set('Authorization', `Bearer ${cleared}`).expect(200)).body;
+    expect(await shown(dryKepa.id)).toMatchObject({
+      previewSamplesWithheld: 0,
+      previewSamples: [
+        { fact: 'disability_percentage', change: 'CHANGED', oldValue: '50.00', newValue: '67.00' },
+      ],
+    });
+    // Reading registry values through samples is audited, with the reader.
+    const audit = await db.query(
+      `SELECT actor_id, reason FROM audit_event WHERE action = 'import.preview.read' AND subject_id = $1`,
+      [dryKepa.id],
+    );
+    expect(audit.rows).toContainEqual({
+      actor_id: 'operator-cleared',
+      reason: "1 registry value in the dry run's samples",
+    });
+    expect((await shown(dryOpeka.id)).previewSamples).toEqual([
+      expect.objectContaining({ fact: 'benefits_received', oldValue: 'DISABILITY', newValue: 'A21' }),
+    ]);
   });
 
   it('precedence: DYPA over EFKA for unemployment; facts recorded by staff are never touched', async () => {

@@ -139,6 +139,8 @@ export function summary(job: ImportJobView): string {
     lines.push(
       `  line ${s.line}: ${s.fact} ${s.change === 'NEW' ? 'new' : `${s.oldValue} ->`} ${s.newValue}`,
     );
+  if (job.previewSamplesWithheld > 0)
+    lines.push(`  ${job.previewSamplesWithheld} samples of special-category facts withheld`);
   if (job.rowsUnmatched + job.rowsRejected > 0)
     lines.push(`problems: GET /api/v1/imports/${job.id}/problems.csv`);
   return lines.join('\n') + '\n';

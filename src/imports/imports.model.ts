@@ -185,6 +185,16 @@ export class ImportJobView {
   @Field(() => [ImportPreviewSample])
   previewSamples: ImportPreviewSample[];
 
+  @ApiProperty({
+    description:
+      'Samples left out of previewSamples: special-category facts (a disability percentage, a disability allowance), which need the special_category permission',
+  })
+  @Field(() => Int, {
+    description:
+      'Samples left out of previewSamples: special-category facts (a disability percentage, a disability allowance), which need the special_category permission',
+  })
+  previewSamplesWithheld: number;
+
   @ApiProperty()
   @Field()
   createdBy: string;

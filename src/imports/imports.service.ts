@@ -6,6 +6,11 @@ import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { coversMunicipality } from '../auth/area-scope.js';
 import type { RequestContext } from '../auth/request-context.js';
+import {
+  canSeeSpecialCategory,
+  SPECIAL_CATEGORY_FACT_KINDS,
+  SPECIAL_CATEGORY_LIST_VALUES,
+} from '../auth/special-category.js';
 import { Permission } from '../auth/roles.js';
 import { NotFoundError } from '../common/domain-error.js';
 import {
@@ -17,8 +22,9 @@ import {
 } from '../common/pagination.js';
 import { isUuid } from '../common/validators.js';
 import { AppConfig } from '../config/app-config.js';
+import { FACT_CATALOGUE, type FactName } from '../eligibility/contracts.js';
 import { FeedKind, type FeedEncoding, type FeedFormat } from './contracts.js';
-import type { ImportJobRow } from './import-runner.js';
+import type { ImportJobRow, ImportPreview } from './import-runner.js';
 import { ImportError, ImportErrorCode } from './imports.errors.js';
 import { ImportPhase, ImportStatus, type ImportJobView } from './imports.model.js';
 import {
@@ -148,7 +154,7 @@ export class ImportsService {
       outcome: 'allowed',
       reason: `${input.feed}${input.dryRun ? ' dry run' : ''}${area ? ` for ${area.join(',')}` : ''}, ${size} bytes${row!.duplicate_of ? `, same file as ${row!.duplicate_of}` : ''}`,
     });
-    return jobView(row!);
+    return jobView(ctx, row!);
   }
 
   /** Import jobs, newest first. */
@@ -169,12 +175,19 @@ export class ImportsService {
       `SELECT count(*)::int AS n FROM import_job WHERE $1::text IS NULL OR feed = $1`,
       [args.feed ?? null],
     );
-    return toConnection(rows, limit, n, (r) => [r.created_at.toISOString(), r.id], !!after, jobView);
+    return toConnection(
+      rows,
+      limit,
+      n,
+      (r) => [r.created_at.toISOString(), r.id],
+      !!after,
+      (r) => auditedJobView(ctx, r),
+    );
   }
 
   async get(ctx: RequestContext, id: string): Promise<ImportJobView> {
     ctx.require(Permission.IMPORT_RUN, 'import.read', { type: 'import_job', id });
-    return jobView(await this.row(ctx, id));
+    return auditedJobView(ctx, await this.row(ctx, id));
   }
 
   /**
@@ -268,7 +281,26 @@ function tooLarge(max: number): ImportError {
   );
 }
 
-export function jobView(r: ImportJobRow): ImportJobView {
+/**
+ * The job, with an audit row when its dry-run samples show values the registry holds (CHANGED: the
+ * value as it is), since those are people's data read by line of a file that names them.
+ */
+function auditedJobView(ctx: RequestContext, r: ImportJobRow): ImportJobView {
+  const view = jobView(ctx, r);
+  const held = view.previewSamples.filter((s) => s.change === 'CHANGED').length;
+  if (held > 0)
+    ctx.audit({
+      action: 'import.preview.read',
+      subjectType: 'import_job',
+      subjectId: r.id,
+      outcome: 'allowed',
+      reason: `${held} registry value${held === 1 ? '' : 's'} in the dry run's samples`,
+    });
+  return view;
+}
+
+export function jobView(ctx: RequestContext, r: ImportJobRow): ImportJobView {
+  const samples = visibleSamples(ctx, r.preview?.samples ?? []);
   const total = r.rows_total ?? 0;
   const done = r.status === 'SUCCEEDED' ? 2 * total : r.rows_staged + r.rows_done;
   const progress = r.status === 'SUCCEEDED' ? 1 : total > 0 ? Math.min(1, done / (2 * total)) : 0;
@@ -308,11 +340,33 @@ export function jobView(r: ImportJobRow): ImportJobView {
     checkpoint: r.checkpoint,
     duplicateOf: r.duplicate_of,
     area: r.area,
-    previewSamples: r.preview?.samples ?? [],
+    previewSamples: samples.shown,
+    previewSamplesWithheld: samples.withheld,
     createdBy: r.created_by,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     error: r.error,
   };
+}
+
+/**
+ * A dry run's samples as this caller may see them. Without the special_category permission a
+ * sample of a special-category fact (a KEPA disability percentage) is left out, and so is a list
+ * sample holding a special code (OPEKA's DISABILITY allowance in benefits_received), as in every
+ * other read of facts (src/auth/special-category.ts); the job says how many were left out.
+ */
+function visibleSamples(
+  ctx: RequestContext,
+  samples: ImportPreview['samples'],
+): { shown: ImportPreview['samples']; withheld: number } {
+  if (canSeeSpecialCategory(ctx)) return { shown: samples, withheld: 0 };
+  const special = (value: string | null) =>
+    value !== null && value.split(',').some((code) => SPECIAL_CATEGORY_LIST_VALUES.includes(code));
+  const shown = samples.filter(
+    (s) =>
+      !SPECIAL_CATEGORY_FACT_KINDS.includes(s.fact) &&
+      !(FACT_CATALOGUE[s.fact as FactName]?.type === 'list' && (special(s.oldValue) || special(s.newValue))),
+  );
+  return { shown, withheld: samples.length - shown.length };
 }
