@@ -19,7 +19,8 @@ describe('the outbox survives a worker killed mid-delivery', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The partner systems here listen on 127.0.0.1.
+    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' });
   });
   afterAll(() => t.close());
 

@@ -52,7 +52,8 @@ describe('transactional outbox and webhooks', () => {
   let dispatcher: WebhookDispatcher;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The partner systems here listen on 127.0.0.1.
+    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' });
     tx = t.app.get(TransactionService);
     outbox = t.app.get(OutboxService);
     dispatcher = t.app.get(WebhookDispatcher);

@@ -172,7 +172,7 @@ describe('partner systems: events pull, webhook subscriptions, dead letters', ()
   it('creates a subscription with a generated secret shown once, lists it without secret, deactivates it', async () => {
     const created = await api(admin).post('/webhook-subscriptions', {
       name: 'Attica OPS',
-      url: 'http://127.0.0.1:9/hook',
+      url: 'https://ops.attica.example.gr/hook',
       topics: ['referral.sent', 'referral.completed'],
       regionCode: '9',
     });
@@ -221,7 +221,7 @@ describe('partner systems: events pull, webhook subscriptions, dead letters', ()
   });
 
   it('refuses subscriptions with an unknown or double area, a short secret, an unknown topic or a taken name', async () => {
-    const base = { url: 'http://127.0.0.1:9/hook', topics: ['referral.sent'] };
+    const base = { url: 'https://partner.example.gr/hook', topics: ['referral.sent'] };
     const cases: Array<[object, number, string]> = [
       [{ municipalityCodes: ['9999'] }, 400, 'UNKNOWN_AREA'],
       [{ providerId: randomUUID() }, 400, 'UNKNOWN_AREA'],

@@ -17,6 +17,26 @@ describe('loadConfig', () => {
     expect(config.DATABASE_URL).toBe('postgres://u@h/db');
   });
 
+  it('keeps webhooks to public addresses by default, and to https in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-production-secret-of-32-characters!',
+      REFERRAL_LINK_SECRET: 'another-production-secret-of-32-chars',
+    };
+    expect(loadConfig({})).toMatchObject({
+      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: false,
+      WEBHOOK_REQUIRE_HTTPS: false,
+    });
+    expect(loadConfig(production)).toMatchObject({
+      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: false,
+      WEBHOOK_REQUIRE_HTTPS: true,
+    });
+    expect(loadConfig({ ...production, WEBHOOK_REQUIRE_HTTPS: 'false' }).WEBHOOK_REQUIRE_HTTPS).toBe(false);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' }).WEBHOOK_ALLOW_PRIVATE_ADDRESSES).toBe(
+      true,
+    );
+  });
+
   it('names each bad setting', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x' })).toThrow(ConfigError);
     try {

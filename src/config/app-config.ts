@@ -242,6 +242,21 @@ export class AppConfig {
   @IsBoolean()
   WORKER_IN_SERVICE = false;
 
+  /**
+   * Deliver webhooks to loopback, private, link-local, unique-local, CGNAT ... addresses, and accept
+   * subscriptions naming them or local names (localhost). Off: a subscription URL reaches only public
+   * addresses, checked again on every connection (docs/security.md, "Webhook addresses"). On only for
+   * tests and a receiver deliberately run beside the worker.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES = false;
+
+  /** Accept and deliver only https webhook URLs; on by default in production. */
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_REQUIRE_HTTPS = false;
+
   /** The largest feed file an import accepts, in bytes (a larger upload answers 413 FILE_TOO_LARGE). */
   @Transform(toInt)
   @IsInt()
@@ -359,6 +374,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     raw.SEED_DEMO = 'true';
   if (raw.WORKER_IN_SERVICE === undefined && (raw.NODE_ENV ?? 'development') === 'development')
     raw.WORKER_IN_SERVICE = 'true';
+  if (raw.WEBHOOK_REQUIRE_HTTPS === undefined && raw.NODE_ENV === 'production')
+    raw.WEBHOOK_REQUIRE_HTTPS = 'true';
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: true });
   const problems = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);

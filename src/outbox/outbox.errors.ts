@@ -6,6 +6,7 @@ export enum OutboxErrorCode {
   ONE_AREA_ONLY = 'ONE_AREA_ONLY',
   BAD_CURSOR = 'BAD_CURSOR',
   DELIVERY_NOT_DEAD = 'DELIVERY_NOT_DEAD',
+  WEBHOOK_URL_NOT_ALLOWED = 'WEBHOOK_URL_NOT_ALLOWED',
 }
 
 const KIND: Record<OutboxErrorCode, ErrorKind> = {
@@ -14,6 +15,7 @@ const KIND: Record<OutboxErrorCode, ErrorKind> = {
   ONE_AREA_ONLY: 'BAD_INPUT',
   BAD_CURSOR: 'BAD_INPUT',
   DELIVERY_NOT_DEAD: 'CONFLICT',
+  WEBHOOK_URL_NOT_ALLOWED: 'BAD_INPUT',
 };
 
 /** A webhook subscription, delivery or event read that cannot be done as asked. */

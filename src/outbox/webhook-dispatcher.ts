@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { systemActor } from '../auth/actor.js';
 import { RequestContext } from '../auth/request-context.js';
-import { describeError } from '../common/describe-error.js';
+import { AppConfig } from '../config/app-config.js';
 import { withConnectionBudget } from '../database/connection-budget.js';
 import { TransactionService } from '../database/transaction.service.js';
 import {
@@ -15,6 +15,7 @@ import {
   REQUEUE_DEAD,
 } from './outbox.queries.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+import { WebhookTransport } from './webhook-transport.js';
 
 /** How deliveries are retried; the worker builds it from AppConfig. */
 export interface DeliveryPolicy {
@@ -88,11 +89,27 @@ export function webhookBody(d: ClaimedDelivery): string {
  * transaction: claim (FOR UPDATE SKIP LOCKED), POST, record the outcome, COMMIT. A 2xx is recorded in
  * the transaction that observed it; a crash before that COMMIT leaves the delivery due, so it is sent
  * again with the same event id (at-least-once; receivers de-duplicate on X-Mitroa-Event-Id). Time is
- * a parameter (`now`) so that tests drive retries without sleeping.
+ * a parameter (`now`) so that tests drive retries without sleeping. Deliveries go only to public
+ * addresses unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES (webhook-address-policy.ts); a refused one is a
+ * failed attempt like any other.
  */
 @Injectable()
-export class WebhookDispatcher {
-  constructor(@Inject(TransactionService) private readonly tx: TransactionService) {}
+export class WebhookDispatcher implements OnModuleDestroy {
+  private readonly transport: WebhookTransport;
+
+  constructor(
+    @Inject(TransactionService) private readonly tx: TransactionService,
+    @Inject(AppConfig) config: AppConfig,
+  ) {
+    this.transport = new WebhookTransport({
+      allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+      requireHttps: config.WEBHOOK_REQUIRE_HTTPS,
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.transport.close();
+  }
 
   /** One round: publish everything committed, then deliver every delivery due at `now`. */
   async dispatch(
@@ -191,7 +208,7 @@ export class WebhookDispatcher {
         const [d] = await ctx.em.query<ClaimedDelivery[]>(CLAIM_DUE_DELIVERY, [now]);
         if (!d) return undefined;
         const body = webhookBody(d);
-        const answer = await post(
+        const answer = await this.transport.post(
           d.url,
           body,
           {
@@ -226,26 +243,4 @@ export class WebhookDispatcher {
 
 function jobContext(job: string): RequestContext {
   return new RequestContext(randomUUID(), systemActor(job));
-}
-
-/** One POST; redirects are not followed (a subscription names its final URL). */
-async function post(
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  timeoutMs: number,
-): Promise<{ status?: number; error: string }> {
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      body,
-      headers,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel().catch(() => undefined);
-    return { status: res.status, error: `HTTP ${res.status}` };
-  } catch (error) {
-    return { error: describeError(error) };
-  }
 }

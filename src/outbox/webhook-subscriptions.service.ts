@@ -4,6 +4,7 @@ import type { RequestContext } from '../auth/request-context.js';
 import { Permission } from '../auth/roles.js';
 import { NotFoundError } from '../common/domain-error.js';
 import { isUuid } from '../common/validators.js';
+import { AppConfig } from '../config/app-config.js';
 import { GeographyService } from '../geography/geography.service.js';
 import type {
   CreateWebhookSubscriptionDto,
@@ -21,6 +22,7 @@ import {
   LIST_SUBSCRIPTIONS,
   PROVIDER_EXISTS,
 } from './outbox.queries.js';
+import { checkWebhookUrl, type WebhookAddressRules } from './webhook-address-policy.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 interface SubscriptionRow {
@@ -64,20 +66,42 @@ const MAX_SUBSCRIPTIONS = 500;
  */
 @Injectable()
 export class WebhookSubscriptionsService {
+  private readonly addressRules: WebhookAddressRules;
+
   constructor(
     private readonly geography: GeographyService,
     @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
-  ) {}
+    @Inject(AppConfig) config: AppConfig,
+  ) {
+    this.addressRules = {
+      allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+      requireHttps: config.WEBHOOK_REQUIRE_HTTPS,
+    };
+  }
 
   /**
    * Creates an active subscription. Its area is at most one of a region (kept as the region's
    * municipalities, which the fan-out matches), municipalities or a provider; none: the country.
+   * A URL that names a non-public address or a local name (or http where https is required) is
+   * refused with WEBHOOK_URL_NOT_ALLOWED and the refusal audited: it is how a forged request starts.
    */
   async create(
     ctx: RequestContext,
     input: CreateWebhookSubscriptionDto,
   ): Promise<CreatedWebhookSubscriptionView> {
     ctx.require(Permission.WEBHOOK_MANAGE, 'webhook_subscription.create');
+    const verdict = checkWebhookUrl(input.url, this.addressRules);
+    if (!verdict.allowed) {
+      ctx.audit({
+        action: 'webhook_subscription.create',
+        subjectType: 'webhook_subscription',
+        outcome: 'denied',
+        reason: `url not allowed: ${verdict.reason}`.slice(0, 300),
+      });
+      throw new OutboxError(OutboxErrorCode.WEBHOOK_URL_NOT_ALLOWED, verdict.reason, [
+        { field: 'url', reason: 'not allowed for webhooks' },
+      ]);
+    }
     const areas = [input.regionCode, input.municipalityCodes, input.providerId].filter(
       (a) => a !== undefined,
     );

@@ -1137,7 +1137,7 @@ export const OPERATIONS: Operation[] = [
       path: `${api}/webhook-subscriptions`,
       body: {
         name: `matrix ${f.next()}`,
-        url: 'http://127.0.0.1:9/hook',
+        url: 'https://partner.example.gr/hook',
         topics: ['referral.sent'],
         municipalityCodes: [x.area.municipality],
       },

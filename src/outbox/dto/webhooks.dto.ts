@@ -29,7 +29,8 @@ export class CreateWebhookSubscriptionDto {
 
   @ApiProperty({
     example: 'https://ops.example.gr/hooks/mitroa',
-    description: 'Receives the POSTs (no redirects followed)',
+    description:
+      'Receives the POSTs (no redirects followed). Must reach a public address: loopback, private, link-local and other internal addresses, and local names (localhost, *.internal, single labels), are refused with WEBHOOK_URL_NOT_ALLOWED; https only where WEBHOOK_REQUIRE_HTTPS (production).',
   })
   @IsString()
   @MaxLength(2000)
