@@ -70,7 +70,9 @@ export async function createApp(
   app.setGlobalPrefix(REST_PREFIX, {
     exclude: ['health', 'health/live', 'metrics', 'graphql', { path: 'r/:token', method: RequestMethod.ALL }],
   });
-  app.enableShutdownHooks();
+  // No enableShutdownHooks here: its signal handler re-raises the signal once Nest is closed, which
+  // ended the service before it stopped its embedded database. The entry points that run until a
+  // signal (main.ts, worker.ts) stop in order with src/common/shutdown.ts.
 
   const document = openApiDocument(app, config);
   SwaggerModule.setup('api/docs', app, document, {

