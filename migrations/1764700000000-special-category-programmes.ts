@@ -67,9 +67,6 @@ export class SpecialCategoryProgrammes1764700000000 implements MigrationInterfac
           IF NEW.special_category AND NOT OLD.special_category THEN
             UPDATE referral SET special_category = true WHERE programme_id = NEW.id AND NOT special_category;
           END IF;
-          IF NEW.special_category IS DISTINCT FROM OLD.special_category THEN
-            UPDATE statistics_refresh SET rebuild_needed = true WHERE view_name = 'stats_enrolments';
-          END IF;
         ELSIF NEW.target_groups && ${CODES} AND NOT OLD.target_groups && ${CODES} THEN
           UPDATE referral SET special_category = true WHERE provider_service_id = NEW.id AND NOT special_category;
         END IF;
@@ -79,10 +76,16 @@ export class SpecialCategoryProgrammes1764700000000 implements MigrationInterfac
       FOR EACH ROW EXECUTE FUNCTION referral_follow_target_sensitivity()`);
     await q.query(`CREATE TRIGGER provider_service_special_category AFTER UPDATE OF target_groups ON provider_service
       FOR EACH ROW EXECUTE FUNCTION referral_follow_target_sensitivity()`);
+    // The enrolment figures label each enrolment with its programme's special_category now: a change
+    // of it (by target groups or by rule) marks that programme's slices, as a change of code does.
+    await q.query(
+      programmeStatsMark('(o.code, o.special_category) IS DISTINCT FROM (n.code, n.special_category)'),
+    );
     await q.query(`UPDATE statistics_refresh SET rebuild_needed = true WHERE view_name = 'stats_enrolments'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(programmeStatsMark('(o.code, o.target_groups) IS DISTINCT FROM (n.code, n.target_groups)'));
     await q.query(`DROP TRIGGER provider_service_special_category ON provider_service`);
     await q.query(`DROP TRIGGER programme_special_category ON programme`);
     await q.query(`DROP FUNCTION referral_follow_target_sensitivity()`);
@@ -92,4 +95,25 @@ export class SpecialCategoryProgrammes1764700000000 implements MigrationInterfac
     await q.query(`DROP FUNCTION programme_is_special_category(text[], jsonb)`);
     await q.query(`UPDATE statistics_refresh SET rebuild_needed = true WHERE view_name = 'stats_enrolments'`);
   }
+}
+
+/**
+ * stats_mark_programme() of migration 1764600000000 (statistics-incremental), marking the enrolment
+ * slices of the programmes whose rows differ by `changed`.
+ */
+function programmeStatsMark(changed: string): string {
+  return `
+    CREATE OR REPLACE FUNCTION stats_mark_programme() RETURNS trigger
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' THEN
+        INSERT INTO stats_dirty (measure, municipality_code, month)
+        SELECT DISTINCT 'enrolments', s.code, s.month FROM (
+          SELECT p.municipality_code, date_trunc('month', e.applied_on)::date
+            FROM old_rows o JOIN new_rows n ON n.id = o.id JOIN enrolment e ON e.programme_id = n.id
+            JOIN person p ON p.id = e.person_id
+           WHERE ${changed}) s(code, month);
+      END IF;
+      RETURN NULL;
+    END $$`;
 }
