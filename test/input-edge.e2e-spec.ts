@@ -322,6 +322,56 @@ describe('input at the edge', () => {
     });
   });
 
+  describe('REST bodies and query strings are read as sent, or refused saying why', () => {
+    type Operation = {
+      parameters?: Array<{ name: string; in: string; schema?: { type?: string } }>;
+      requestBody?: { content: Record<string, unknown> };
+    };
+    let doc: { paths: Record<string, Record<string, Operation>> };
+    const anyId = '00000000-0000-4000-8000-000000000000';
+    const problem = (res: { text: string }) =>
+      JSON.parse(res.text) as {
+        code: string;
+        detail: string;
+        errors?: Array<{ field: string; reason: string }>;
+      };
+    beforeAll(async () => {
+      doc = (await t.http.get('/api/openapi.json')).body as typeof doc;
+    });
+
+    it('says a query parameter was sent twice, on every documented query parameter', async () => {
+      expectRefused(await rest(admin).get('/providers?limit=1&limit=2'), ['BAD_USER_INPUT'], 'limit');
+      const twice = await rest(staff)
+        .get('/beneficiaries?municipality=4912&municipality=4904')
+        .set('X-Purpose', 'CASE_MANAGEMENT');
+      expect(twice.status).toBe(400);
+      expect(problem(twice)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        errors: [{ field: 'municipality', reason: 'sent 2 times; send it once' }],
+      });
+      expect(problem(twice).detail).toContain('municipality: sent 2 times; send it once');
+      let checked = 0;
+      for (const [path, methods] of Object.entries(doc.paths))
+        for (const p of methods.get?.parameters ?? []) {
+          if (p.in !== 'query' || p.schema?.type === 'array' || path.includes('{token}')) continue;
+          const url = `${path.replace(/\{[^}]+\}/g, path.includes('{code}') ? '4912' : anyId)}?${p.name}=1&${p.name}=2&${p.name}=3`;
+          const res = await t.http
+            .get(url)
+            .set('Authorization', `Bearer ${admin}`)
+            .set('X-Purpose', 'CASE_MANAGEMENT');
+          expect([url, res.status]).toEqual([url, 400]);
+          expect([url, problem(res).errors]).toEqual([
+            url,
+            [{ field: p.name, reason: 'sent 3 times; send it once' }],
+          ]);
+          checked++;
+        }
+      expect(checked).toBeGreaterThan(30);
+      // Once is fine.
+      expect((await rest(admin).get('/providers?limit=1')).status).toBe(200);
+    });
+  });
+
   describe('data that is refused (item 15)', () => {
     it('refuses a birth date before 1900-01-01 or in the future, and accepts 1900-01-01', async () => {
       expectRefused(
