@@ -33,6 +33,7 @@ import type { GqlContext } from './common/graphql/gql-context.js';
 import { transactionPlugin } from './common/graphql/transaction.plugin.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './common/pagination.js';
 import { logMethodWithSafeMessage, safeErrorLog } from './common/safe-error-log.js';
+import { RequestBodyInterceptor } from './common/request-body.js';
 import { EdgePipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -170,6 +171,8 @@ export class AppModule implements NestModule {
         { provide: APP_PIPE, useClass: EdgePipe },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: RestTransactionInterceptor },
+        // After (inside) the transaction, so that a refused body is audited like any refusal.
+        { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
       ],
     };
   }

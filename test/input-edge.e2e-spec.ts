@@ -322,6 +322,206 @@ describe('input at the edge', () => {
     });
   });
 
+  describe('REST bodies and query strings are read as sent, or refused saying why', () => {
+    type Operation = {
+      parameters?: Array<{ name: string; in: string; schema?: { type?: string } }>;
+      requestBody?: { content: Record<string, unknown> };
+    };
+    let doc: { paths: Record<string, Record<string, Operation>> };
+    const anyId = '00000000-0000-4000-8000-000000000000';
+    const problem = (res: { text: string }) =>
+      JSON.parse(res.text) as {
+        code: string;
+        detail: string;
+        errors?: Array<{ field: string; reason: string }>;
+      };
+    beforeAll(async () => {
+      doc = (await t.http.get('/api/openapi.json')).body as typeof doc;
+    });
+
+    it('refuses a JSON body sent as text/plain, urlencoded or with no Content-Type with 415, writing nothing', async () => {
+      const caller = await t.token({ roles: [Role.NATIONAL_ADMIN] }, 'edge-media-type');
+      const provider = JSON.stringify({
+        name: 'Δοκιμή',
+        kindCode: 'COMMUNITY_CENTRE',
+        municipalityCode: '4912',
+      });
+      const providers = async () =>
+        Number((await t.db.query(`SELECT count(*)::int AS n FROM provider`))[0].n);
+      const before = await providers();
+      const send = (type?: string) => {
+        const req = t.http.post('/api/v1/providers').set('Authorization', `Bearer ${caller}`);
+        if (type) req.set('Content-Type', type);
+        // A Buffer goes out as it is, with no Content-Type of supertest's own.
+        return req.send(Buffer.from(provider));
+      };
+      for (const [type, said] of [
+        ['text/plain', 'The body is text/plain'],
+        ['application/x-www-form-urlencoded', 'The body is application/x-www-form-urlencoded'],
+        [undefined, 'The body has no Content-Type'],
+      ] as const) {
+        const res = await send(type);
+        expect([type, res.status]).toEqual([type, 415]);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(problem(res).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+        expect(problem(res).detail).toContain(said);
+        expect(problem(res).detail).toContain('Content-Type: application/json');
+      }
+      // The same JSON as application/json is read (and creates the provider).
+      const ok = await t.http
+        .post('/api/v1/providers')
+        .set('Authorization', `Bearer ${caller}`)
+        .set('Content-Type', 'application/json; charset=utf-8')
+        .send(provider);
+      expect(ok.status).toBe(201);
+      expect(await providers()).toBe(before + 1);
+      const denied = await t.db.query(
+        `SELECT count(*)::int AS n FROM audit_event
+          WHERE actor_id = 'edge-media-type' AND outcome = 'denied' AND reason = 'UNSUPPORTED_MEDIA_TYPE'`,
+      );
+      expect(denied[0].n).toBe(3);
+    });
+
+    it('refuses a non-JSON body on every documented JSON operation, and JSON on the multipart upload', async () => {
+      let checked = 0;
+      for (const [path, methods] of Object.entries(doc.paths))
+        for (const [method, op] of Object.entries(methods)) {
+          if (!['post', 'put', 'patch'].includes(method) || !op.requestBody) continue;
+          // A link's token is its credential: an unusable one is refused before any body is read.
+          if (path.includes('{token}')) continue;
+          const types = Object.keys(op.requestBody.content);
+          const sent = types.includes('application/json') ? 'text/plain' : 'application/json';
+          const res = await t.http[method as 'post'](path.replace(/\{[^}]+\}/g, anyId))
+            .set('Authorization', `Bearer ${admin}`)
+            .set('X-Purpose', 'CASE_MANAGEMENT')
+            .set('Content-Type', sent)
+            .send('{}');
+          expect([method, path, res.status]).toEqual([method, path, 415]);
+          expect(problem(res).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+          expect(problem(res).detail).toContain(`Content-Type: ${types[0]}`);
+          expect(res.status).toBe(415);
+          checked++;
+        }
+      expect(checked).toBeGreaterThan(8);
+    });
+
+    it('documents 415 (and the 1 MB body limit) on every operation that takes a body', () => {
+      for (const [path, methods] of Object.entries(doc.paths))
+        for (const method of ['post', 'put', 'patch']) {
+          const op = methods[method] as (Operation & { responses: Record<string, unknown> }) | undefined;
+          if (op)
+            expect([method, path, Object.keys(op.responses)]).toEqual([
+              method,
+              path,
+              expect.arrayContaining(['413', '415']),
+            ]);
+        }
+    });
+
+    it('keeps a POST that takes no body working with no Content-Type, and the multipart upload with multipart', async () => {
+      const created = await t.http
+        .post('/api/v1/webhook-subscriptions')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({
+          name: 'Edge',
+          url: 'https://partner.example.gr/hook',
+          topics: ['referral.sent'],
+          regionCode: '9',
+        });
+      expect(created.status).toBe(201);
+      const off = await t.http
+        .post(`/api/v1/webhook-subscriptions/${created.body.id}/deactivate`)
+        .set('Authorization', `Bearer ${admin}`)
+        .set('Content-Length', '0');
+      expect(off.headers['content-type']).toMatch(/^application\/json/);
+      expect([off.status, off.body.active]).toEqual([200, false]);
+      const upload = await t.http
+        .post('/api/v1/imports')
+        .set('Authorization', `Bearer ${admin}`)
+        .field('feed', 'NOPE')
+        .attach('file', Buffer.from('x\n'), 'feed.csv');
+      // Read as multipart: the feed field is what is refused, not the media type.
+      expectRefused(upload, ['BAD_USER_INPUT'], 'feed');
+    });
+
+    it('says a query parameter was sent twice, on every documented query parameter', async () => {
+      expectRefused(await rest(admin).get('/providers?limit=1&limit=2'), ['BAD_USER_INPUT'], 'limit');
+      const twice = await rest(staff)
+        .get('/beneficiaries?municipality=4912&municipality=4904')
+        .set('X-Purpose', 'CASE_MANAGEMENT');
+      expect(twice.status).toBe(400);
+      expect(problem(twice)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        errors: [{ field: 'municipality', reason: 'sent 2 times; send it once' }],
+      });
+      expect(problem(twice).detail).toContain('municipality: sent 2 times; send it once');
+      let checked = 0;
+      for (const [path, methods] of Object.entries(doc.paths))
+        for (const p of methods.get?.parameters ?? []) {
+          if (p.in !== 'query' || p.schema?.type === 'array' || path.includes('{token}')) continue;
+          const url = `${path.replace(/\{[^}]+\}/g, path.includes('{code}') ? '4912' : anyId)}?${p.name}=1&${p.name}=2&${p.name}=3`;
+          const res = await t.http
+            .get(url)
+            .set('Authorization', `Bearer ${admin}`)
+            .set('X-Purpose', 'CASE_MANAGEMENT');
+          expect([url, res.status]).toEqual([url, 400]);
+          expect([url, problem(res).errors]).toEqual([
+            url,
+            [{ field: p.name, reason: 'sent 3 times; send it once' }],
+          ]);
+          checked++;
+        }
+      expect(checked).toBeGreaterThan(30);
+      // Once is fine.
+      expect((await rest(admin).get('/providers?limit=1')).status).toBe(200);
+    });
+
+    it('refuses malformed JSON as BAD_JSON with where it broke, echoing none of the body', async () => {
+      const post = (body: string) => rest(staff).post('/beneficiaries', body);
+      const secret = '01017012345';
+      const cases: Array<[string, string]> = [
+        [`{"amka": "${secret}", "givenName": Ελένη}`, 'unexpected character'],
+        ['{\n  "givenName": "Ελένη",\n  "surname": "x",\n}', 'at line 4, column 1'],
+        [`{"amka": "${secret}`, 'unterminated string at line 1, column 22'],
+        [`{"amka": "${secret}"`, "expected ',' or '}' after property value at line 1, column 23"],
+        [`{"amka": `, 'it ends before the JSON value does at line 1, column 10'],
+        [`"${secret}"`, 'must be a JSON object'],
+      ];
+      for (const [body, said] of cases) {
+        const res = await post(body);
+        expect([body, res.status]).toEqual([body, 400]);
+        expect(problem(res).code).toBe('BAD_JSON');
+        expect(problem(res).detail).toMatch(/^The body is not valid JSON: /);
+        expect([body, problem(res).detail]).toEqual([body, expect.stringContaining(said)]);
+        expect(res.text).not.toContain(secret);
+        expect(res.text).not.toContain('Ελένη');
+      }
+      const huge = await post(`{"address": "${'α'.repeat(100_000)}", x}`);
+      expect(problem(huge).code).toBe('BAD_JSON');
+      expect(huge.text.length).toBeLessThan(1000);
+      const latin1 = await t.http
+        .post('/api/v1/beneficiaries')
+        .set('Authorization', `Bearer ${staff}`)
+        .set('Content-Type', 'application/json; charset=latin1')
+        .send('{}');
+      expect([latin1.status, problem(latin1).code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      const tooLarge = await post(JSON.stringify({ address: 'a'.repeat(1_100_000) }));
+      expect([tooLarge.status, problem(tooLarge).code]).toEqual([413, 'BODY_TOO_LARGE']);
+    });
+
+    it("answers malformed JSON posted to /graphql in GraphQL's shape, with no stack", async () => {
+      const res = await t.http
+        .post('/graphql')
+        .set('Authorization', `Bearer ${staff}`)
+        .set('Content-Type', 'application/json')
+        .send('{"query": "{ me { roles } }", x');
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].extensions.code).toBe('BAD_JSON');
+      expect(res.body.errors[0].message).toMatch(/^The body is not valid JSON/);
+      expectRefused(res, ['BAD_JSON']);
+    });
+  });
+
   describe('data that is refused (item 15)', () => {
     it('refuses a birth date before 1900-01-01 or in the future, and accepts 1900-01-01', async () => {
       expectRefused(

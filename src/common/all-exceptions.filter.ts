@@ -1,14 +1,17 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { domainErrorOfDatabase } from './database-errors.js';
-import { DomainError, RateLimitError, ServiceUnavailableError } from './domain-error.js';
-import { genericProblem, problemOf } from './http-errors.js';
+import { DomainError } from './domain-error.js';
+import { genericProblem, sendError } from './http-errors.js';
+import { requestBodyErrorOf } from './request-body.js';
 
 /**
  * The one place REST errors are shaped (rule 4): domain errors (and violations of known database
- * constraints, see database-errors.ts) map to their status and code, Nest's
- * own HTTP errors (unknown route, bad JSON) keep their status, anything else is a 500 that reveals
- * nothing but the request id. GraphQL errors pass through to Apollo's formatError.
+ * constraints, see database-errors.ts, and the body parsers' refusals, see request-body.ts) map to
+ * their status and code, Nest's other HTTP errors (unknown route) keep their status, anything else
+ * is a 500 that reveals nothing but the request id. GraphQL errors pass through to Apollo's
+ * formatError; a domain error met before GraphQL runs (bad JSON posted to /graphql) is answered in
+ * GraphQL's shape.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -17,16 +20,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(thrown: unknown, host: ArgumentsHost): unknown {
     if (host.getType<string>() === 'graphql') return thrown;
     // A violated constraint of a known name is the domain error it stands for (database-errors.ts).
-    const exception = domainErrorOfDatabase(thrown) ?? thrown;
+    const exception = domainErrorOfDatabase(thrown) ?? requestBodyErrorOf(thrown) ?? thrown;
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
+    if (exception instanceof DomainError) return sendError(req, res, exception);
     let problem;
-    if (exception instanceof DomainError) {
-      problem = problemOf(exception, req);
-      if (exception instanceof ServiceUnavailableError || exception instanceof RateLimitError)
-        res.setHeader('Retry-After', String(exception.retryAfterSeconds));
-    } else if (exception instanceof HttpException) {
+    if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
       const message =

@@ -11,8 +11,10 @@ export type ErrorKind =
   | 'TOO_COMPLEX'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
-  /** A body over its size limit (an uploaded import file). */
-  | 'TOO_LARGE';
+  /** A body over its size limit (an uploaded import file, a JSON body over 1 MB). */
+  | 'TOO_LARGE'
+  /** A body of a media type the operation does not read (text/plain where JSON is expected). */
+  | 'UNSUPPORTED_MEDIA_TYPE';
 
 export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   BAD_INPUT: 400,
@@ -24,6 +26,7 @@ export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
 /** A field-level problem in a client's input, as reported to the client. */
@@ -61,6 +64,34 @@ export class InputError extends DomainError {
     fields: FieldProblem[] = [],
   ) {
     super(message, fields);
+  }
+}
+
+export enum RequestBodyErrorCode {
+  /** The body is not valid JSON (refused by the body parser, before any route runs). */
+  BAD_JSON = 'BAD_JSON',
+  /** A body with no Content-Type, or one the operation does not read (common/request-body.ts). */
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  /** A body over the body parser's limit (1 MB). */
+  BODY_TOO_LARGE = 'BODY_TOO_LARGE',
+}
+
+const REQUEST_BODY_KIND: Record<RequestBodyErrorCode, ErrorKind> = {
+  BAD_JSON: 'BAD_INPUT',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  BODY_TOO_LARGE: 'TOO_LARGE',
+};
+
+/** A request body that cannot be read at all: the fields in it were never looked at. */
+export class RequestBodyError extends DomainError {
+  readonly kind: ErrorKind;
+  constructor(
+    readonly code: RequestBodyErrorCode,
+    message: string,
+    fields: FieldProblem[] = [],
+  ) {
+    super(message, fields);
+    this.kind = REQUEST_BODY_KIND[code];
   }
 }
 

@@ -56,12 +56,13 @@ export class ProblemDocument implements ProblemDetails {
 export type RouteProblem = 403 | 404 | 409 | 413;
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'The input is not valid (the fields are in `errors`), or X-Purpose names no declared purpose',
+  400: 'The input is not valid (BAD_USER_INPUT, the fields are in `errors`; a query parameter sent twice too), the body is not valid JSON (BAD_JSON), or X-Purpose names no declared purpose',
   401: 'No credential, or one that is not valid',
   403: 'Your role or area does not allow this',
   404: 'Not found (or outside your area, which looks the same)',
   409: 'Conflicts with the data as it is: a stale version, a code or identifier already taken',
   413: 'The uploaded file is larger than the size limit (IMPORT_MAX_BYTES)',
+  415: 'UNSUPPORTED_MEDIA_TYPE: the body has no Content-Type, or one this operation does not read (application/json, unless its request body names another)',
   429: 'Too many requests from this caller, or too many failed sign-ins from this address (see Retry-After)',
   503: 'The service is busy (every database connection is in use): retry shortly',
 };
@@ -117,6 +118,17 @@ export function openApiDocument(app: INestApplication, config: AppConfig): OpenA
     for (const [path, item] of Object.entries(document.paths))
       if (isDirectoryPath(path) && item.get) item.get.security = [{}, ...(item.get.security ?? [])];
   }
+  // Every operation that takes a body can meet the body parsers' refusals (common/request-body.ts).
+  const problem = (description: string) => ({
+    description,
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDocument) } } },
+  });
+  for (const item of Object.values(document.paths))
+    for (const operation of [item.post, item.put, item.patch]) {
+      if (!operation) continue;
+      operation.responses['413'] ??= problem('BODY_TOO_LARGE: the body is larger than 1 MB');
+      operation.responses['415'] ??= problem(PROBLEM_DESCRIPTIONS[415]!);
+    }
   // A referral link's routes take no bearer token or API key: the token in the path is the credential.
   for (const [path, item] of Object.entries(document.paths))
     if (path.startsWith('/api/v1/referral-links/'))

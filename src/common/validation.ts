@@ -4,7 +4,7 @@ import {
   type PipeTransform,
   type ValidationError,
 } from '@nestjs/common';
-import { getMetadataStorage, ValidationTypes } from 'class-validator';
+import { getMetadataStorage, IS_ARRAY, ValidationTypes } from 'class-validator';
 import { InputError, InputErrorCode, type FieldProblem } from './domain-error.js';
 import { InputGuardPipe, isClientParam } from './input-guard.js';
 
@@ -77,6 +77,24 @@ export function nestedShapeProblems(value: unknown, path = ''): FieldProblem[] {
 }
 
 /**
+ * A query parameter sent more than once (`?limit=1&limit=2`) arrives as a list; class-validator
+ * would then report the list's type or range, not the repetition. Every query object is checked
+ * here, before validation: a parameter its class declares (a validated property) that is not a
+ * list (`@IsArray()` or `each: true`) may be sent once. An undeclared one is left to the whitelist.
+ */
+export function repeatedQueryProblems(value: unknown, metatype: unknown): FieldProblem[] {
+  if (typeof value !== 'object' || value === null || typeof metatype !== 'function') return [];
+  const repeated = Object.entries(value).filter(([, v]) => Array.isArray(v)) as Array<[string, unknown[]]>;
+  if (repeated.length === 0) return [];
+  const rules = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false);
+  const declared = new Set(rules.map((m) => m.propertyName));
+  const lists = new Set(rules.filter((m) => m.each || m.name === IS_ARRAY).map((m) => m.propertyName));
+  return repeated
+    .filter(([name]) => declared.has(name) && !lists.has(name))
+    .map(([name, values]) => ({ field: name, reason: `sent ${values.length} times; send it once` }));
+}
+
+/**
  * The global pipe of the service: the input guard (control characters, depth, prototype keys) runs
  * first, on the raw value, so class-transformer and class-validator never see what could break them.
  */
@@ -88,6 +106,15 @@ export class EdgePipe implements PipeTransform {
     // A GraphQL parent object, the context or the info are the server's own values: validating
     // them (class-transformer copies the parent of every field resolved) only costs time.
     if (!isClientParam(metadata)) return value;
+    if (metadata.type === 'query' && metadata.data === undefined) {
+      const repeated = repeatedQueryProblems(value, metadata.metatype);
+      if (repeated.length)
+        throw new InputError(
+          InputErrorCode.BAD_USER_INPUT,
+          `The query is not valid: ${repeated.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+          repeated,
+        );
+    }
     const valid: unknown = await this.validation.transform(this.guard.transform(value, metadata), metadata);
     const problems = nestedShapeProblems(valid);
     if (problems.length)

@@ -2,7 +2,6 @@ import { Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
-  ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiProduces,
@@ -13,6 +12,7 @@ import type { Request, Response } from 'express';
 import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { IdParam } from '../common/id-param.js';
+import { Consumes } from '../common/request-body.js';
 import { ApiRoute } from '../common/openapi-docs.js';
 import { pageArgsOf, toRestPage } from '../common/pagination.js';
 import { AppConfig } from '../config/app-config.js';
@@ -40,7 +40,7 @@ export class ImportsController {
     'multipart/form-data: the fields first (feed, dryRun, encoding, format; municipalities for REGISTRY), then the part named file. ' +
       'The job runs in the job worker: follow it with GET /imports/{id}.',
   )
-  @ApiConsumes('multipart/form-data')
+  @Consumes('multipart/form-data')
   @ApiBody({
     schema: {
       type: 'object',

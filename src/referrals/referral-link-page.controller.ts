@@ -21,6 +21,7 @@ import { Ctx } from '../auth/ctx.decorator.js';
 import type { RequestContext } from '../auth/request-context.js';
 import { domainErrorOfDatabase } from '../common/database-errors.js';
 import { DomainError } from '../common/domain-error.js';
+import { Consumes } from '../common/request-body.js';
 import { ReferralLinkAnswerInput } from './dto/referral-link.input.js';
 import { ReferralStatus } from './referral.model.js';
 import { errorMessageCode, failurePage, invalidLinkPage, referralPage } from './referral-link-page.js';
@@ -82,6 +83,7 @@ export class ReferralLinkPageController {
   }
 
   @Post(':token')
+  @Consumes('application/x-www-form-urlencoded') // the page's plain HTML forms
   @HttpCode(303)
   @Redirect()
   async answer(
