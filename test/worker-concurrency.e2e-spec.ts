@@ -102,6 +102,7 @@ describe('two worker processes at once (issue 12)', () => {
         DATA_DIR: '.data/test',
         LOG_LEVEL: 'info',
         REFERRAL_SCHEDULE_CRON: '* * * * *',
+        WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true', // the test's receivers are on 127.0.0.1
       },
     });
     const worker = { child, output: [] as string[] };
