@@ -31,6 +31,9 @@ export const PURPOSE_DESCRIPTIONS: Record<AccessPurpose, string> = {
   [AccessPurpose.FEED_IMPORT]: 'Importing a feed from a national body',
 };
 
+/** The purposes, as named in a refusal, so that a caller learns them there rather than from the source. */
+export const ACCESS_PURPOSES_LISTED = Object.values(AccessPurpose).join(', ');
+
 export function isAccessPurpose(value: unknown): value is AccessPurpose {
   return typeof value === 'string' && (Object.values(AccessPurpose) as string[]).includes(value);
 }

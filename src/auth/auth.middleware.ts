@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { AccessPurpose, isAccessPurpose } from '../audit/purpose.js';
+import { ACCESS_PURPOSES_LISTED, isAccessPurpose } from '../audit/purpose.js';
 import { AuthenticationError, DomainError, InputError, InputErrorCode } from '../common/domain-error.js';
 import { sendError } from '../common/http-errors.js';
 import { AppConfig } from '../config/app-config.js';
@@ -56,7 +56,7 @@ export class AuthMiddleware implements NestMiddleware {
       if (purposeHeader !== undefined && !isAccessPurpose(purposeHeader)) {
         throw new InputError(
           InputErrorCode.BAD_USER_INPUT,
-          `X-Purpose "${purposeHeader.slice(0, 40)}" is not a declared purpose: use one of ${Object.values(AccessPurpose).join(', ')}.`,
+          `X-Purpose "${purposeHeader.slice(0, 40)}" is not a declared purpose: use one of ${ACCESS_PURPOSES_LISTED}.`,
           [{ field: 'X-Purpose', reason: 'unknown purpose' }],
         );
       }

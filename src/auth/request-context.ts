@@ -1,11 +1,8 @@
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { AccessErrorCode, ForbiddenError, InputError, InputErrorCode } from '../common/domain-error.js';
-import { AccessPurpose } from '../audit/purpose.js';
+import { ACCESS_PURPOSES_LISTED, type AccessPurpose } from '../audit/purpose.js';
 import type { Actor } from './actor.js';
 import type { Permission } from './roles.js';
-
-/** Named in the refusal, so that a caller learns the values there rather than from the source. */
-const PURPOSES = Object.values(AccessPurpose).join(', ');
 
 /** One audit trail entry before it is written; the actor and request id come from the context. */
 export interface AuditEntry {
@@ -77,7 +74,7 @@ export class RequestContext {
     this.audit({ action, outcome: 'denied', reason: 'no purpose declared' });
     throw new InputError(
       InputErrorCode.PURPOSE_REQUIRED,
-      `Reading personal data needs a declared purpose: send the X-Purpose header or the purpose argument, one of ${PURPOSES}.`,
+      `Reading personal data needs a declared purpose: send the X-Purpose header or the purpose argument, one of ${ACCESS_PURPOSES_LISTED}.`,
       [{ field: 'purpose', reason: 'required for reads of personal data' }],
     );
   }

