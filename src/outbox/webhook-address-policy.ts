@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import type { AppConfig } from '../config/app-config.js';
 
 /**
  * Where the worker may send webhooks. A subscription URL is chosen by a person but fetched from the
@@ -17,6 +18,14 @@ export interface WebhookAddressRules {
   allowPrivateAddresses: boolean;
   /** Refuse http:// URLs (personal data in the clear). */
   requireHttps: boolean;
+}
+
+/** The rules as configured (WEBHOOK_ALLOW_PRIVATE_ADDRESSES, WEBHOOK_REQUIRE_HTTPS). */
+export function webhookAddressRules(config: AppConfig): WebhookAddressRules {
+  return {
+    allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+    requireHttps: config.WEBHOOK_REQUIRE_HTTPS,
+  };
 }
 
 /** The error code a refused lookup carries up through the socket to the delivery's outcome. */

@@ -15,6 +15,7 @@ import {
   REQUEUE_DEAD,
 } from './outbox.queries.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+import { webhookAddressRules } from './webhook-address-policy.js';
 import { WebhookTransport } from './webhook-transport.js';
 
 /** How deliveries are retried; the worker builds it from AppConfig. */
@@ -101,10 +102,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
     @Inject(TransactionService) private readonly tx: TransactionService,
     @Inject(AppConfig) config: AppConfig,
   ) {
-    this.transport = new WebhookTransport({
-      allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
-      requireHttps: config.WEBHOOK_REQUIRE_HTTPS,
-    });
+    this.transport = new WebhookTransport(webhookAddressRules(config));
   }
 
   onModuleDestroy(): void {

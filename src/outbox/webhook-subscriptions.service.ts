@@ -22,7 +22,7 @@ import {
   LIST_SUBSCRIPTIONS,
   PROVIDER_EXISTS,
 } from './outbox.queries.js';
-import { checkWebhookUrl, type WebhookAddressRules } from './webhook-address-policy.js';
+import { checkWebhookUrl, webhookAddressRules, type WebhookAddressRules } from './webhook-address-policy.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 interface SubscriptionRow {
@@ -73,10 +73,7 @@ export class WebhookSubscriptionsService {
     @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
     @Inject(AppConfig) config: AppConfig,
   ) {
-    this.addressRules = {
-      allowPrivateAddresses: config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
-      requireHttps: config.WEBHOOK_REQUIRE_HTTPS,
-    };
+    this.addressRules = webhookAddressRules(config);
   }
 
   /**
