@@ -191,17 +191,32 @@ async function startServer(
   });
 }
 
-/** Fast shutdown (clients are disconnected, a checkpoint is written), and wait for the exit. */
+/** How long a smart shutdown may wait for the last sessions to leave before a fast one ends them. */
+const SMART_STOP_MS = 5_000;
+
+/**
+ * Stops the server and waits for its exit: a smart shutdown first, which lets sessions that are
+ * still closing finish (a pool's end() resolves before its connections' Terminate messages have
+ * been read, so a fast shutdown right after app.close() could still end one with "terminating
+ * connection due to administrator command"), then a fast one (clients are disconnected, a
+ * checkpoint is written) if any session lingers past SMART_STOP_MS.
+ */
 async function stopServer(child: ChildProcess, pgdata: string): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
+    const exited = new Promise<'exited'>((r) => child.once('exit', () => r('exited')));
+    const within = async (ms: number) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)));
+      const outcome = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      return outcome === 'exited';
+    };
     if (platform() === 'win32') spawn('taskkill', ['/pid', String(child.pid), '/f', '/t']);
-    else child.kill('SIGINT');
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_TIMEOUT_MS)));
-    const outcome = await Promise.race([exited, late]);
-    clearTimeout(timer);
-    if (outcome === 'late')
+    else {
+      child.kill('SIGTERM');
+      if (!(await within(SMART_STOP_MS))) child.kill('SIGINT');
+    }
+    if (!(await within(STOP_TIMEOUT_MS)))
       throw new Error(
         `The embedded PostgreSQL (pid ${child.pid}) in ${pgdata} did not stop within ${STOP_TIMEOUT_MS / 1000} s: stop it with "kill -INT ${child.pid}".`,
       );
